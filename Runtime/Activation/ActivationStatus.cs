@@ -1,0 +1,10 @@
+namespace ClearingCluster.Runtime.Activation;
+
+internal enum ActivationStatus
+{
+    Created,
+    Activating,
+    Active,
+    Deactivating,
+    Deactivated,
+}

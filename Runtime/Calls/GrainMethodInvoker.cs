@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using System.Linq.Expressions;
+using System.Reflection;
+
+namespace ClearingCluster.Runtime.Calls;
+
+/// <summary>
+/// Everything the runtime knows about one grain interface method, built once: a compiled delegate that
+/// calls it on a grain without reflection, whether it is read-only, and how to create a typed call.
+/// </summary>
+internal abstract class GrainMethodInvoker
+{
+    private static readonly ConcurrentDictionary<MethodInfo, GrainMethodInvoker> Cache = new();
+
+    protected GrainMethodInvoker(MethodInfo method)
+    {
+        Method = method;
+        Name = $"{method.DeclaringType!.Name}.{method.Name}";
+        IsReadOnly = method.GetCustomAttribute<ReadOnlyAttribute>() is not null;
+        Invoke = Compile(method);
+    }
+
+    public MethodInfo Method { get; }
+
+    public string Name { get; }
+
+    public bool IsReadOnly { get; }
+
+    public Func<object, object?[], Task> Invoke { get; }
+
+    /// <summary>Creates the call, sends it, and returns the task the caller awaits.</summary>
+    public abstract Task Send(IGrainCallSender sender, GrainId target, object?[] args);
+
+    public static GrainMethodInvoker For(MethodInfo method) => Cache.GetOrAdd(method, Create);
+
+    public static void Validate(Type grainInterface)
+    {
+        foreach (var method in GrainInterfaceMethods(grainInterface))
+        {
+            var returnType = method.ReturnType;
+            var valid = returnType == typeof(Task)
+                || (returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(Task<>));
+            if (!valid)
+            {
+                throw new InvalidOperationException(
+                    $"grain method {grainInterface.Name}.{method.Name} returns {returnType.Name}; grain methods must return Task or Task<T>");
+            }
+        }
+    }
+
+    public static IEnumerable<MethodInfo> GrainInterfaceMethods(Type grainInterface) =>
+        new[] { grainInterface }.Concat(grainInterface.GetInterfaces())
+            .Where(i => typeof(IGrain).IsAssignableFrom(i))
+            .SelectMany(i => i.GetMethods());
+
+    private static GrainMethodInvoker Create(MethodInfo method)
+    {
+        var resultType = method.ReturnType == typeof(Task) ? typeof(object) : method.ReturnType.GetGenericArguments()[0];
+        var invokerType = typeof(GrainMethodInvoker<>).MakeGenericType(resultType);
+        return (GrainMethodInvoker)Activator.CreateInstance(invokerType, method, method.ReturnType == typeof(Task))!;
+    }
+
+    private static Func<object, object?[], Task> Compile(MethodInfo method)
+    {
+        var grain = Expression.Parameter(typeof(object), "grain");
+        var args = Expression.Parameter(typeof(object?[]), "args");
+        var parameters = method.GetParameters()
+            .Select((p, i) => Expression.Convert(Expression.ArrayIndex(args, Expression.Constant(i)), p.ParameterType));
+        var call = Expression.Call(Expression.Convert(grain, method.DeclaringType!), method, parameters);
+        return Expression.Lambda<Func<object, object?[], Task>>(Expression.Convert(call, typeof(Task)), grain, args).Compile();
+    }
+}
+
+internal sealed class GrainMethodInvoker<TResult>(MethodInfo method, bool returnsVoid) : GrainMethodInvoker(method)
+{
+    public bool ReturnsVoid { get; } = returnsVoid;
+
+    public override Task Send(IGrainCallSender sender, GrainId target, object?[] args)
+    {
+        var call = new GrainCall<TResult>(this, args);
+        sender.Send(target, call);
+        return call.Task;
+    }
+}

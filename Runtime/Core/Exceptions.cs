@@ -1,0 +1,29 @@
+namespace ClearingCluster.Runtime;
+
+/// <summary>A grain's mailbox holds its limit of queued calls; the caller should back off and retry.</summary>
+public sealed class GrainMailboxFullException(GrainId grainId, int capacity)
+    : Exception($"grain {grainId} has {capacity} calls queued, its limit; retry later")
+{
+    public GrainId GrainId { get; } = grainId;
+}
+
+/// <summary>A call did not complete within the configured call timeout.</summary>
+public sealed class GrainCallTimeoutException(GrainId grainId, string method, TimeSpan timeout)
+    : TimeoutException($"call {method} on grain {grainId} did not complete within {timeout.TotalMilliseconds:0} ms")
+{
+    public GrainId GrainId { get; } = grainId;
+}
+
+/// <summary>A write lost an optimistic-concurrency race: another writer changed the state first.</summary>
+public sealed class InconsistentStateException(string message) : Exception(message);
+
+/// <summary>The grain could not be activated (state load or OnActivateAsync failed).</summary>
+public sealed class GrainActivationException(GrainId grainId, Exception inner)
+    : Exception($"grain {grainId} failed to activate: {inner.Message}", inner)
+{
+    public GrainId GrainId { get; } = grainId;
+}
+
+/// <summary>The runtime is stopping or stopped and takes no new calls.</summary>
+public sealed class GrainRuntimeStoppedException()
+    : Exception("the grain runtime is stopped and accepts no calls");

@@ -1,0 +1,198 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using ClearingCluster.Runtime.Activation;
+using ClearingCluster.Runtime.Calls;
+using ClearingCluster.Runtime.Reminders;
+using ClearingCluster.Runtime.Streams;
+using Microsoft.Extensions.Logging;
+
+namespace ClearingCluster.Runtime;
+
+/// <summary>
+/// The silo's runtime: the activation directory (one activation per grain id), call dispatch, idle
+/// collection, call timeouts, reminders and streams. It is also the grain factory.
+/// </summary>
+public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<GrainId, GrainActivation> activations = new();
+    private readonly ActivationCollector collector;
+    private readonly LocalSiloSender sender;
+    private Timer? collectionTimer;
+    private Timer? timeoutTimer;
+    private volatile bool stopped;
+    private long callTimeoutTicks;
+
+    public GrainRuntime(
+        IServiceProvider services,
+        GrainRuntimeOptions options,
+        GrainTypeRegistry registry,
+        ReminderService reminders,
+        IStreamProvider streams,
+        ILogger<GrainRuntime> logger)
+    {
+        options.Validate();
+        Services = services;
+        Options = options;
+        Registry = registry;
+        Reminders = reminders;
+        Streams = streams;
+        Logger = logger;
+        Metrics = new RuntimeMetrics();
+        sender = new LocalSiloSender(this);
+        collector = new ActivationCollector(ActivationCollector.ToTicks(options.CollectionAge), ActivationCollector.ToTicks(options.CollectionQuantum));
+        callTimeoutTicks = ActivationCollector.ToTicks(options.CallTimeout);
+    }
+
+    public IServiceProvider Services { get; }
+
+    public GrainRuntimeOptions Options { get; }
+
+    public GrainTypeRegistry Registry { get; }
+
+    public ReminderService Reminders { get; }
+
+    public IStreamProvider Streams { get; }
+
+    public RuntimeMetrics Metrics { get; }
+
+    internal ILogger Logger { get; }
+
+    public int ActivationCount => activations.Count;
+
+    internal int CollectorBucketCount => collector.BucketCount;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        collectionTimer = new Timer(static state => ((GrainRuntime)state!).CollectIdle(), this, Options.CollectionQuantum, Options.CollectionQuantum);
+        timeoutTimer = new Timer(static state => ((GrainRuntime)state!).ExpireCalls(), this, Options.TimeoutSweepPeriod, Options.TimeoutSweepPeriod);
+        await Reminders.StartAsync(this, cancellationToken);
+    }
+
+    /// <summary>Stops taking calls, deactivates every activation (running OnDeactivateAsync), stops timers.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await Reminders.StopAsync();
+        stopped = true;
+        collectionTimer?.Dispose();
+        timeoutTimer?.Dispose();
+        var all = activations.Values.ToArray();
+        foreach (var activation in all)
+        {
+            activation.RequestDeactivation(DeactivationReason.RuntimeShutdown);
+        }
+        try
+        {
+            await Task.WhenAll(all.Select(a => a.Deactivated)).WaitAsync(Options.DeactivationTimeout, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            var stuck = all.Where(a => !a.Deactivated.IsCompleted).Select(a => a.GrainId.ToString()).Take(20);
+            Logger.LogWarning("stopping without waiting for activations still running a call: {Grains}", string.Join(", ", stuck));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!stopped)
+        {
+            await StopAsync(CancellationToken.None);
+        }
+        Metrics.Dispose();
+    }
+
+    public TGrainInterface GetGrain<TGrainInterface>(string key) where TGrainInterface : IGrainWithStringKey =>
+        GrainProxy.Create<TGrainInterface>(sender, GrainId.Create(Registry.TypeNameFor(typeof(TGrainInterface)), key));
+
+    public TGrainInterface GetGrain<TGrainInterface>(GrainId id) where TGrainInterface : IGrain =>
+        GrainProxy.Create<TGrainInterface>(sender, id);
+
+    /// <summary>
+    /// Collects now every activation idle for at least <paramref name="idleAtLeast"/> (default: the collection
+    /// age), without waiting for its bucket: for operators freeing memory, and for tests.
+    /// </summary>
+    public int CollectIdleNow(TimeSpan? idleAtLeast = null)
+    {
+        var now = Stopwatch.GetTimestamp();
+        var ageTicks = ActivationCollector.ToTicks(idleAtLeast ?? Options.CollectionAge);
+        return activations.Values.Count(a => a.TryCollect(now, ageTicks));
+    }
+
+    internal void Send(GrainId target, IWorkItem item)
+    {
+        while (true)
+        {
+            if (stopped)
+            {
+                item.Fail(new GrainRuntimeStoppedException());
+                return;
+            }
+
+            var activation = activations.GetOrAdd(target, static (id, runtime) => new GrainActivation(runtime, id), this);
+            if (item.DeadlineTimestamp == long.MaxValue)
+            {
+                item.DeadlineTimestamp = Stopwatch.GetTimestamp() + callTimeoutTicks;
+            }
+            switch (activation.TryEnqueue(item))
+            {
+                case EnqueueResult.Enqueued:
+                    return;
+                case EnqueueResult.Full:
+                    item.Fail(new GrainMailboxFullException(target, Options.MailboxCapacity));
+                    return;
+                case EnqueueResult.Deactivating when activation.Deactivated.IsCompleted:
+                    // Already gone from the directory (or about to be): loop to the next activation.
+                    activations.TryRemove(new KeyValuePair<GrainId, GrainActivation>(target, activation));
+                    continue;
+                case EnqueueResult.Deactivating:
+                    // The next activation may load state only after this one has finished writing its own.
+                    activation.Deactivated.ContinueWith(
+                        static (_, state) =>
+                        {
+                            var (runtime, target, item) = ((GrainRuntime, GrainId, IWorkItem))state!;
+                            runtime.Send(target, item);
+                        },
+                        (this, target, item),
+                        CancellationToken.None,
+                        TaskContinuationOptions.ExecuteSynchronously,
+                        TaskScheduler.Default);
+                    return;
+            }
+        }
+    }
+
+    internal void OnActivated(GrainActivation activation)
+    {
+        Metrics.Activated();
+        collector.Add(activation);
+    }
+
+    internal void RemoveActivation(GrainActivation activation) =>
+        activations.TryRemove(new KeyValuePair<GrainId, GrainActivation>(activation.GrainId, activation));
+
+    private void CollectIdle()
+    {
+        try
+        {
+            collector.CollectDue(Stopwatch.GetTimestamp());
+        }
+        catch (Exception error)
+        {
+            Logger.LogError(error, "idle collection failed");
+        }
+    }
+
+    private void ExpireCalls()
+    {
+        var now = Stopwatch.GetTimestamp();
+        foreach (var activation in activations.Values)
+        {
+            activation.ExpireCalls(now);
+        }
+    }
+
+    /// <summary>The local silo as the destination of grain references. Several silos will route here by placement.</summary>
+    private sealed class LocalSiloSender(GrainRuntime runtime) : IGrainCallSender
+    {
+        public void Send(GrainId target, IWorkItem call) => runtime.Send(target, call);
+    }
+}

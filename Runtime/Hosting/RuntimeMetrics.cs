@@ -1,0 +1,59 @@
+using System.Diagnostics.Metrics;
+using ClearingCluster.Runtime.Calls;
+
+namespace ClearingCluster.Runtime;
+
+/// <summary>The runtime's instruments, under the meter <see cref="MeterName"/>.</summary>
+public sealed class RuntimeMetrics : IDisposable
+{
+    public const string MeterName = "ClearingCluster.Runtime";
+
+    private readonly Counter<long> calls;
+    private readonly Counter<long> failures;
+    private readonly Counter<long> timeouts;
+    private readonly Counter<long> collected;
+    private long activations;
+    private long mailboxDepth;
+
+    public RuntimeMetrics()
+    {
+        Meter = new Meter(MeterName);
+        calls = Meter.CreateCounter<long>("grain_calls", description: "grain calls and turns completed");
+        failures = Meter.CreateCounter<long>("grain_call_failures", description: "grain calls that ended with an exception");
+        timeouts = Meter.CreateCounter<long>("grain_call_timeouts", description: "grain calls whose caller stopped waiting");
+        collected = Meter.CreateCounter<long>("grain_deactivations", description: "activations deactivated, by reason");
+        Meter.CreateObservableGauge("grain_activations", () => Volatile.Read(ref activations), description: "live activations");
+        Meter.CreateObservableGauge("grain_mailbox_depth", () => Volatile.Read(ref mailboxDepth), description: "calls queued in all mailboxes");
+    }
+
+    public Meter Meter { get; }
+
+    public long Activations => Volatile.Read(ref activations);
+
+    public long MailboxDepth => Volatile.Read(ref mailboxDepth);
+
+    internal void Activated() => Interlocked.Increment(ref activations);
+
+    internal void Deactivated(DeactivationReason reason)
+    {
+        Interlocked.Decrement(ref activations);
+        collected.Add(1, new KeyValuePair<string, object?>("reason", reason.ToString()));
+    }
+
+    internal void MailboxEnqueued() => Interlocked.Increment(ref mailboxDepth);
+
+    internal void MailboxDequeued(int count = 1) => Interlocked.Add(ref mailboxDepth, -count);
+
+    internal void CallTimedOut() => timeouts.Add(1);
+
+    internal void CallCompleted(IWorkItem item, Task finished)
+    {
+        calls.Add(1);
+        if (!finished.IsCompletedSuccessfully)
+        {
+            failures.Add(1);
+        }
+    }
+
+    public void Dispose() => Meter.Dispose();
+}

@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace ClearingCluster.Runtime.Reminders;
+
+/// <summary>
+/// Fires durable reminders. Loads every reminder from the table at start, keeps the schedule in memory, and
+/// every poll period calls <see cref="IRemindable.ReceiveReminder"/> on each due grain (activating it if
+/// needed). A tick missed while the silo was down fires once when it comes back, as in Orleans. With several
+/// silos, each will own the reminders of the grains placed on it.
+/// </summary>
+public sealed class ReminderService(IReminderTable table, GrainRuntimeOptions options, TimeProvider time, ILogger<ReminderService> logger)
+{
+    public const int NameLengthMax = 128;
+
+    private readonly ConcurrentDictionary<(GrainId, string), Scheduled> schedule = new();
+    private IGrainFactory? grains;
+    private ITimer? poller;
+
+    internal async Task StartAsync(IGrainFactory grainFactory, CancellationToken cancellationToken)
+    {
+        grains = grainFactory;
+        foreach (var entry in await table.ReadAllAsync(cancellationToken))
+        {
+            schedule[(entry.GrainId, entry.Name)] = new Scheduled(entry, NextTick(entry, time.GetUtcNow(), includeNow: true));
+        }
+        poller = time.CreateTimer(static state => ((ReminderService)state!).Poll(), this, options.ReminderPollPeriod, options.ReminderPollPeriod);
+    }
+
+    internal async Task StopAsync()
+    {
+        if (poller is not null)
+        {
+            await poller.DisposeAsync();
+        }
+    }
+
+    public int Count => schedule.Count;
+
+    public async Task RegisterOrUpdateAsync(GrainId grainId, string name, TimeSpan dueTime, TimeSpan period)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (name.Length > NameLengthMax)
+        {
+            throw new ArgumentException($"reminder name is {name.Length} characters; the limit is {NameLengthMax}", nameof(name));
+        }
+        if (period < options.ReminderPeriodMin || dueTime < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(period), $"reminder period must be at least {options.ReminderPeriodMin} and due time not negative");
+        }
+        var entry = new ReminderEntry(grainId, name, time.GetUtcNow() + dueTime, period);
+        await table.UpsertAsync(entry, CancellationToken.None);
+        schedule[(grainId, name)] = new Scheduled(entry, entry.StartAt);
+    }
+
+    public async Task UnregisterAsync(GrainId grainId, string name)
+    {
+        await table.RemoveAsync(grainId, name, CancellationToken.None);
+        schedule.TryRemove((grainId, name), out _);
+    }
+
+    private void Poll()
+    {
+        var now = time.GetUtcNow();
+        foreach (var (key, scheduled) in schedule)
+        {
+            if (scheduled.NextTick > now || scheduled.Firing)
+            {
+                continue;
+            }
+            var firing = scheduled with { Firing = true };
+            if (!schedule.TryUpdate(key, firing, scheduled))
+            {
+                continue;
+            }
+            _ = FireAsync(key, firing, now);
+        }
+    }
+
+    private async Task FireAsync((GrainId, string) key, Scheduled scheduled, DateTimeOffset now)
+    {
+        var entry = scheduled.Entry;
+        try
+        {
+            var target = grains!.GetGrain<IRemindable>(entry.GrainId);
+            await target.ReceiveReminder(entry.Name, new TickStatus(entry.StartAt, entry.Period, now));
+        }
+        catch (Exception error)
+        {
+            logger.LogWarning(error, "reminder {Name} of grain {GrainId} failed; it fires again next period", entry.Name, entry.GrainId);
+        }
+        // Only advance the schedule entry we fired: an update meanwhile replaced it and stands.
+        schedule.TryUpdate(key, new Scheduled(entry, NextTick(entry, now, includeNow: false)), scheduled);
+    }
+
+    private static DateTimeOffset NextTick(ReminderEntry entry, DateTimeOffset now, bool includeNow)
+    {
+        if (entry.StartAt > now)
+        {
+            return entry.StartAt;
+        }
+        var periods = (now - entry.StartAt).Ticks / entry.Period.Ticks;
+        var candidate = entry.StartAt + TimeSpan.FromTicks(entry.Period.Ticks * periods);
+        // At start, a tick missed while down fires now; after a fire, the next tick is strictly later.
+        return includeNow ? (candidate < now ? now : candidate) : candidate + entry.Period;
+    }
+
+    private sealed record Scheduled(ReminderEntry Entry, DateTimeOffset NextTick, bool Firing = false);
+}
