@@ -1,0 +1,45 @@
+using ClearingCluster.Gateway.Errors;
+using ClearingCluster.Gateway.Metrics;
+using ClearingCluster.Interfaces.Operations;
+using ClearingCluster.Runtime;
+using ClearingCluster.Silo.Database;
+
+namespace ClearingCluster.Gateway.Apis;
+
+public static class OperationsApi
+{
+    private static readonly TimeSpan ReadinessProbeTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Liveness, readiness and metrics: open to anyone who can reach the port (it listens on loopback by default).</summary>
+    public static IEndpointRouteBuilder MapOperationsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/health/live", () => Results.Ok(new { status = "live" }))
+            .AllowAnonymous().WithTags("Operations").WithSummary("The process is up.");
+
+        app.MapGet("/health/ready", ReadyAsync)
+            .AllowAnonymous().WithTags("Operations").WithSummary("The database is reachable and the silo serves grain calls.");
+
+        app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4; charset=utf-8"))
+            .AllowAnonymous().WithTags("Operations").WithSummary("Prometheus text format.");
+        return app;
+    }
+
+    private static async Task<IResult> ReadyAsync(ClearingDatabase database, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ReadinessProbeTimeout);
+        if (!await database.IsReachableAsync(timeout.Token))
+        {
+            return Problems.Result(503, "not_ready", "Not ready", "the database is not reachable");
+        }
+        try
+        {
+            await grains.GetGrain<IReadinessGrain>("gateway").Probe().WaitAsync(timeout.Token);
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            return Problems.Result(503, "not_ready", "Not ready", $"the silo does not serve grain calls: {error.Message}");
+        }
+        return Results.Ok(new { status = "ready", database = "reachable", silo = "serving" });
+    }
+}

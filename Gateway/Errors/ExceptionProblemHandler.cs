@@ -1,0 +1,33 @@
+using System.Text.Json;
+using ClearingCluster.Runtime;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace ClearingCluster.Gateway.Errors;
+
+/// <summary>Turns exceptions into problem+json: the runtime's refusals into 503/504/409, bad input into 400/413.</summary>
+public sealed class ExceptionProblemHandler(ILogger<ExceptionProblemHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, type, title, detail) = exception switch
+        {
+            BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == 413 ? "body_too_large" : "bad_request", "Bad request", bad.Message),
+            JsonException json => (400, "malformed_json", "Malformed JSON", json.Message),
+            GrainMailboxFullException full => (503, "overloaded", "Overloaded", full.Message),
+            GrainCallTimeoutException timeout => (504, "timeout", "Timed out", timeout.Message),
+            InconsistentStateException conflict => (409, "concurrent_update", "Concurrent update", conflict.Message),
+            GrainRuntimeStoppedException stopped => (503, "stopping", "Shutting down", stopped.Message),
+            _ => (500, "internal", "Internal error", "the request failed unexpectedly; it has been logged"),
+        };
+        if (status >= 500)
+        {
+            logger.LogError(exception, "request {Method} {Path} failed", context.Request.Method, context.Request.Path);
+        }
+        if (status == 503)
+        {
+            context.Response.Headers.RetryAfter = "1";
+        }
+        await Problems.WriteAsync(context, status, type, title, detail);
+        return true;
+    }
+}

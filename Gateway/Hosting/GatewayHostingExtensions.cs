@@ -1,0 +1,56 @@
+using ClearingCluster.Gateway.Apis;
+using ClearingCluster.Gateway.Auth;
+using ClearingCluster.Gateway.Errors;
+using ClearingCluster.Gateway.Metrics;
+using ClearingCluster.Silo.Hosting;
+using Microsoft.AspNetCore.DataProtection;
+
+namespace ClearingCluster.Gateway.Hosting;
+
+public static class GatewayHostingExtensions
+{
+    public const long DefaultMaxRequestBodyBytes = 1024 * 1024;
+
+    /// <summary>The Gateway with its silo in process: services, limits, auth, errors, OpenAPI, metrics.</summary>
+    public static WebApplicationBuilder AddClearingGateway(this WebApplicationBuilder builder)
+    {
+        var gateway = builder.Configuration.GetSection("Clearing:Gateway");
+        var urlsGiven = !string.IsNullOrEmpty(builder.Configuration["urls"]) || !string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]);
+        if (!urlsGiven)
+        {
+            builder.WebHost.UseUrls(gateway["Urls"] ?? "http://127.0.0.1:5080");
+        }
+        builder.WebHost.ConfigureKestrel(kestrel =>
+            kestrel.Limits.MaxRequestBodySize = gateway.GetValue("MaxRequestBodyBytes", DefaultMaxRequestBodyBytes));
+
+        builder.Services.AddClearingSilo(builder.Configuration);
+        builder.Services.AddHostedService<AdminKeyBootstrap>();
+        builder.Services.AddClearingAuth();
+        // Nothing here encrypts cookies or tokens; an ephemeral key ring keeps the framework from persisting one.
+        builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ExceptionProblemHandler>();
+        builder.Services.AddSingleton<PrometheusExporter>();
+        builder.Services.AddSingleton<GatewayMetrics>();
+        builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
+        return builder;
+    }
+
+    public static WebApplication UseClearingGateway(this WebApplication app)
+    {
+        // The exporter listens from the start, so nothing measured before the first scrape is lost.
+        app.Services.GetRequiredService<PrometheusExporter>();
+        var metrics = app.Services.GetRequiredService<GatewayMetrics>();
+        app.Use((context, next) => metrics.Measure(context, _ => next()));
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi().AllowAnonymous();
+        app.MapOperationsApi();
+        app.MapIdentityApi();
+        return app;
+    }
+}

@@ -1,0 +1,75 @@
+using ClearingCluster.Silo.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace ClearingCluster.Silo.Database;
+
+/// <summary>
+/// The silo's PostgreSQL: the configured one, or a project-local server it starts; migrated at start.
+/// Everything that talks to the database takes its <see cref="DataSource"/> from here.
+/// </summary>
+public sealed class ClearingDatabase(ClearingOptions options, ILoggerFactory loggers) : IAsyncDisposable
+{
+    private readonly ILogger logger = loggers.CreateLogger<ClearingDatabase>();
+    private EmbeddedPostgres? embedded;
+    private NpgsqlDataSource? dataSource;
+
+    public NpgsqlDataSource DataSource => dataSource ?? throw new InvalidOperationException("the database has not been started");
+
+    public bool IsStarted => dataSource is not null;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var connectionString = options.ConnectionString;
+        if (connectionString is null)
+        {
+            embedded = new EmbeddedPostgres(
+                new EmbeddedPostgresOptions
+                {
+                    DataDirectory = Path.Combine(options.DataDirectory, "pg"),
+                    Port = options.PostgresPort,
+                    Durable = options.PostgresDurable,
+                },
+                logger);
+            await embedded.StartAsync(cancellationToken);
+            connectionString = embedded.ConnectionString;
+        }
+
+        dataSource = NpgsqlDataSource.Create(connectionString);
+        var applied = await new MigrationRunner(dataSource, loggers.CreateLogger<MigrationRunner>()).ApplyAsync(Migration.Embedded(), cancellationToken);
+        logger.LogInformation("database ready ({Applied} migrations applied now)", applied);
+    }
+
+    public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
+    {
+        if (dataSource is null)
+        {
+            return false;
+        }
+        try
+        {
+            await using var command = dataSource.CreateCommand("SELECT 1");
+            return await command.ExecuteScalarAsync(cancellationToken) is 1;
+        }
+        catch (Exception error) when (error is NpgsqlException or TimeoutException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        if (dataSource is not null)
+        {
+            await dataSource.DisposeAsync();
+            dataSource = null;
+        }
+        if (embedded is not null)
+        {
+            await embedded.StopAsync();
+            embedded = null;
+        }
+    }
+
+    public ValueTask DisposeAsync() => new(StopAsync());
+}

@@ -1,0 +1,37 @@
+using ClearingCluster.Grains;
+using ClearingCluster.Runtime;
+using ClearingCluster.Runtime.Reminders;
+using ClearingCluster.Silo.Database;
+using ClearingCluster.Silo.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace ClearingCluster.Silo.Hosting;
+
+public static class SiloServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds a whole silo: the database (started and migrated first, stopped last), PostgreSQL grain storage and
+    /// reminders, and the grain runtime with every grain of the Grains project.
+    /// </summary>
+    public static IServiceCollection AddClearingSilo(this IServiceCollection services, IConfiguration configuration, params System.Reflection.Assembly[] moreGrainAssemblies)
+    {
+        var options = ClearingOptions.From(configuration);
+        services.AddSingleton(options);
+        services.AddSingleton<ClearingDatabase>();
+        // Registered before the runtime's hosted service: started before it, stopped after it.
+        services.AddHostedService<DatabaseHostedService>();
+        services.AddKeyedSingleton<IGrainStorage, PostgresGrainStorage>(PersistentStateAttribute.DefaultStorage);
+        services.AddSingleton<IReminderTable, PostgresReminderTable>();
+        services.AddGrainRuntime(runtime => configuration.GetSection("Clearing:Runtime").Bind(runtime), [GrainsAssembly.Reference, .. moreGrainAssemblies]);
+        return services;
+    }
+}
+
+internal sealed class DatabaseHostedService(ClearingDatabase database) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => database.StartAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => database.StopAsync();
+}

@@ -1,0 +1,43 @@
+using ClearingCluster.Runtime;
+using ClearingCluster.Silo.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ClearingCluster.Integration.Tests;
+
+/// <summary>A whole silo (database, storage, reminders, runtime) on a given database, as the Gateway hosts it.</summary>
+public sealed class SiloHost : IAsyncDisposable
+{
+    private readonly IHost host;
+
+    private SiloHost(IHost host) => this.host = host;
+
+    public GrainRuntime Runtime => host.Services.GetRequiredService<GrainRuntime>();
+
+    public IGrainFactory Grains => Runtime;
+
+    public IServiceProvider Services => host.Services;
+
+    public static async Task<SiloHost> StartAsync(string connectionString, Dictionary<string, string?>? settings = null)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings ?? [])
+        {
+            ["CLEARING_DB"] = connectionString,
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton<Signals>();
+        builder.Services.AddClearingSilo(builder.Configuration, typeof(SiloHost).Assembly);
+        var host = builder.Build();
+        await host.StartAsync();
+        return new SiloHost(host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await host.StopAsync();
+        host.Dispose();
+    }
+}
