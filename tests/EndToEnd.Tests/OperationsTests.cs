@@ -1,0 +1,61 @@
+using System.Net;
+using System.Text.Json;
+
+namespace ClearingCluster.EndToEnd.Tests;
+
+[Collection(GatewayCollection.Name)]
+public sealed class OperationsTests(GatewayFixture fixture)
+{
+    [Fact]
+    public async Task Live_and_ready_answer_200_without_a_key()
+    {
+        using var client = fixture.Gateway.Client();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        var ready = await client.GetAsync("/health/ready");
+
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        using var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
+        Assert.Equal("ready", body.RootElement.GetProperty("status").GetString());
+        Assert.Equal("serving", body.RootElement.GetProperty("silo").GetString());
+    }
+
+    [Fact]
+    public async Task Metrics_are_in_Prometheus_text_format_with_grain_and_request_counters()
+    {
+        using var client = fixture.Gateway.Client();
+        await client.GetAsync("/health/ready");
+
+        var response = await client.GetAsync("/metrics");
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("# TYPE grain_calls counter", text);
+        Assert.Contains("# TYPE grain_activations gauge", text);
+        Assert.Contains("# TYPE http_request_duration_seconds histogram", text);
+        Assert.Matches("""http_requests\{method="GET",route="/health/ready",status="200"\} [1-9]""", text);
+    }
+
+    [Fact]
+    public async Task The_OpenAPI_document_describes_the_routes()
+    {
+        using var client = fixture.Gateway.Client();
+
+        using var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json"));
+
+        var paths = document.RootElement.GetProperty("paths");
+        Assert.True(paths.TryGetProperty("/health/ready", out _));
+        Assert.True(paths.TryGetProperty("/v1/whoami", out _));
+    }
+
+    [Fact]
+    public async Task An_unknown_route_is_a_404_problem()
+    {
+        using var client = fixture.Gateway.Client(GatewayFixture.AdminKey);
+
+        var response = await client.GetAsync("/v1/no-such-thing");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+}
