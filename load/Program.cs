@@ -1,16 +1,19 @@
 using ClearingCluster.Load.Benchmarks;
 
-// ./cluster load <benchmark> [--seconds N] [--runs N] [--grains N] [--concurrency N]
+// ./cluster load grain-calls|grain-calls-async|state-writes [--seconds N] [--runs N] [--grains N] [--concurrency N]
 var arguments = BenchmarkArguments.Parse(args);
 switch (arguments.Benchmark)
 {
     case "grain-calls":
-        await GrainCallBenchmark.RunAsync(arguments);
+        await GrainCallBenchmark.RunAsync(arguments, yielding: false);
+        return 0;
+    case "grain-calls-async":
+        await GrainCallBenchmark.RunAsync(arguments, yielding: true);
         return 0;
     case "state-writes":
         await StateWriteBenchmark.RunAsync(arguments);
         return 0;
     default:
-        Console.Error.WriteLine("usage: ./cluster load grain-calls|state-writes [--seconds 5] [--runs 5] [--grains 1000] [--concurrency 1000]");
+        Console.Error.WriteLine("usage: ./cluster load grain-calls|grain-calls-async|state-writes [--seconds 5] [--runs 5] [--grains 1000] [--concurrency 1000]");
         return 2;
 }

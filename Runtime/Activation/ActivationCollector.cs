@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-
 namespace ClearingCluster.Runtime.Activation;
 
 /// <summary>
@@ -9,7 +7,7 @@ namespace ClearingCluster.Runtime.Activation;
 /// call. When a bucket falls due, each of its activations is collected if still idle, or moved to the bucket of
 /// its new due time.
 /// </summary>
-internal sealed class ActivationCollector(long ageTicks, long quantumTicks)
+internal sealed class ActivationCollector(long ageMs, long quantumMs)
 {
     private readonly ConcurrentDictionary<long, ConcurrentQueue<GrainActivation>> buckets = new();
 
@@ -17,16 +15,16 @@ internal sealed class ActivationCollector(long ageTicks, long quantumTicks)
 
     public void Add(GrainActivation activation)
     {
-        var due = activation.LastActiveTimestamp + ageTicks;
-        var bucket = (due + quantumTicks - 1) / quantumTicks;
+        var due = activation.LastActiveMs + ageMs;
+        var bucket = (due + quantumMs - 1) / quantumMs;
         buckets.GetOrAdd(bucket, static _ => new ConcurrentQueue<GrainActivation>()).Enqueue(activation);
     }
 
     /// <returns>How many activations started deactivating.</returns>
-    public int CollectDue(long nowTimestamp)
+    public int CollectDue(long nowMs)
     {
         var collectedCount = 0;
-        var nowBucket = nowTimestamp / quantumTicks;
+        var nowBucket = nowMs / quantumMs;
         foreach (var bucket in buckets.Keys)
         {
             if (bucket > nowBucket || !buckets.TryRemove(bucket, out var due))
@@ -35,7 +33,7 @@ internal sealed class ActivationCollector(long ageTicks, long quantumTicks)
             }
             while (due.TryDequeue(out var activation))
             {
-                if (activation.TryCollect(nowTimestamp, ageTicks))
+                if (activation.TryCollect(nowMs, ageMs))
                 {
                     collectedCount++;
                 }
@@ -47,6 +45,4 @@ internal sealed class ActivationCollector(long ageTicks, long quantumTicks)
         }
         return collectedCount;
     }
-
-    public static long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ClearingCluster.Runtime.Calls;
 using ClearingCluster.Runtime.Persistence;
 using Microsoft.Extensions.Logging;
@@ -28,7 +27,8 @@ internal sealed class GrainActivation
     private bool activationCompleted;
     private DeactivationReason deactivationReason;
     private Grain? grain;
-    private long lastActiveTimestamp = Stopwatch.GetTimestamp();
+    private long lastActiveMs = RuntimeClock.NowMs;
+    private int queuedCount;
 
     public GrainActivation(GrainRuntime runtime, GrainId id)
     {
@@ -46,7 +46,10 @@ internal sealed class GrainActivation
     /// <summary>Completes when the activation has fully deactivated (or failed to activate).</summary>
     public Task Deactivated => deactivated.Task;
 
-    public long LastActiveTimestamp => Volatile.Read(ref lastActiveTimestamp);
+    public long LastActiveMs => Volatile.Read(ref lastActiveMs);
+
+    /// <summary>Calls waiting in the mailbox; read without the lock, for the depth gauge.</summary>
+    public int QueuedCount => Volatile.Read(ref queuedCount);
 
     public int MailboxCount
     {
@@ -90,6 +93,7 @@ internal sealed class GrainActivation
                 return EnqueueResult.Full;
             }
             mailbox.Enqueue(item);
+            queuedCount = mailbox.Count;
             if (status == ActivationStatus.Created)
             {
                 status = ActivationStatus.Activating;
@@ -101,14 +105,13 @@ internal sealed class GrainActivation
             }
         }
 
-        runtime.Metrics.MailboxEnqueued();
         if (activate)
         {
             RunOnScheduler(static state => ((GrainActivation)state!).ActivateAsync(), this);
         }
         else if (pump)
         {
-            SchedulePump();
+            RunPump();
         }
         return EnqueueResult.Enqueued;
     }
@@ -147,12 +150,12 @@ internal sealed class GrainActivation
     }
 
     /// <summary>Deactivates if idle for at least <paramref name="idleTicks"/>; returns whether it started.</summary>
-    public bool TryCollect(long nowTimestamp, long idleTicks)
+    public bool TryCollect(long nowMs, long idleMs)
     {
         lock (gate)
         {
             if (status != ActivationStatus.Active || mailbox.Count > 0 || running.Count > 0 || pumpScheduled
-                || nowTimestamp - LastActiveTimestamp < idleTicks)
+                || nowMs - LastActiveMs < idleMs)
             {
                 return false;
             }
@@ -169,14 +172,14 @@ internal sealed class GrainActivation
     /// Fails every queued or running call whose caller has stopped waiting; called by the runtime's periodic
     /// sweep. A running call goes on (its turn cannot be taken back), but its caller is told.
     /// </summary>
-    public void ExpireCalls(long nowTimestamp)
+    public void ExpireCalls(long nowMs)
     {
         List<IWorkItem>? expired = null;
         lock (gate)
         {
             foreach (var item in running)
             {
-                if (item.DeadlineTimestamp <= nowTimestamp)
+                if (item.DeadlineMs <= nowMs)
                 {
                     (expired ??= []).Add(item);
                 }
@@ -184,7 +187,7 @@ internal sealed class GrainActivation
             // Deadlines grow in enqueue order (one timeout for all calls), so the first live one ends the scan.
             foreach (var item in mailbox)
             {
-                if (item.DeadlineTimestamp > nowTimestamp)
+                if (item.DeadlineMs > nowMs)
                 {
                     break;
                 }
@@ -233,6 +236,16 @@ internal sealed class GrainActivation
     private void SchedulePump() =>
         new Task(static state => ((GrainActivation)state!).Pump(), this).Start(Scheduler);
 
+    /// <summary>Runs the pump on the caller's thread when the grain is idle; queues it otherwise.</summary>
+    private void RunPump()
+    {
+        var pump = new Task(static state => ((GrainActivation)state!).Pump(), this);
+        if (!Scheduler.TryRunInline(pump))
+        {
+            pump.Start(Scheduler);
+        }
+    }
+
     private void RunOnScheduler(Func<object?, Task> body, object state) =>
         _ = Task.Factory.StartNew(body, state, CancellationToken.None, TaskCreationOptions.DenyChildAttach, Scheduler).Unwrap();
 
@@ -250,6 +263,7 @@ internal sealed class GrainActivation
                     break;
                 }
                 item = mailbox.Dequeue();
+                queuedCount = mailbox.Count;
                 running.Add(item);
                 if (!item.IsReadOnly)
                 {
@@ -257,7 +271,6 @@ internal sealed class GrainActivation
                 }
             }
 
-            runtime.Metrics.MailboxDequeued();
             if (item.IsDone)
             {
                 FinishItem(item, finished: null, fromPump: true);
@@ -265,7 +278,7 @@ internal sealed class GrainActivation
             }
             if (item.KeepsAlive)
             {
-                Volatile.Write(ref lastActiveTimestamp, Stopwatch.GetTimestamp());
+                Volatile.Write(ref lastActiveMs, RuntimeClock.NowMs);
             }
 
             Task task;
@@ -367,8 +380,8 @@ internal sealed class GrainActivation
                 status = ActivationStatus.Deactivated;
                 pending = [.. mailbox];
                 mailbox.Clear();
+                queuedCount = 0;
             }
-            runtime.Metrics.MailboxDequeued(pending.Count);
             FinishDeactivation();
             var failure = new GrainActivationException(GrainId, error);
             foreach (var item in pending)
@@ -422,6 +435,7 @@ internal sealed class GrainActivation
             status = ActivationStatus.Deactivated;
             leftover = [.. mailbox];
             mailbox.Clear();
+            queuedCount = 0;
             resources = [.. ownedResources];
             ownedResources.Clear();
         }
@@ -430,7 +444,6 @@ internal sealed class GrainActivation
         {
             resource.Dispose();
         }
-        runtime.Metrics.MailboxDequeued(leftover.Count);
         runtime.Metrics.Deactivated(deactivationReason);
         FinishDeactivation();
 

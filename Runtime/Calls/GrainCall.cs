@@ -9,7 +9,7 @@ internal sealed class GrainCall<TResult>(GrainMethodInvoker<TResult> invoker, ob
 
     public bool KeepsAlive => true;
 
-    public long DeadlineTimestamp { get; set; } = long.MaxValue;
+    public long DeadlineMs { get; set; } = long.MaxValue;
 
     public bool IsDone => Task.IsCompleted;
 

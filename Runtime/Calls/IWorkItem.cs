@@ -11,8 +11,8 @@ internal interface IWorkItem
     /// <summary>Calls keep a grain alive; timer ticks do not, so a grain with only a timer is still collected.</summary>
     bool KeepsAlive { get; }
 
-    /// <summary>When the caller stops waiting (<see cref="System.Diagnostics.Stopwatch"/> ticks); long.MaxValue for none.</summary>
-    long DeadlineTimestamp { get; set; }
+    /// <summary>When the caller stops waiting (<see cref="RuntimeClock"/> ms); long.MaxValue for none.</summary>
+    long DeadlineMs { get; set; }
 
     /// <summary>Done already (for instance timed out before it ran): the activation skips it.</summary>
     bool IsDone { get; }

@@ -11,7 +11,7 @@ internal sealed class TurnWorkItem(string description, Func<Grain, Task> body, b
 
     public bool KeepsAlive => keepsAlive;
 
-    public long DeadlineTimestamp { get; set; } = long.MaxValue;
+    public long DeadlineMs { get; set; } = long.MaxValue;
 
     public bool IsDone => Task.IsCompleted;
 

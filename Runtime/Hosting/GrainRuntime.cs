@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using ClearingCluster.Runtime.Activation;
 using ClearingCluster.Runtime.Calls;
 using ClearingCluster.Runtime.Reminders;
@@ -20,7 +19,7 @@ public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable
     private Timer? collectionTimer;
     private Timer? timeoutTimer;
     private volatile bool stopped;
-    private long callTimeoutTicks;
+    private readonly long callTimeoutMs;
 
     public GrainRuntime(
         IServiceProvider services,
@@ -37,10 +36,10 @@ public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable
         Reminders = reminders;
         Streams = streams;
         Logger = logger;
-        Metrics = new RuntimeMetrics();
+        Metrics = new RuntimeMetrics(() => activations.Values.Sum(a => (long)a.QueuedCount));
         sender = new LocalSiloSender(this);
-        collector = new ActivationCollector(ActivationCollector.ToTicks(options.CollectionAge), ActivationCollector.ToTicks(options.CollectionQuantum));
-        callTimeoutTicks = ActivationCollector.ToTicks(options.CallTimeout);
+        collector = new ActivationCollector(RuntimeClock.ToMs(options.CollectionAge), Math.Max(1, RuntimeClock.ToMs(options.CollectionQuantum)));
+        callTimeoutMs = RuntimeClock.ToMs(options.CallTimeout);
     }
 
     public IServiceProvider Services { get; }
@@ -112,9 +111,9 @@ public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable
     /// </summary>
     public int CollectIdleNow(TimeSpan? idleAtLeast = null)
     {
-        var now = Stopwatch.GetTimestamp();
-        var ageTicks = ActivationCollector.ToTicks(idleAtLeast ?? Options.CollectionAge);
-        return activations.Values.Count(a => a.TryCollect(now, ageTicks));
+        var now = RuntimeClock.NowMs;
+        var ageMs = RuntimeClock.ToMs(idleAtLeast ?? Options.CollectionAge);
+        return activations.Values.Count(a => a.TryCollect(now, ageMs));
     }
 
     internal void Send(GrainId target, IWorkItem item)
@@ -128,9 +127,9 @@ public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable
             }
 
             var activation = activations.GetOrAdd(target, static (id, runtime) => new GrainActivation(runtime, id), this);
-            if (item.DeadlineTimestamp == long.MaxValue)
+            if (item.DeadlineMs == long.MaxValue)
             {
-                item.DeadlineTimestamp = Stopwatch.GetTimestamp() + callTimeoutTicks;
+                item.DeadlineMs = RuntimeClock.NowMs + callTimeoutMs;
             }
             switch (activation.TryEnqueue(item))
             {
@@ -173,7 +172,7 @@ public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable
     {
         try
         {
-            collector.CollectDue(Stopwatch.GetTimestamp());
+            collector.CollectDue(RuntimeClock.NowMs);
         }
         catch (Exception error)
         {
@@ -183,7 +182,7 @@ public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable
 
     private void ExpireCalls()
     {
-        var now = Stopwatch.GetTimestamp();
+        var now = RuntimeClock.NowMs;
         foreach (var activation in activations.Values)
         {
             activation.ExpireCalls(now);

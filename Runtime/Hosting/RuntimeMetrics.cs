@@ -13,24 +13,26 @@ public sealed class RuntimeMetrics : IDisposable
     private readonly Counter<long> timeouts;
     private readonly Counter<long> collected;
     private long activations;
-    private long mailboxDepth;
+    private readonly Func<long> mailboxDepth;
 
-    public RuntimeMetrics()
+    public RuntimeMetrics(Func<long> mailboxDepth)
     {
+        this.mailboxDepth = mailboxDepth;
         Meter = new Meter(MeterName);
         calls = Meter.CreateCounter<long>("grain_calls", description: "grain calls and turns completed");
         failures = Meter.CreateCounter<long>("grain_call_failures", description: "grain calls that ended with an exception");
         timeouts = Meter.CreateCounter<long>("grain_call_timeouts", description: "grain calls whose caller stopped waiting");
         collected = Meter.CreateCounter<long>("grain_deactivations", description: "activations deactivated, by reason");
         Meter.CreateObservableGauge("grain_activations", () => Volatile.Read(ref activations), description: "live activations");
-        Meter.CreateObservableGauge("grain_mailbox_depth", () => Volatile.Read(ref mailboxDepth), description: "calls queued in all mailboxes");
+        Meter.CreateObservableGauge("grain_mailbox_depth", () => mailboxDepth(), description: "calls queued in all mailboxes");
     }
 
     public Meter Meter { get; }
 
     public long Activations => Volatile.Read(ref activations);
 
-    public long MailboxDepth => Volatile.Read(ref mailboxDepth);
+    /// <summary>Summed over activations when read (a scrape), so calls pay nothing for it.</summary>
+    public long MailboxDepth => mailboxDepth();
 
     internal void Activated() => Interlocked.Increment(ref activations);
 
@@ -39,10 +41,6 @@ public sealed class RuntimeMetrics : IDisposable
         Interlocked.Decrement(ref activations);
         collected.Add(1, new KeyValuePair<string, object?>("reason", reason.ToString()));
     }
-
-    internal void MailboxEnqueued() => Interlocked.Increment(ref mailboxDepth);
-
-    internal void MailboxDequeued(int count = 1) => Interlocked.Add(ref mailboxDepth, -count);
 
     internal void CallTimedOut() => timeouts.Add(1);
 

@@ -7,7 +7,7 @@ namespace ClearingCluster.Load.Benchmarks;
 /// <summary>In-process grain calls per second: callers spread over many grains, each awaiting one call at a time.</summary>
 public static class GrainCallBenchmark
 {
-    public static async Task RunAsync(BenchmarkArguments arguments)
+    public static async Task RunAsync(BenchmarkArguments arguments, bool yielding)
     {
         IServiceCollection services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
@@ -21,22 +21,23 @@ public static class GrainCallBenchmark
 
         // Each caller makes several calls per loop so the loop's own cost stays small beside the calls.
         const int callsPerLoop = 8;
-        await Measurement.RunAsync(arguments.Concurrency, TimeSpan.FromSeconds(1), worker => PingMany(grains, worker, callsPerLoop), false);
-        await Measurement.ReportAsync("grain-calls (in-process, ×8 calls per sample)", arguments, async () =>
+        await Measurement.RunAsync(arguments.Concurrency, TimeSpan.FromSeconds(1), worker => PingMany(grains, worker, callsPerLoop, yielding), false);
+        var name = yielding ? "grain-calls-async (in-process, grain awaits once, ×8 calls per sample)" : "grain-calls (in-process, ×8 calls per sample)";
+        await Measurement.ReportAsync(name, arguments, async () =>
         {
             var result = await Measurement.RunAsync(arguments.Concurrency, TimeSpan.FromSeconds(arguments.Seconds),
-                worker => PingMany(grains, worker, callsPerLoop), sampleLatency: true);
+                worker => PingMany(grains, worker, callsPerLoop, yielding), sampleLatency: true);
             return result with { PerSecond = result.PerSecond * callsPerLoop };
         });
         await runtime.StopAsync(CancellationToken.None);
     }
 
-    private static async Task PingMany(IPingGrain[] grains, int worker, int calls)
+    private static async Task PingMany(IPingGrain[] grains, int worker, int calls, bool yielding)
     {
         var grain = grains[worker % grains.Length];
         for (var i = 0; i < calls; i++)
         {
-            await grain.Ping(i);
+            await (yielding ? grain.PingYielding(i) : grain.Ping(i));
         }
     }
 }
