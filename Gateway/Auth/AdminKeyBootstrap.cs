@@ -1,3 +1,4 @@
+using ClearingCluster.Interfaces.Participants;
 using ClearingCluster.Silo.Hosting;
 
 namespace ClearingCluster.Gateway.Auth;
@@ -24,7 +25,7 @@ public sealed class AdminKeyBootstrap(IConfiguration configuration, ClearingOpti
             throw new InvalidOperationException($"CLEARING_ADMIN_KEY must be 16 to {ApiKey.LengthMax} characters");
         }
 
-        await keys.AddAsync(key, new ApiKeyOwner(AdminParticipant, [Roles.Admin]), bootstrap: true, cancellationToken);
+        await keys.AddAsync(key, ApiKey.IdOf(key), new ApiKeyOwner(AdminParticipant, [Roles.Admin]), bootstrap: true, cancellationToken);
         await keys.RevokeOtherBootstrapKeysAsync(key, cancellationToken);
     }
 

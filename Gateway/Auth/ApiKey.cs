@@ -10,6 +10,9 @@ public static class ApiKey
 
     public static string Generate() => Prefix + Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
 
+    /// <summary>The key's public id: the start of its hash, enough to name it, useless to forge it.</summary>
+    public static string IdOf(string key) => "key_" + Convert.ToHexStringLower(Hash(key))[..16];
+
     public static byte[] Hash(string key) => SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key));
 
     private static string Base64UrlEncode(byte[] bytes) =>

@@ -1,3 +1,4 @@
+using ClearingCluster.Interfaces.Participants;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using ClearingCluster.Gateway.Errors;
@@ -42,7 +43,7 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("the API key is unknown or revoked");
         }
 
-        var claims = new List<Claim> { new(Roles.ParticipantClaim, owner.Participant), new(ClaimTypes.Name, owner.Participant) };
+        var claims = new List<Claim> { new(CallerExtensions.ParticipantClaim, owner.Participant), new(ClaimTypes.Name, owner.Participant) };
         claims.AddRange(owner.Roles.Select(r => new Claim(ClaimTypes.Role, r)));
         var identity = new ClaimsIdentity(claims, SchemeName, ClaimTypes.Name, ClaimTypes.Role);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));

@@ -1,3 +1,4 @@
+using ClearingCluster.Interfaces.Participants;
 using System.Collections.Concurrent;
 using ClearingCluster.Silo.Database;
 using Npgsql;
@@ -40,19 +41,32 @@ public sealed class ApiKeyStore(ClearingDatabase database, TimeProvider time)
         return owner;
     }
 
-    /// <summary>Stores a new key's hash; returns nothing the caller did not already have.</summary>
-    public async Task AddAsync(string key, ApiKeyOwner owner, bool bootstrap, CancellationToken cancellationToken)
+    /// <summary>Stores a key's hash under a public key id.</summary>
+    public async Task AddAsync(string key, string keyId, ApiKeyOwner owner, bool bootstrap, CancellationToken cancellationToken)
     {
         await using var command = database.DataSource.CreateCommand("""
-            INSERT INTO api_keys (key_hash, participant, roles, bootstrap) VALUES ($1, $2, $3, $4)
+            INSERT INTO api_keys (key_hash, key_id, participant, roles, bootstrap) VALUES ($1, $2, $3, $4, $5)
             ON CONFLICT (key_hash) DO UPDATE SET revoked_at = NULL, participant = EXCLUDED.participant, roles = EXCLUDED.roles
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = ApiKey.Hash(key) });
+        command.Parameters.Add(new NpgsqlParameter { Value = keyId });
         command.Parameters.Add(new NpgsqlParameter { Value = owner.Participant });
         command.Parameters.Add(new NpgsqlParameter { Value = owner.Roles.ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = bootstrap });
         await command.ExecuteNonQueryAsync(cancellationToken);
         cache.Clear();
+    }
+
+    /// <summary>Revokes the participant's key; false when the participant has no such key.</summary>
+    public async Task<bool> RevokeAsync(string participant, string keyId, CancellationToken cancellationToken)
+    {
+        await using var command = database.DataSource.CreateCommand(
+            "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE key_id = $1 AND participant = $2");
+        command.Parameters.Add(new NpgsqlParameter { Value = keyId });
+        command.Parameters.Add(new NpgsqlParameter { Value = participant });
+        var found = await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        cache.Clear();
+        return found;
     }
 
     /// <summary>Revokes every bootstrap admin key except <paramref name="current"/>: only the configured admin key works.</summary>

@@ -1,3 +1,4 @@
+using ClearingCluster.Interfaces.Participants;
 namespace ClearingCluster.Gateway.Auth;
 
 /// <summary>Named authorization policies; a route requires one (any authenticated key, or specific roles).</summary>

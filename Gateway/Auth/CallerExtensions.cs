@@ -1,10 +1,14 @@
+using ClearingCluster.Interfaces.Participants;
 using System.Security.Claims;
 
 namespace ClearingCluster.Gateway.Auth;
 
 public static class CallerExtensions
 {
-    public static string? Participant(this ClaimsPrincipal user) => user.FindFirstValue(Roles.ParticipantClaim);
+    /// <summary>The claim type carrying the participant id a key belongs to.</summary>
+    public const string ParticipantClaim = "participant";
+
+    public static string? Participant(this ClaimsPrincipal user) => user.FindFirstValue(CallerExtensions.ParticipantClaim);
 
     /// <summary>Admin and regulator read everything; a member reads only what is its own.</summary>
     public static bool MayRead(this ClaimsPrincipal user, string participant) =>

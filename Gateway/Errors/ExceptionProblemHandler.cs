@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ClearingCluster.Interfaces;
 using ClearingCluster.Runtime;
 using Microsoft.AspNetCore.Diagnostics;
 
@@ -11,6 +12,7 @@ public sealed class ExceptionProblemHandler(ILogger<ExceptionProblemHandler> log
     {
         var (status, type, title, detail) = exception switch
         {
+            DomainException domain => (StatusOf(domain.Kind), domain.Code, TitleOf(domain.Kind), domain.Message),
             BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == 413 ? "body_too_large" : "bad_request", "Bad request", bad.Message),
             JsonException json => (400, "malformed_json", "Malformed JSON", json.Message),
             GrainMailboxFullException full => (503, "overloaded", "Overloaded", full.Message),
@@ -30,4 +32,22 @@ public sealed class ExceptionProblemHandler(ILogger<ExceptionProblemHandler> log
         await Problems.WriteAsync(context, status, type, title, detail);
         return true;
     }
+
+    private static int StatusOf(DomainErrorKind kind) => kind switch
+    {
+        DomainErrorKind.Invalid => 400,
+        DomainErrorKind.Forbidden => 403,
+        DomainErrorKind.NotFound => 404,
+        DomainErrorKind.Conflict => 409,
+        _ => 422,
+    };
+
+    private static string TitleOf(DomainErrorKind kind) => kind switch
+    {
+        DomainErrorKind.Invalid => "Invalid request",
+        DomainErrorKind.Forbidden => "Forbidden",
+        DomainErrorKind.NotFound => "Not found",
+        DomainErrorKind.Conflict => "Conflict",
+        _ => "Refused by a business rule",
+    };
 }

@@ -33,6 +33,10 @@ public static class GatewayHostingExtensions
         builder.Services.AddSingleton<PrometheusExporter>();
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddOpenApi();
+        // Malformed bodies reach the exception handler, which answers with a problem naming what was wrong.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(
+            new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.SnakeCaseLower)));
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
         return builder;
     }
@@ -51,6 +55,11 @@ public static class GatewayHostingExtensions
         app.MapOpenApi().AllowAnonymous();
         app.MapOperationsApi();
         app.MapIdentityApi();
+        app.MapParticipantsApi();
+        app.MapAccountsApi();
+        app.MapProductsApi();
+        app.MapVouchersApi();
+        app.MapLedgerApi();
         return app;
     }
 }

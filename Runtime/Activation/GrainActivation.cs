@@ -22,6 +22,7 @@ internal sealed class GrainActivation
 
     private ActivationStatus status = ActivationStatus.Created;
     private int runningWritersCount;
+    private int runningInterleavingCount;
     private bool pumpScheduled;
     private bool deactivationStarted;
     private bool activationCompleted;
@@ -231,7 +232,9 @@ internal sealed class GrainActivation
     }
 
     private bool CanStart(IWorkItem next) =>
-        running.Count == 0 || (next.IsReadOnly && runningWritersCount == 0);
+        next.IsInterleaving
+        || running.Count == runningInterleavingCount
+        || (next.IsReadOnly && runningWritersCount == 0);
 
     private void SchedulePump() =>
         new Task(static state => ((GrainActivation)state!).Pump(), this).Start(Scheduler);
@@ -265,7 +268,11 @@ internal sealed class GrainActivation
                 item = mailbox.Dequeue();
                 queuedCount = mailbox.Count;
                 running.Add(item);
-                if (!item.IsReadOnly)
+                if (item.IsInterleaving)
+                {
+                    runningInterleavingCount++;
+                }
+                else if (!item.IsReadOnly)
                 {
                     runningWritersCount++;
                 }
@@ -330,7 +337,11 @@ internal sealed class GrainActivation
         lock (gate)
         {
             running.Remove(item);
-            if (!item.IsReadOnly)
+            if (item.IsInterleaving)
+            {
+                runningInterleavingCount--;
+            }
+            else if (!item.IsReadOnly)
             {
                 runningWritersCount--;
             }

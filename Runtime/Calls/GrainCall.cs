@@ -7,6 +7,8 @@ internal sealed class GrainCall<TResult>(GrainMethodInvoker<TResult> invoker, ob
 {
     public bool IsReadOnly => invoker.IsReadOnly;
 
+    public bool IsInterleaving => invoker.IsInterleaving;
+
     public bool KeepsAlive => true;
 
     public long DeadlineMs { get; set; } = long.MaxValue;

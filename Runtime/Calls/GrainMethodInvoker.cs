@@ -17,6 +17,7 @@ internal abstract class GrainMethodInvoker
         Method = method;
         Name = $"{method.DeclaringType!.Name}.{method.Name}";
         IsReadOnly = method.GetCustomAttribute<ReadOnlyAttribute>() is not null;
+        IsInterleaving = method.GetCustomAttribute<AlwaysInterleaveAttribute>() is not null;
         Invoke = Compile(method);
     }
 
@@ -25,6 +26,8 @@ internal abstract class GrainMethodInvoker
     public string Name { get; }
 
     public bool IsReadOnly { get; }
+
+    public bool IsInterleaving { get; }
 
     public Func<object, object?[], Task> Invoke { get; }
 

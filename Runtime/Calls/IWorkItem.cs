@@ -8,6 +8,9 @@ internal interface IWorkItem
 {
     bool IsReadOnly { get; }
 
+    /// <summary>Starts beside anything, and does not hold others back (<see cref="AlwaysInterleaveAttribute"/>).</summary>
+    bool IsInterleaving { get; }
+
     /// <summary>Calls keep a grain alive; timer ticks do not, so a grain with only a timer is still collected.</summary>
     bool KeepsAlive { get; }
 

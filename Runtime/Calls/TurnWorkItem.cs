@@ -9,6 +9,8 @@ internal sealed class TurnWorkItem(string description, Func<Grain, Task> body, b
 {
     public bool IsReadOnly => false;
 
+    public bool IsInterleaving => false;
+
     public bool KeepsAlive => keepsAlive;
 
     public long DeadlineMs { get; set; } = long.MaxValue;

@@ -1,4 +1,6 @@
 using ClearingCluster.Grains;
+using ClearingCluster.Grains.Accounts;
+using ClearingCluster.Grains.Ledger;
 using ClearingCluster.Runtime;
 using ClearingCluster.Runtime.Reminders;
 using ClearingCluster.Silo.Database;
@@ -24,6 +26,9 @@ public static class SiloServiceCollectionExtensions
         services.AddHostedService<DatabaseHostedService>();
         services.AddKeyedSingleton<IGrainStorage, PostgresGrainStorage>(PersistentStateAttribute.DefaultStorage);
         services.AddSingleton<IReminderTable, PostgresReminderTable>();
+        services.AddSingleton<IAccountStore, PostgresAccountStore>();
+        services.AddSingleton<ILedgerStore, PostgresLedgerStore>();
+        services.AddSingleton<LedgerVerifier>();
         services.AddGrainRuntime(runtime => configuration.GetSection("Clearing:Runtime").Bind(runtime), [GrainsAssembly.Reference, .. moreGrainAssemblies]);
         return services;
     }

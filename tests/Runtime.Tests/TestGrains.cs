@@ -92,6 +92,9 @@ public interface ITurnGrain : IGrainWithStringKey
     Task Block(string gate);
 
     Task Hang();
+
+    [AlwaysInterleave]
+    Task<int> Interleaved();
 }
 
 /// <summary>Checks on every turn that nothing else of this grain runs at the same time.</summary>
@@ -153,6 +156,8 @@ public sealed class TurnGrain(Probe probe, Gates gates) : Grain, ITurnGrain
     public Task Block(string gate) => gates.Wait(gate);
 
     public Task Hang() => new TaskCompletionSource().Task;
+
+    public Task<int> Interleaved() => Task.FromResult(writersInside);
 
     private void Enter(bool writer)
     {

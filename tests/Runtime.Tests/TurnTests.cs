@@ -54,6 +54,22 @@ public sealed class TurnTests
     }
 
     [Fact]
+    public async Task An_always_interleave_call_runs_beside_a_blocked_writer_and_does_not_hold_writers_back()
+    {
+        await using var silo = await TestSilo.StartAsync();
+        var grain = silo.Grain<ITurnGrain>("interleave");
+        var blocked = grain.Block("interleave-gate");
+
+        Assert.Equal(0, await grain.Interleaved().Within());
+        var writer = grain.Work(1);
+        Assert.False(writer.IsCompleted);
+
+        silo.Gates.Open("interleave-gate");
+        await Task.WhenAll(blocked, writer).Within();
+        Assert.Equal(0, silo.Probe.OverlapsSeen);
+    }
+
+    [Fact]
     public async Task Different_grains_run_in_parallel()
     {
         await using var silo = await TestSilo.StartAsync();

@@ -1,0 +1,85 @@
+using System.Security.Claims;
+using System.Text.Json.Nodes;
+using ClearingCluster.Gateway.Apis.Wire;
+using ClearingCluster.Gateway.Auth;
+using ClearingCluster.Grains.Participants;
+using ClearingCluster.Grains.Validation;
+using ClearingCluster.Interfaces;
+using ClearingCluster.Interfaces.Ledger;
+using ClearingCluster.Interfaces.Participants;
+using ClearingCluster.Runtime;
+
+namespace ClearingCluster.Gateway.Apis;
+
+public static class ParticipantsApi
+{
+    public static IEndpointRouteBuilder MapParticipantsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/participants").WithTags("Participants");
+
+        group.MapPost("/", RegisterAsync).RequireAuthorization(AuthPolicies.AdminOnly)
+            .WithSummary("Register a participant (pending until approved).");
+        group.MapPost("/{id}/approve", (string id, IGrainFactory grains) => Transition(grains, id, p => p.Approve()))
+            .RequireAuthorization(AuthPolicies.AdminOnly).WithSummary("Admit (pending → active) or reinstate (suspended → active).");
+        group.MapPost("/{id}/suspend", (string id, IGrainFactory grains) => Transition(grains, id, p => p.Suspend()))
+            .RequireAuthorization(AuthPolicies.AdminOnly).WithSummary("Suspend: reads still work, trading and usage do not.");
+        group.MapPost("/{id}/keys", IssueKeyAsync).RequireAuthorization(AuthPolicies.AdminOnly)
+            .WithSummary("Issue an API key carrying the participant's roles; the key is shown once.");
+        group.MapDelete("/{id}/keys/{keyId}", RevokeKeyAsync).RequireAuthorization(AuthPolicies.AdminOnly)
+            .WithSummary("Revoke one of the participant's keys (effective within 30 s).");
+        group.MapGet("/{id}", GetAsync).RequireAuthorization(AuthPolicies.Authenticated)
+            .WithSummary("The participant's profile: itself, admin, regulator.");
+        return app;
+    }
+
+    private static async Task<IResult> RegisterAsync(RegisterParticipantRequest request, IGrainFactory grains)
+    {
+        var registration = ParticipantRules.Validate(new RegisterParticipant(request.Id!, request.Name!, request.Roles!, request.Tier));
+        var profile = await grains.GetGrain<IParticipantGrain>(registration.Id).Register(registration);
+        return Results.Created($"/v1/participants/{profile.Id}", ParticipantResponse.From(profile));
+    }
+
+    private static async Task<ParticipantResponse> Transition(IGrainFactory grains, string id, Func<IParticipantGrain, Task<ParticipantProfile>> change)
+    {
+        Inputs.Id(id, "id");
+        return ParticipantResponse.From(await change(grains.GetGrain<IParticipantGrain>(id)));
+    }
+
+    private static async Task<IResult> IssueKeyAsync(string id, IGrainFactory grains, ApiKeyStore keys, CancellationToken cancellationToken)
+    {
+        var profile = await FindAsync(grains, id);
+        var key = ApiKey.Generate();
+        var keyId = ApiKey.IdOf(key);
+        await keys.AddAsync(key, keyId, new ApiKeyOwner(profile.Id, profile.Roles), bootstrap: false, cancellationToken);
+        await grains.GetGrain<ILedgerGrain>(ILedgerGrain.Key).Append(new EvidenceRecord(
+            $"key.issued/{keyId}", "key.issued", profile.Id, new JsonObject { ["keyId"] = keyId }));
+        return Results.Created($"/v1/participants/{profile.Id}/keys/{keyId}", new IssuedKeyResponse(key, keyId, profile.Id, profile.Roles));
+    }
+
+    private static async Task<RevokedKeyResponse> RevokeKeyAsync(string id, string keyId, IGrainFactory grains, ApiKeyStore keys, CancellationToken cancellationToken)
+    {
+        await FindAsync(grains, id);
+        Inputs.Text(keyId, "keyId", 64);
+        if (!await keys.RevokeAsync(id, keyId, cancellationToken))
+        {
+            throw DomainException.NotFound("unknown_key", $"participant {id} has no key {keyId}");
+        }
+        await grains.GetGrain<ILedgerGrain>(ILedgerGrain.Key).Append(new EvidenceRecord(
+            $"key.revoked/{keyId}", "key.revoked", id, new JsonObject { ["keyId"] = keyId }));
+        return new RevokedKeyResponse(keyId, true);
+    }
+
+    private static async Task<ParticipantResponse> GetAsync(string id, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        Inputs.Id(id, "id");
+        Require.MayRead(user, id);
+        return ParticipantResponse.From(await FindAsync(grains, id));
+    }
+
+    private static async Task<ParticipantProfile> FindAsync(IGrainFactory grains, string id)
+    {
+        Inputs.Id(id, "id");
+        return await grains.GetGrain<IParticipantGrain>(id).Get()
+            ?? throw DomainException.NotFound("unknown_participant", $"no participant {id}");
+    }
+}

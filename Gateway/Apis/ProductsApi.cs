@@ -1,0 +1,71 @@
+using System.Security.Claims;
+using ClearingCluster.Gateway.Apis.Wire;
+using ClearingCluster.Gateway.Auth;
+using ClearingCluster.Grains.Products;
+using ClearingCluster.Grains.Validation;
+using ClearingCluster.Interfaces;
+using ClearingCluster.Interfaces.Participants;
+using ClearingCluster.Interfaces.Products;
+using ClearingCluster.Runtime;
+
+namespace ClearingCluster.Gateway.Apis;
+
+public static class ProductsApi
+{
+    public static IEndpointRouteBuilder MapProductsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/products").WithTags("Products");
+
+        group.MapPost("/", SubmitAsync).RequireAuthorization(AuthPolicies.Authenticated)
+            .WithSummary("Submit a product for compliance review: its provider, or admin.");
+        group.MapPost("/{id}/review", ReviewAsync).RequireAuthorization(AuthPolicies.AdminOnly)
+            .WithSummary("Approve (listed) or reject a pending product, with a note.");
+        group.MapPost("/{id}/suspend", (string id, ProductNoteRequest request, IGrainFactory grains) =>
+                ChangeAsync(id, grains, p => p.Suspend(Note(request.Note))))
+            .RequireAuthorization(AuthPolicies.AdminOnly).WithSummary("Suspend a listed product.");
+        group.MapPost("/{id}/delist", (string id, ProductNoteRequest request, IGrainFactory grains) =>
+                ChangeAsync(id, grains, p => p.Delist(Note(request.Note))))
+            .RequireAuthorization(AuthPolicies.AdminOnly).WithSummary("Delist a listed or suspended product for good.");
+        group.MapGet("/{id}", GetAsync).RequireAuthorization(AuthPolicies.Authenticated)
+            .WithSummary("A product: any authenticated caller.");
+        return app;
+    }
+
+    private static async Task<IResult> SubmitAsync(SubmitProductRequest request, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var submission = ProductRules.Validate(new SubmitProduct(
+            request.Id!, request.Provider!, request.Name!, request.Kind!, request.Unit!, request.Category!, request.Scenarios!, request.Delivery!));
+        var mayList = user.IsInRole(Roles.Admin) || (user.IsInRole(Roles.Provider) && user.Participant() == submission.Provider);
+        if (!mayList)
+        {
+            throw DomainException.Forbidden("forbidden", "a product is submitted by its own provider, or by admin");
+        }
+        var product = await grains.GetGrain<IProductGrain>(submission.Id).Submit(submission);
+        return Results.Created($"/v1/products/{product.Id}", ProductResponse.From(product));
+    }
+
+    private static Task<ProductResponse> ReviewAsync(string id, ReviewProductRequest request, IGrainFactory grains)
+    {
+        if (request.Approve is not { } approve)
+        {
+            throw DomainException.Invalid("invalid_approve", "approve must be true or false");
+        }
+        return ChangeAsync(id, grains, p => p.Review(approve, Note(request.Note)));
+    }
+
+    private static async Task<ProductResponse> ChangeAsync(string id, IGrainFactory grains, Func<IProductGrain, Task<ProductView>> change)
+    {
+        Inputs.Id(id, "id");
+        return ProductResponse.From(await change(grains.GetGrain<IProductGrain>(id)));
+    }
+
+    private static async Task<ProductResponse> GetAsync(string id, IGrainFactory grains)
+    {
+        Inputs.Id(id, "id");
+        var product = await grains.GetGrain<IProductGrain>(id).Get()
+            ?? throw DomainException.NotFound("unknown_product", $"no product {id}");
+        return ProductResponse.From(product);
+    }
+
+    private static string Note(string? note) => Inputs.Text(note ?? "", "note", Inputs.NoteLengthMax, lengthMin: 0);
+}

@@ -1,0 +1,34 @@
+using ClearingCluster.Gateway.Apis.Wire;
+using ClearingCluster.Gateway.Auth;
+using ClearingCluster.Grains.Validation;
+using ClearingCluster.Interfaces;
+using ClearingCluster.Interfaces.Accounts;
+using ClearingCluster.Interfaces.Participants;
+using ClearingCluster.Runtime;
+
+namespace ClearingCluster.Gateway.Apis;
+
+public static class VouchersApi
+{
+    public static IEndpointRouteBuilder MapVouchersApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/vouchers", IssueAsync).WithTags("Vouchers").RequireAuthorization(AuthPolicies.AdminOnly)
+            .WithSummary("Issue a data voucher to a participant; the issuer account (default voucher-fund) funds it at settlement.");
+        return app;
+    }
+
+    private static async Task<IResult> IssueAsync(IssueVoucherRequest request, IGrainFactory grains)
+    {
+        var participant = Inputs.Id(request.Participant, "participant");
+        var issuer = Inputs.Id(request.Issuer ?? AccountIds.VoucherFund, "issuer");
+        if (!AccountIds.System.Contains(issuer) && await grains.GetGrain<IParticipantGrain>(issuer).Get() is null)
+        {
+            throw DomainException.Rule("unknown_issuer", $"issuer account {issuer} does not exist");
+        }
+        var voucher = new IssueVoucher(
+            Inputs.Id(request.Id, "id"), Inputs.Amount(request.Amount), Inputs.DistinctIds(request.Categories, "categories"),
+            request.Expires, issuer, Inputs.Reference(request.Reference));
+        var balance = await grains.GetGrain<IAccountGrain>(participant).IssueVoucher(voucher);
+        return Results.Created($"/v1/accounts/{participant}", AccountResponse.From(balance));
+    }
+}

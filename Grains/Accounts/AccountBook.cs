@@ -1,0 +1,132 @@
+using ClearingCluster.Grains.Validation;
+using ClearingCluster.Interfaces;
+using ClearingCluster.Interfaces.Accounts;
+
+namespace ClearingCluster.Grains.Accounts;
+
+/// <summary>
+/// An account's balances and the rules that move them, with no I/O. Each operation checks everything first
+/// and only then changes the state, so a refused operation changes nothing; it returns the balanced postings
+/// that describe the change. Invariants: available ≥ 0, every hold &gt; 0, every escrow ≥ 0, and
+/// available + held + escrow = deposits − withdrawals.
+/// </summary>
+public sealed class AccountBook(string accountId, AccountState state)
+{
+    public string AccountId { get; } = accountId;
+
+    public AccountState State { get; } = state;
+
+    public long AvailableMicros => State.AvailableMicros;
+
+    public long HeldMicros => Sum(State.Holds);
+
+    public long EscrowMicros => Sum(State.Escrows);
+
+    public long ReservedMicros => checked(HeldMicros + EscrowMicros);
+
+    public AccountBook Clone() => new(AccountId, State.Clone());
+
+    public AccountBalance Balance() => new(
+        AccountId,
+        AvailableMicros,
+        ReservedMicros,
+        HeldMicros,
+        EscrowMicros,
+        [.. State.Vouchers.Select(v => v.ToBalance())]);
+
+    public IReadOnlyList<Posting> Deposit(long amountMicros, string reference)
+    {
+        Inputs.Amount(amountMicros);
+        State.AvailableMicros = checked(State.AvailableMicros + amountMicros);
+        return [new Posting(TransferId("deposit", reference), Posting.ExternalBank, Posting.Available(AccountId), amountMicros, "deposit", reference)];
+    }
+
+    public IReadOnlyList<Posting> Withdraw(long amountMicros, string reference)
+    {
+        Inputs.Amount(amountMicros);
+        RequireAvailable(amountMicros);
+        State.AvailableMicros -= amountMicros;
+        return [new Posting(TransferId("withdrawal", reference), Posting.Available(AccountId), Posting.ExternalBank, amountMicros, "withdrawal", reference)];
+    }
+
+    public IReadOnlyList<Posting> Reserve(string holdId, long amountMicros)
+    {
+        Inputs.Amount(amountMicros);
+        if (State.Holds.ContainsKey(holdId))
+        {
+            throw DomainException.Conflict("hold_exists", $"hold {holdId} is already open");
+        }
+        RequireAvailable(amountMicros);
+        State.AvailableMicros -= amountMicros;
+        State.Holds[holdId] = amountMicros;
+        return [new Posting(TransferId("reserve", holdId), Posting.Available(AccountId), Posting.Held(AccountId), amountMicros, "reserve", holdId)];
+    }
+
+    /// <summary>Moves <paramref name="amountMicros"/> of the hold into escrow and releases the rest; the hold closes.</summary>
+    public (IReadOnlyList<Posting> Postings, long HeldMicros, long ReleasedMicros) Post(string holdId, long amountMicros, string escrowId)
+    {
+        var held = OpenHold(holdId);
+        if (amountMicros < 0 || amountMicros > held)
+        {
+            throw DomainException.Rule("post_exceeds_hold", $"hold {holdId} holds {held} µ¥; cannot post {amountMicros} µ¥");
+        }
+        var released = held - amountMicros;
+        State.Holds.Remove(holdId);
+        State.Escrows[escrowId] = checked(State.Escrows.GetValueOrDefault(escrowId) + amountMicros);
+        State.AvailableMicros = checked(State.AvailableMicros + released);
+
+        var postings = new List<Posting>(2);
+        if (amountMicros > 0)
+        {
+            postings.Add(new Posting(TransferId("post", holdId), Posting.Held(AccountId), Posting.Escrow(AccountId), amountMicros, "post", holdId));
+        }
+        if (released > 0)
+        {
+            postings.Add(new Posting(TransferId("release", holdId), Posting.Held(AccountId), Posting.Available(AccountId), released, "release", holdId));
+        }
+        return (postings, held, released);
+    }
+
+    public (IReadOnlyList<Posting> Postings, long HeldMicros) Void(string holdId)
+    {
+        var held = OpenHold(holdId);
+        State.Holds.Remove(holdId);
+        State.AvailableMicros = checked(State.AvailableMicros + held);
+        return ([new Posting(TransferId("void", holdId), Posting.Held(AccountId), Posting.Available(AccountId), held, "void", holdId)], held);
+    }
+
+    /// <summary>Records a voucher. No money moves now: the issuer's account funds what it pays, at settlement.</summary>
+    public void AddVoucher(VoucherState voucher)
+    {
+        if (State.Vouchers.Any(v => v.Id == voucher.Id))
+        {
+            throw DomainException.Conflict("voucher_exists", $"voucher {voucher.Id} is already issued");
+        }
+        State.Vouchers.Add(voucher);
+    }
+
+    private long OpenHold(string holdId) =>
+        State.Holds.TryGetValue(holdId, out var held)
+            ? held
+            : throw DomainException.NotFound("unknown_hold", $"account {AccountId} has no open hold {holdId}");
+
+    private void RequireAvailable(long amountMicros)
+    {
+        if (amountMicros > State.AvailableMicros)
+        {
+            throw DomainException.Rule("insufficient_funds", $"account {AccountId} has {State.AvailableMicros} µ¥ available; {amountMicros} µ¥ needed");
+        }
+    }
+
+    private string TransferId(string kind, string key) => $"{AccountId}/{kind}/{key}";
+
+    private static long Sum(Dictionary<string, long> amounts)
+    {
+        long total = 0;
+        foreach (var amount in amounts.Values)
+        {
+            total = checked(total + amount);
+        }
+        return total;
+    }
+}

@@ -1,0 +1,74 @@
+using System.Text.Json.Nodes;
+using ClearingCluster.Grains.Ledger;
+using ClearingCluster.Interfaces;
+using ClearingCluster.Interfaces.Ledger;
+using ClearingCluster.Interfaces.Participants;
+using ClearingCluster.Runtime;
+
+namespace ClearingCluster.Grains.Participants;
+
+public sealed class ParticipantGrain(
+    [PersistentState("participant")] IPersistentState<ParticipantState> state,
+    TimeProvider time) : Grain, IParticipantGrain
+{
+    private ParticipantState S => state.State;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
+        EvidenceOutbox.PublishAsync(GrainFactory, S.PendingEvidence, [.. S.PendingEvidence], redelivery: true);
+
+    public async Task<ParticipantProfile> Register(RegisterParticipant registration)
+    {
+        var valid = ParticipantRules.Validate(registration with { Id = GetPrimaryKeyString() });
+        if (S.Registered)
+        {
+            return S.Name == valid.Name && S.Roles.SequenceEqual(valid.Roles) && S.Tier == valid.Tier
+                ? Profile()
+                : throw DomainException.Conflict("participant_exists", $"participant {valid.Id} is already registered with other details");
+        }
+
+        var now = time.GetUtcNow();
+        S.Registered = true;
+        S.Name = valid.Name;
+        S.Roles = [.. valid.Roles];
+        S.Tier = valid.Tier;
+        S.Status = ParticipantStatus.Pending;
+        S.RegisteredAt = S.UpdatedAt = now;
+        await CommitAsync("participant.registered", new JsonObject
+        {
+            ["name"] = valid.Name,
+            ["roles"] = new JsonArray([.. valid.Roles.Select(r => JsonValue.Create(r))]),
+            ["tier"] = valid.Tier,
+        });
+        return Profile();
+    }
+
+    public async Task<ParticipantProfile> Approve()
+    {
+        var next = ParticipantRules.Approve(Current().Status);
+        var reinstated = S.Status == ParticipantStatus.Suspended;
+        S.Status = next;
+        S.UpdatedAt = time.GetUtcNow();
+        await CommitAsync(reinstated ? "participant.reinstated" : "participant.admitted", new JsonObject { ["status"] = "active" });
+        return Profile();
+    }
+
+    public async Task<ParticipantProfile> Suspend()
+    {
+        S.Status = ParticipantRules.Suspend(Current().Status);
+        S.UpdatedAt = time.GetUtcNow();
+        await CommitAsync("participant.suspended", new JsonObject { ["status"] = "suspended" });
+        return Profile();
+    }
+
+    public Task<ParticipantProfile?> Get() => Task.FromResult(S.Registered ? Profile() : null);
+
+    private ParticipantState Current() =>
+        S.Registered ? S : throw DomainException.NotFound("unknown_participant", $"no participant {GetPrimaryKeyString()}");
+
+    private Task CommitAsync(string kind, JsonObject payload) =>
+        EvidenceOutbox.CommitAsync(GrainFactory, state, S.PendingEvidence,
+            EvidenceOutbox.Record(kind, GetPrimaryKeyString(), state.Version + 1, payload), DeactivateOnIdle);
+
+    private ParticipantProfile Profile() =>
+        new(GetPrimaryKeyString(), S.Name, S.Roles, S.Tier, S.Status, TierLimits.For(S.Tier), S.RegisteredAt, S.UpdatedAt);
+}

@@ -1,0 +1,108 @@
+using System.Text.Json.Nodes;
+using ClearingCluster.Grains.Ledger;
+using ClearingCluster.Grains.Participants;
+using ClearingCluster.Grains.Validation;
+using ClearingCluster.Interfaces;
+using ClearingCluster.Interfaces.Ledger;
+using ClearingCluster.Interfaces.Participants;
+using ClearingCluster.Interfaces.Products;
+using ClearingCluster.Runtime;
+
+namespace ClearingCluster.Grains.Products;
+
+public sealed class ProductGrain(
+    [PersistentState("product")] IPersistentState<ProductState> state,
+    TimeProvider time) : Grain, IProductGrain
+{
+    private ProductState S => state.State;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
+        EvidenceOutbox.PublishAsync(GrainFactory, S.PendingEvidence, [.. S.PendingEvidence], redelivery: true);
+
+    public async Task<ProductView> Submit(SubmitProduct submission)
+    {
+        var valid = ProductRules.Validate(submission with { Id = GetPrimaryKeyString() });
+        if (S.Submission is { } existing)
+        {
+            return SameSubmission(existing, valid)
+                ? View()
+                : throw DomainException.Conflict("product_exists", $"product {valid.Id} already exists");
+        }
+
+        var provider = await GrainFactory.GetGrain<IParticipantGrain>(valid.Provider).Get()
+            ?? throw DomainException.NotFound("unknown_participant", $"no participant {valid.Provider}");
+        if (!provider.Roles.Contains(Roles.Provider))
+        {
+            throw DomainException.Rule("not_a_provider", $"participant {valid.Provider} is not admitted as a provider");
+        }
+        if (provider.Status != ParticipantStatus.Active)
+        {
+            throw DomainException.Forbidden("participant_not_active", $"participant {valid.Provider} is {ParticipantRules.Wire(provider.Status)}");
+        }
+
+        var now = time.GetUtcNow();
+        S.Submission = valid;
+        S.Status = ProductStatus.PendingReview;
+        S.SubmittedAt = S.UpdatedAt = now;
+        await CommitAsync("product.submitted", new JsonObject
+        {
+            ["provider"] = valid.Provider,
+            ["name"] = valid.Name,
+            ["kind"] = valid.Kind,
+            ["unit"] = valid.Unit,
+            ["category"] = valid.Category,
+            ["scenarios"] = new JsonArray([.. valid.Scenarios.Select(s => JsonValue.Create(s))]),
+            ["delivery"] = valid.Delivery,
+        });
+        return View();
+    }
+
+    public async Task<ProductView> Review(bool approve, string note)
+    {
+        Inputs.Text(note, "note", Inputs.NoteLengthMax, lengthMin: 0);
+        S.Status = ProductRules.Review(Current().Status, approve);
+        S.ReviewNote = note;
+        S.UpdatedAt = time.GetUtcNow();
+        await CommitAsync(approve ? "product.listed" : "product.rejected", new JsonObject { ["note"] = note });
+        return View();
+    }
+
+    public async Task<ProductView> Suspend(string note)
+    {
+        Inputs.Text(note, "note", Inputs.NoteLengthMax, lengthMin: 0);
+        S.Status = ProductRules.Suspend(Current().Status);
+        S.ReviewNote = note;
+        S.UpdatedAt = time.GetUtcNow();
+        await CommitAsync("product.suspended", new JsonObject { ["note"] = note });
+        return View();
+    }
+
+    public async Task<ProductView> Delist(string note)
+    {
+        Inputs.Text(note, "note", Inputs.NoteLengthMax, lengthMin: 0);
+        S.Status = ProductRules.Delist(Current().Status);
+        S.ReviewNote = note;
+        S.UpdatedAt = time.GetUtcNow();
+        await CommitAsync("product.delisted", new JsonObject { ["note"] = note });
+        return View();
+    }
+
+    public Task<ProductView?> Get() => Task.FromResult(S.Submission is null ? null : View());
+
+    private ProductState Current() =>
+        S.Submission is not null ? S : throw DomainException.NotFound("unknown_product", $"no product {GetPrimaryKeyString()}");
+
+    private static bool SameSubmission(SubmitProduct a, SubmitProduct b) =>
+        a.Provider == b.Provider && a.Name == b.Name && a.Kind == b.Kind && a.Unit == b.Unit && a.Category == b.Category
+        && a.Delivery == b.Delivery && a.Scenarios.SequenceEqual(b.Scenarios);
+
+    private Task CommitAsync(string kind, JsonObject payload) =>
+        EvidenceOutbox.CommitAsync(GrainFactory, state, S.PendingEvidence,
+            EvidenceOutbox.Record(kind, GetPrimaryKeyString(), state.Version + 1, payload), DeactivateOnIdle);
+
+    private ProductView View()
+    {
+        var s = S.Submission!;
+        return new ProductView(s.Id, s.Provider, s.Name, s.Kind, s.Unit, s.Category, s.Scenarios, s.Delivery, S.Status, S.ReviewNote, S.SubmittedAt, S.UpdatedAt);
+    }
+}

@@ -1,0 +1,39 @@
+namespace ClearingCluster.Interfaces.Accounts;
+
+/// <summary>
+/// A participant's money, in µ¥. <see cref="ReservedMicros"/> = open holds + contract escrow; what the member
+/// holds is <see cref="AvailableMicros"/> + <see cref="ReservedMicros"/>.
+/// </summary>
+public sealed record AccountBalance(
+    string Id,
+    long AvailableMicros,
+    long ReservedMicros,
+    long HeldMicros,
+    long EscrowMicros,
+    IReadOnlyList<VoucherBalance> Vouchers);
+
+public sealed record VoucherBalance(
+    string Id,
+    string Issuer,
+    long AmountMicros,
+    long RemainingMicros,
+    IReadOnlyList<string> Categories,
+    DateTimeOffset Expires);
+
+public sealed record IssueVoucher(
+    string Id,
+    long AmountMicros,
+    IReadOnlyList<string> Categories,
+    DateTimeOffset Expires,
+    string Issuer,
+    string Reference);
+
+public enum HoldStatus
+{
+    Open,
+    Posted,
+    Voided,
+}
+
+/// <summary>The outcome of a hold operation; a repeat of the operation returns the same.</summary>
+public sealed record HoldResult(string HoldId, HoldStatus Status, long HeldMicros, long PostedMicros, long ReleasedMicros, AccountBalance Balance);

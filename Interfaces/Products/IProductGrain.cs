@@ -1,0 +1,21 @@
+using ClearingCluster.Runtime;
+
+namespace ClearingCluster.Interfaces.Products;
+
+/// <summary>A data product, keyed by product id. No compliance review, no listing: only a listed product trades.</summary>
+public interface IProductGrain : IGrainWithStringKey
+{
+    Task<ProductView> Submit(SubmitProduct submission);
+
+    /// <summary>pending_review → listed or rejected.</summary>
+    Task<ProductView> Review(bool approve, string note);
+
+    /// <summary>listed → suspended.</summary>
+    Task<ProductView> Suspend(string note);
+
+    /// <summary>listed or suspended → delisted, for good.</summary>
+    Task<ProductView> Delist(string note);
+
+    [ReadOnly]
+    Task<ProductView?> Get();
+}
