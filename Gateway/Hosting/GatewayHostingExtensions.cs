@@ -28,7 +28,7 @@ public static class GatewayHostingExtensions
         builder.Services.AddClearingAuth();
         // Nothing here encrypts cookies or tokens; an ephemeral key ring keeps the framework from persisting one.
         builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = StatusProblemTypes.Apply);
         builder.Services.AddExceptionHandler<ExceptionProblemHandler>();
         builder.Services.AddSingleton<PrometheusExporter>();
         builder.Services.AddSingleton<GatewayMetrics>();

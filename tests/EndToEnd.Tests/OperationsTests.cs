@@ -53,9 +53,9 @@ public sealed class OperationsTests(GatewayFixture fixture)
     {
         using var client = fixture.Gateway.Client(GatewayFixture.AdminKey);
 
-        var response = await client.GetAsync("/v1/no-such-thing");
+        var detail = await ProblemAssert.IsProblem(await client.GetAsync("/v1/no-such-thing"), HttpStatusCode.NotFound, "not_found");
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("/v1/no-such-thing", detail);
+        await ProblemAssert.IsProblem(await client.DeleteAsync("/v1/whoami"), HttpStatusCode.MethodNotAllowed, "method_not_allowed");
     }
 }

@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Http.Json;
+
+namespace ClearingCluster.EndToEnd.Tests;
+
+[Collection(GatewayCollection.Name)]
+public sealed class AccountsApiTests(GatewayFixture fixture)
+{
+    private readonly Exchange exchange = new(fixture.Gateway, GatewayFixture.AdminKey);
+
+    [Fact]
+    public async Task Deposits_and_withdrawals_move_money_once_per_reference()
+    {
+        var (id, _) = await exchange.MemberAsync("payer", "buyer");
+
+        var first = await exchange.DepositAsync(id, 5_000_000, "bank-001");
+        var repeat = await exchange.DepositAsync(id, 5_000_000, "bank-001");
+        Assert.Equal(5_000_000, first.GetProperty("available").GetInt64());
+        Assert.Equal(first.ToString(), repeat.ToString());
+
+        var after = await Exchange.Ok(await exchange.Admin.PostAsJsonAsync($"/v1/accounts/{id}/withdrawals", new { amount = 1_500_000, reference = "out-1" }));
+        Assert.Equal(3_500_000, after.GetProperty("available").GetInt64());
+        Assert.Equal(0, after.GetProperty("reserved").GetInt64());
+        Assert.Equal(3_500_000, (await exchange.AccountAsync(id)).GetProperty("available").GetInt64());
+    }
+
+    [Fact]
+    public async Task Refused_movements_change_nothing()
+    {
+        var (id, member) = await exchange.MemberAsync("careful", "buyer");
+        var (_, regulator) = await exchange.MemberAsync("reg", "regulator");
+        await exchange.DepositAsync(id, 1_000_000, "d-1");
+        var head = await exchange.LedgerHeadAsync();
+
+        await ProblemAssert.IsProblem(await exchange.Admin.PostAsJsonAsync($"/v1/accounts/{id}/withdrawals", new { amount = 1_000_001, reference = "w-1" }),
+            HttpStatusCode.UnprocessableEntity, "insufficient_funds");
+        await ProblemAssert.IsProblem(await exchange.Admin.PostAsJsonAsync($"/v1/accounts/{id}/deposits", new { amount = 2_000_000, reference = "d-1" }),
+            HttpStatusCode.Conflict, "reference_reused");
+        await ProblemAssert.IsProblem(await exchange.Admin.PostAsJsonAsync($"/v1/accounts/{id}/deposits", new { amount = 0, reference = "d-2" }),
+            HttpStatusCode.BadRequest, "invalid_amount");
+        await ProblemAssert.IsProblem(await exchange.Admin.PostAsJsonAsync($"/v1/accounts/{id}/deposits", new { amount = 5 }),
+            HttpStatusCode.BadRequest, "invalid_reference");
+        await ProblemAssert.IsProblem(await member.PostAsJsonAsync($"/v1/accounts/{id}/deposits", new { amount = 5, reference = "self" }),
+            HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.IsProblem(await regulator.PostAsJsonAsync($"/v1/accounts/{id}/deposits", new { amount = 5, reference = "reg" }),
+            HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.IsProblem(await exchange.Admin.PostAsJsonAsync("/v1/accounts/nobody-at-all/deposits", new { amount = 5, reference = "x" }),
+            HttpStatusCode.NotFound, "unknown_account");
+
+        var account = await exchange.AccountAsync(id);
+        Assert.Equal(1_000_000, account.GetProperty("available").GetInt64());
+        Assert.Equal(head, await exchange.LedgerHeadAsync());
+    }
+
+    [Fact]
+    public async Task A_member_reads_only_its_own_account()
+    {
+        var (me, client) = await exchange.MemberAsync("mine", "buyer");
+        var (other, _) = await exchange.MemberAsync("theirs", "buyer");
+        var (_, regulator) = await exchange.MemberAsync("reg", "regulator");
+
+        Assert.Equal(me, (await Exchange.Ok(await client.GetAsync($"/v1/accounts/{me}"))).GetProperty("id").GetString());
+        await ProblemAssert.IsProblem(await client.GetAsync($"/v1/accounts/{other}"), HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.IsProblem(await client.GetAsync("/v1/accounts/exchange"), HttpStatusCode.Forbidden, "forbidden");
+        await Exchange.Ok(await regulator.GetAsync($"/v1/accounts/{other}"));
+        await Exchange.Ok(await regulator.GetAsync("/v1/accounts/exchange"));
+        Assert.Equal(0, (await exchange.AccountAsync("voucher-fund")).GetProperty("available").GetInt64());
+    }
+
+    [Fact]
+    public async Task Vouchers_show_on_the_account_once_per_id()
+    {
+        var (id, client) = await exchange.MemberAsync("vouchee", "buyer");
+        var voucher = new { id = "dv-2026-001", participant = id, amount = 2_000_000, categories = new[] { "geo", "credit" }, expires = "2027-06-30T00:00:00Z", reference = "gov-1" };
+
+        var issued = await Exchange.Ok(await exchange.Admin.PostAsJsonAsync("/v1/vouchers", voucher), HttpStatusCode.Created);
+        var again = await Exchange.Ok(await exchange.Admin.PostAsJsonAsync("/v1/vouchers", voucher), HttpStatusCode.Created);
+
+        Assert.Equal(issued.ToString(), again.ToString());
+        var shown = (await Exchange.Ok(await client.GetAsync($"/v1/accounts/{id}"))).GetProperty("vouchers").EnumerateArray().Single();
+        Assert.Equal("voucher-fund", shown.GetProperty("issuer").GetString());
+        Assert.Equal(2_000_000, shown.GetProperty("remaining").GetInt64());
+        Assert.Equal(["credit", "geo"], shown.GetProperty("categories").EnumerateArray().Select(c => c.GetString()));
+
+        await ProblemAssert.IsProblem(await exchange.Admin.PostAsJsonAsync("/v1/vouchers", voucher with { amount = 3_000_000 }), HttpStatusCode.Conflict, "voucher_exists");
+        await ProblemAssert.IsProblem(await exchange.Admin.PostAsJsonAsync("/v1/vouchers", voucher with { id = "dv-old", expires = "2020-01-01T00:00:00Z" }), HttpStatusCode.BadRequest, "invalid_expires");
+        await ProblemAssert.IsProblem(await exchange.Admin.PostAsJsonAsync("/v1/vouchers", voucher with { id = "dv-x", participant = "nobody-here" }), HttpStatusCode.NotFound, "unknown_account");
+        await ProblemAssert.IsProblem(await exchange.Admin.PostAsJsonAsync("/v1/vouchers", new { voucher.id, voucher.participant, voucher.amount, voucher.categories, voucher.expires, voucher.reference, issuer = "nobody-here" }),
+            HttpStatusCode.UnprocessableEntity, "unknown_issuer");
+        await ProblemAssert.IsProblem(await client.PostAsJsonAsync("/v1/vouchers", voucher with { id = "dv-self" }), HttpStatusCode.Forbidden, "forbidden");
+
+        Assert.Single((await exchange.AccountAsync(id)).GetProperty("vouchers").EnumerateArray());
+    }
+}

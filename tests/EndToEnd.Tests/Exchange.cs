@@ -1,0 +1,65 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace ClearingCluster.EndToEnd.Tests;
+
+/// <summary>What tests do often through the API: admit members, issue keys, read state. Every call is real HTTP.</summary>
+public sealed class Exchange(GatewayFactory gateway, string adminKey)
+{
+    public HttpClient Admin { get; } = gateway.Client(adminKey);
+
+    public HttpClient Anonymous { get; } = gateway.Client();
+
+    public static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..10]}";
+
+    /// <summary>Registers, approves and returns a client holding a fresh key of the member.</summary>
+    public async Task<(string Id, HttpClient Client)> MemberAsync(string prefix, params string[] roles)
+    {
+        var id = NewId(prefix);
+        await Ok(await Admin.PostAsJsonAsync("/v1/participants", new { id, name = $"{prefix} Ltd", roles, tier = 2 }), HttpStatusCode.Created);
+        await Ok(await Admin.PostAsync($"/v1/participants/{id}/approve", null));
+        return (id, gateway.Client(await KeyAsync(id)));
+    }
+
+    public async Task<string> KeyAsync(string participant)
+    {
+        var issued = await Ok(await Admin.PostAsync($"/v1/participants/{participant}/keys", null), HttpStatusCode.Created);
+        return issued.GetProperty("key").GetString()!;
+    }
+
+    public async Task<JsonElement> DepositAsync(string account, long amount, string reference) =>
+        await Ok(await Admin.PostAsJsonAsync($"/v1/accounts/{account}/deposits", new { amount, reference }));
+
+    public async Task<JsonElement> AccountAsync(string account) => await Ok(await Admin.GetAsync($"/v1/accounts/{account}"));
+
+    public async Task<string> ListedProductAsync(string provider, HttpClient providerClient)
+    {
+        var id = NewId("prod");
+        await Ok(await providerClient.PostAsJsonAsync("/v1/products", Product(id, provider)), HttpStatusCode.Created);
+        await Ok(await Admin.PostAsJsonAsync($"/v1/products/{id}/review", new { approve = true, note = "compliant" }));
+        return id;
+    }
+
+    public static object Product(string id, string provider) => new
+    {
+        id,
+        provider,
+        name = "Geo API",
+        kind = "api",
+        unit = "call",
+        category = "geo",
+        scenarios = new[] { "credit-risk", "logistics" },
+        delivery = "api",
+    };
+
+    public async Task<long> LedgerHeadAsync() =>
+        (await Ok(await Admin.GetAsync("/v1/ledger/verify"))).GetProperty("head").GetProperty("seq").GetInt64();
+
+    public static async Task<JsonElement> Ok(HttpResponseMessage response, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"expected {(int)expected}, got {(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+}
