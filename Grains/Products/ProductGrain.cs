@@ -57,33 +57,20 @@ public sealed class ProductGrain(
         return View();
     }
 
-    public async Task<ProductView> Review(bool approve, string note)
-    {
-        Inputs.Text(note, "note", Inputs.NoteLengthMax, lengthMin: 0);
-        S.Status = ProductRules.Review(Current().Status, approve);
-        S.ReviewNote = note;
-        S.UpdatedAt = time.GetUtcNow();
-        await CommitAsync(approve ? "product.listed" : "product.rejected", new JsonObject { ["note"] = note });
-        return View();
-    }
+    public Task<ProductView> Review(bool approve, string note) =>
+        ChangeStatusAsync(note, current => ProductRules.Review(current, approve), approve ? "product.listed" : "product.rejected");
 
-    public async Task<ProductView> Suspend(string note)
-    {
-        Inputs.Text(note, "note", Inputs.NoteLengthMax, lengthMin: 0);
-        S.Status = ProductRules.Suspend(Current().Status);
-        S.ReviewNote = note;
-        S.UpdatedAt = time.GetUtcNow();
-        await CommitAsync("product.suspended", new JsonObject { ["note"] = note });
-        return View();
-    }
+    public Task<ProductView> Suspend(string note) => ChangeStatusAsync(note, ProductRules.Suspend, "product.suspended");
 
-    public async Task<ProductView> Delist(string note)
+    public Task<ProductView> Delist(string note) => ChangeStatusAsync(note, ProductRules.Delist, "product.delisted");
+
+    private async Task<ProductView> ChangeStatusAsync(string note, Func<ProductStatus, ProductStatus> transition, string evidenceKind)
     {
         Inputs.Text(note, "note", Inputs.NoteLengthMax, lengthMin: 0);
-        S.Status = ProductRules.Delist(Current().Status);
+        S.Status = transition(Current().Status);
         S.ReviewNote = note;
         S.UpdatedAt = time.GetUtcNow();
-        await CommitAsync("product.delisted", new JsonObject { ["note"] = note });
+        await CommitAsync(evidenceKind, new JsonObject { ["note"] = note });
         return View();
     }
 

@@ -388,10 +388,7 @@ internal sealed class GrainActivation
             List<IWorkItem> pending;
             lock (gate)
             {
-                status = ActivationStatus.Deactivated;
-                pending = [.. mailbox];
-                mailbox.Clear();
-                queuedCount = 0;
+                pending = CloseMailbox();
             }
             FinishDeactivation();
             var failure = new GrainActivationException(GrainId, error);
@@ -443,10 +440,7 @@ internal sealed class GrainActivation
         List<IDisposable> resources;
         lock (gate)
         {
-            status = ActivationStatus.Deactivated;
-            leftover = [.. mailbox];
-            mailbox.Clear();
-            queuedCount = 0;
+            leftover = CloseMailbox();
             resources = [.. ownedResources];
             ownedResources.Clear();
         }
@@ -463,6 +457,16 @@ internal sealed class GrainActivation
         {
             runtime.Send(GrainId, item);
         }
+    }
+
+    /// <summary>Marks the activation deactivated and hands back what was still queued. Call under the gate.</summary>
+    private List<IWorkItem> CloseMailbox()
+    {
+        status = ActivationStatus.Deactivated;
+        List<IWorkItem> queued = [.. mailbox];
+        mailbox.Clear();
+        queuedCount = 0;
+        return queued;
     }
 
     private void FinishDeactivation()
