@@ -60,6 +60,8 @@ public static class GatewayHostingExtensions
         app.MapProductsApi();
         app.MapVouchersApi();
         app.MapLedgerApi();
+        app.MapOrdersApi();
+        app.MapContractsApi();
         return app;
     }
 }

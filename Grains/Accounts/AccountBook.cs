@@ -49,12 +49,18 @@ public sealed class AccountBook(string accountId, AccountState state)
         return [new Posting(TransferId("withdrawal", reference), Posting.Available(AccountId), Posting.ExternalBank, amountMicros, "withdrawal", reference)];
     }
 
-    public IReadOnlyList<Posting> Reserve(string holdId, long amountMicros)
+    /// <param name="heldLimitMicros">The most this account may hold in total (its tier's open buy value).</param>
+    public IReadOnlyList<Posting> Reserve(string holdId, long amountMicros, long heldLimitMicros = long.MaxValue)
     {
         Inputs.Amount(amountMicros);
         if (State.Holds.ContainsKey(holdId))
         {
             throw DomainException.Conflict("hold_exists", $"hold {holdId} is already open");
+        }
+        if (amountMicros > heldLimitMicros - HeldMicros)
+        {
+            throw DomainException.Rule("tier_limit_exceeded",
+                $"account {AccountId} would hold {checked(HeldMicros + amountMicros)} µ¥ for open buys; its tier allows {heldLimitMicros} µ¥");
         }
         RequireAvailable(amountMicros);
         State.AvailableMicros -= amountMicros;
@@ -85,6 +91,44 @@ public sealed class AccountBook(string accountId, AccountState state)
             postings.Add(new Posting(TransferId("release", holdId), Posting.Held(AccountId), Posting.Available(AccountId), released, "release", holdId));
         }
         return (postings, held, released);
+    }
+
+    /// <summary>
+    /// Moves part of a hold into an escrow and keeps the rest held (a fill of a resting buy); a hold captured
+    /// down to zero closes.
+    /// </summary>
+    public IReadOnlyList<Posting> Capture(string holdId, string captureId, long amountMicros, string escrowId)
+    {
+        var held = OpenHold(holdId);
+        Inputs.Amount(amountMicros);
+        if (amountMicros > held)
+        {
+            throw DomainException.Rule("capture_exceeds_hold", $"hold {holdId} holds {held} µ¥; cannot capture {amountMicros} µ¥");
+        }
+        if (held == amountMicros)
+        {
+            State.Holds.Remove(holdId);
+        }
+        else
+        {
+            State.Holds[holdId] = held - amountMicros;
+        }
+        State.Escrows[escrowId] = checked(State.Escrows.GetValueOrDefault(escrowId) + amountMicros);
+        return [new Posting(TransferId("capture", captureId), Posting.Held(AccountId), Posting.Escrow(AccountId), amountMicros, "capture", captureId)];
+    }
+
+    /// <summary>Returns part of a hold to available and keeps the rest held (a resting buy reduced, or filled for less).</summary>
+    public IReadOnlyList<Posting> Release(string holdId, string releaseId, long amountMicros)
+    {
+        var held = OpenHold(holdId);
+        Inputs.Amount(amountMicros);
+        if (amountMicros >= held)
+        {
+            throw DomainException.Rule("release_exceeds_hold", $"hold {holdId} holds {held} µ¥; a partial release must leave some");
+        }
+        State.Holds[holdId] = held - amountMicros;
+        State.AvailableMicros = checked(State.AvailableMicros + amountMicros);
+        return [new Posting(TransferId("release", releaseId), Posting.Held(AccountId), Posting.Available(AccountId), amountMicros, "release", releaseId)];
     }
 
     public (IReadOnlyList<Posting> Postings, long HeldMicros) Void(string holdId)

@@ -42,7 +42,7 @@ public sealed class AccountGrain(IAccountStore store, TimeProvider time) : Grain
     public async Task<AccountBalance> Withdraw(long amountMicros, string reference) =>
         await MoveAsync("withdrawal", amountMicros, reference, (next, amount, r) => next.Withdraw(amount, r));
 
-    public async Task<HoldResult> Reserve(string holdId, long amountMicros)
+    public async Task<HoldResult> Reserve(string holdId, long amountMicros, long heldLimitMicros)
     {
         Inputs.Text(holdId, "holdId", Inputs.ReferenceLengthMax);
         Inputs.Amount(amountMicros);
@@ -57,8 +57,48 @@ public sealed class AccountGrain(IAccountStore store, TimeProvider time) : Grain
         {
             return closed;
         }
-        return await CommitAsync($"reserve:{holdId}", next => (next.Reserve(holdId, amountMicros), null),
+        return await CommitAsync($"reserve:{holdId}", next => (next.Reserve(holdId, amountMicros, heldLimitMicros), null),
             next => new HoldResult(holdId, HoldStatus.Open, amountMicros, 0, 0, next.Balance()));
+    }
+
+    public async Task<HoldResult> Capture(string holdId, string captureId, long amountMicros, string escrowId)
+    {
+        Inputs.Text(holdId, "holdId", Inputs.ReferenceLengthMax);
+        Inputs.Text(captureId, "captureId", Inputs.ReferenceLengthMax);
+        Inputs.Text(escrowId, "escrowId", Inputs.ReferenceLengthMax);
+        await RequireExistsAsync();
+        var key = $"capture:{captureId}";
+        if (await FindPriorAsync<HoldResult>(key) is { } prior)
+        {
+            return prior.PostedMicros == amountMicros
+                ? prior
+                : throw DomainException.Conflict("capture_conflict", $"capture {captureId} took {prior.PostedMicros} µ¥, not {amountMicros} µ¥");
+        }
+        if (!book.State.Holds.ContainsKey(holdId))
+        {
+            throw DomainException.NotFound("unknown_hold", $"account {Id} has no open hold {holdId}");
+        }
+        return await CommitAsync(key, next => (next.Capture(holdId, captureId, amountMicros, escrowId), null),
+            next => new HoldResult(holdId, next.State.Holds.ContainsKey(holdId) ? HoldStatus.Open : HoldStatus.Posted,
+                next.State.Holds.GetValueOrDefault(holdId), amountMicros, 0, next.Balance()));
+    }
+
+    public async Task<HoldResult> Release(string holdId, string releaseId, long amountMicros)
+    {
+        Inputs.Text(holdId, "holdId", Inputs.ReferenceLengthMax);
+        Inputs.Text(releaseId, "releaseId", Inputs.ReferenceLengthMax);
+        await RequireExistsAsync();
+        var key = $"release:{releaseId}";
+        if (await FindPriorAsync<HoldResult>(key) is { } prior)
+        {
+            return prior;
+        }
+        if (!book.State.Holds.ContainsKey(holdId))
+        {
+            throw DomainException.NotFound("unknown_hold", $"account {Id} has no open hold {holdId}");
+        }
+        return await CommitAsync(key, next => (next.Release(holdId, releaseId, amountMicros), null),
+            next => new HoldResult(holdId, HoldStatus.Open, next.State.Holds[holdId], 0, amountMicros, next.Balance()));
     }
 
     public async Task<HoldResult> Post(string holdId, long amountMicros, string escrowId)

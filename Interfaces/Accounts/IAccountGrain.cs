@@ -14,8 +14,17 @@ public interface IAccountGrain : IGrainWithStringKey
     /// <summary>Refused with <c>insufficient_funds</c> if it would take available below zero.</summary>
     Task<AccountBalance> Withdraw(long amountMicros, string reference);
 
-    /// <summary>Moves <paramref name="amountMicros"/> from available into a hold.</summary>
-    Task<HoldResult> Reserve(string holdId, long amountMicros);
+    /// <summary>
+    /// Moves <paramref name="amountMicros"/> from available into a hold; refused with <c>tier_limit_exceeded</c> if the
+    /// account would then hold more than <paramref name="heldLimitMicros"/> in all.
+    /// </summary>
+    Task<HoldResult> Reserve(string holdId, long amountMicros, long heldLimitMicros);
+
+    /// <summary>Moves part of an open hold into the escrow <paramref name="escrowId"/>; idempotent by <paramref name="captureId"/>.</summary>
+    Task<HoldResult> Capture(string holdId, string captureId, long amountMicros, string escrowId);
+
+    /// <summary>Returns part of an open hold to available, keeping the rest; idempotent by <paramref name="releaseId"/>.</summary>
+    Task<HoldResult> Release(string holdId, string releaseId, long amountMicros);
 
     /// <summary>Moves <paramref name="amountMicros"/> (≤ held) of the hold into the escrow <paramref name="escrowId"/>; the rest returns to available.</summary>
     Task<HoldResult> Post(string holdId, long amountMicros, string escrowId);

@@ -1,6 +1,7 @@
 using ClearingCluster.Grains;
 using ClearingCluster.Grains.Accounts;
 using ClearingCluster.Grains.Ledger;
+using ClearingCluster.Grains.Trading;
 using ClearingCluster.Runtime;
 using ClearingCluster.Runtime.Reminders;
 using ClearingCluster.Silo.Database;
@@ -28,6 +29,7 @@ public static class SiloServiceCollectionExtensions
         services.AddSingleton<IReminderTable, PostgresReminderTable>();
         services.AddSingleton<IAccountStore, PostgresAccountStore>();
         services.AddSingleton<ILedgerStore, PostgresLedgerStore>();
+        services.AddSingleton<ITradingStore, PostgresTradingStore>();
         services.AddSingleton<LedgerVerifier>();
         services.AddGrainRuntime(runtime => configuration.GetSection("Clearing:Runtime").Bind(runtime), [GrainsAssembly.Reference, .. moreGrainAssemblies]);
         return services;

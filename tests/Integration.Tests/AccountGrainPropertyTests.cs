@@ -88,7 +88,7 @@ public sealed class AccountGrainPropertyTests(TestPostgres postgres)
                 {
                     Kind.Deposit => await account.Deposit(operation.AmountMicros, reference),
                     Kind.Withdraw => await account.Withdraw(operation.AmountMicros, reference),
-                    Kind.Reserve => await account.Reserve(holdId, operation.AmountMicros),
+                    Kind.Reserve => await account.Reserve(holdId, operation.AmountMicros, long.MaxValue),
                     Kind.Post => await account.Post(holdId, Math.Min(operation.AmountMicros, before.HeldMicros), $"K-{operation.Key}"),
                     _ => await account.Void(holdId),
                 };
