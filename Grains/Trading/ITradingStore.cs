@@ -3,8 +3,8 @@ using ClearingCluster.Interfaces.Trading;
 
 namespace ClearingCluster.Grains.Trading;
 
-/// <summary>An order as stored: its view, its number within the book and its place in time priority.</summary>
-public sealed record OrderRecord(OrderView View, long Number, long Sequence, bool HoldOpen);
+/// <summary>An order as stored: its view, its number within the book, its place in time priority, and a buy's hold.</summary>
+public sealed record OrderRecord(OrderView View, long Number, long Sequence, string? HoldId, bool HoldOpen);
 
 /// <summary>What a book needs to rebuild itself exactly and finish work a crash interrupted.</summary>
 public sealed record BookSnapshot(

@@ -64,10 +64,13 @@ public sealed class OrderBookGrain(ITradingStore store, TimeProvider time, ILogg
         var number = lastOrderNumber + 1;
         var orderId = $"{Product}:{number}";
         var isBuy = order.Side == "buy";
+        // A number is only kept once its order is stored, so it can come round again: the nonce keeps every hold
+        // id new, and a reserve can never meet the closed hold of a refused order.
+        var holdId = isBuy ? $"{orderId}/{Guid.NewGuid():N}" : null;
         if (isBuy)
         {
             var buyer = (await GrainFactory.GetGrain<IParticipantGrain>(order.Participant).Get())!;
-            await GrainFactory.GetGrain<IAccountGrain>(order.Participant).Reserve(orderId, OrderRules.ReserveMicros(order), buyer.Limits.MaxOpenBuyValueMicros);
+            await GrainFactory.GetGrain<IAccountGrain>(order.Participant).Reserve(holdId!, OrderRules.ReserveMicros(order), buyer.Limits.MaxOpenBuyValueMicros);
         }
 
         var bookOrder = new BookOrder(number, order.Participant, OrderRules.SideOf(order.Side), OrderRules.TypeOf(order.Type),
@@ -78,7 +81,7 @@ public sealed class OrderBookGrain(ITradingStore store, TimeProvider time, ILogg
         {
             if (isBuy)
             {
-                await ReleaseHoldAsync(order.Participant, orderId);
+                await ReleaseHoldAsync(order.Participant, holdId!);
             }
             throw DomainException.Rule(OrderRules.RejectCode(result.RejectReason), $"order refused by the book: {result.RejectReason}");
         }
@@ -95,7 +98,7 @@ public sealed class OrderBookGrain(ITradingStore store, TimeProvider time, ILogg
         var view = new OrderView(orderId, order.ClientOrderId, order.Participant, Product, order.Side, order.Type, order.TimeInForce,
             order.PriceMicros, order.Quantity, order.MaxCostMicros, isBuy ? order.Scenario : null, isBuy ? order.ValidityDays : 0,
             status, result.FilledQuantity, OrderStatus.IsOpen(status) ? bookOrder.Remaining : 0, OrderRules.CancelText(result.CancelReason), [], now, now);
-        var taker = new OrderRecord(view, number, bookOrder.Sequence, HoldOpen: isBuy);
+        var taker = new OrderRecord(view, number, bookOrder.Sequence, holdId, HoldOpen: isBuy);
 
         var contracts = new List<ContractView>(fills.Count);
         var touched = new List<OrderRecord>(fills.Count);
@@ -116,7 +119,7 @@ public sealed class OrderBookGrain(ITradingStore store, TimeProvider time, ILogg
             };
             open[fill.Maker.OrderId] = maker;
             touched.Add(maker);
-            contracts.Add(ContractOf(fill, maker.View, view, product, now));
+            contracts.Add(ContractOf(fill, maker, taker, product, now));
         }
 
         try
@@ -129,7 +132,7 @@ public sealed class OrderBookGrain(ITradingStore store, TimeProvider time, ILogg
             DeactivateOnIdle();
             if (isBuy)
             {
-                await ReleaseHoldAsync(order.Participant, orderId);
+                await ReleaseHoldAsync(order.Participant, holdId!);
             }
             throw DomainException.Conflict("client_order_id_reused", $"client order id {order.ClientOrderId} was used for another order");
         }
@@ -139,7 +142,7 @@ public sealed class OrderBookGrain(ITradingStore store, TimeProvider time, ILogg
             DeactivateOnIdle();
             if (isBuy)
             {
-                await ReleaseHoldAsync(order.Participant, orderId);
+                await ReleaseHoldAsync(order.Participant, holdId!);
             }
             throw;
         }
@@ -164,7 +167,7 @@ public sealed class OrderBookGrain(ITradingStore store, TimeProvider time, ILogg
             var excess = OrderRules.ReserveMicros(order) - contracts.Sum(c => checked(c.PriceMicros * c.Quota)) - checked(order.PriceMicros * bookOrder.Remaining);
             if (excess > 0)
             {
-                await GrainFactory.GetGrain<IAccountGrain>(order.Participant).Release(orderId, $"{orderId}/improvement", excess);
+                await GrainFactory.GetGrain<IAccountGrain>(order.Participant).Release(holdId!, $"{holdId}/improvement", excess);
             }
         }
         return view with { Fills = [.. contracts.Select(c => new OrderFill(c.Id, c.PriceMicros, c.Quota, isBuy ? c.Provider : c.Buyer))] };
@@ -200,8 +203,8 @@ public sealed class OrderBookGrain(ITradingStore store, TimeProvider time, ILogg
         open[record.Number] = reduced;
         if (reduced.View.Side == "buy")
         {
-            await GrainFactory.GetGrain<IAccountGrain>(reduced.View.Participant).Release(reduced.View.OrderId,
-                $"{reduced.View.OrderId}/reduce-to-{newRemaining}", checked(reduced.View.PriceMicros * (record.View.Remaining - newRemaining)));
+            await GrainFactory.GetGrain<IAccountGrain>(reduced.View.Participant).Release(reduced.HoldId!,
+                $"{reduced.HoldId}/reduce-to-{newRemaining}", checked(reduced.View.PriceMicros * (record.View.Remaining - newRemaining)));
         }
         return await WithFillsAsync(reduced.View);
     }
@@ -256,13 +259,13 @@ public sealed class OrderBookGrain(ITradingStore store, TimeProvider time, ILogg
         return product;
     }
 
-    private ContractView ContractOf(Fill fill, OrderView maker, OrderView taker, ProductView product, DateTimeOffset now)
+    private ContractView ContractOf(Fill fill, OrderRecord maker, OrderRecord taker, ProductView product, DateTimeOffset now)
     {
-        var (buy, sell) = taker.Side == "buy" ? (taker, maker) : (maker, taker);
+        var (buy, sell) = taker.View.Side == "buy" ? (taker, maker) : (maker, taker);
         var number = ++lastContractNumber;
-        return new ContractView($"K-{Product}-{number}", buy.Participant, sell.Participant, Product, fill.PriceMicros, fill.Quantity, 0,
-            buy.Scenario!, product.Delivery, now, now.AddDays(buy.ValidityDays), ContractStatus.Pending, null, ExchangeFeeBasisPoints,
-            buy.OrderId, sell.OrderId);
+        return new ContractView($"K-{Product}-{number}", buy.View.Participant, sell.View.Participant, Product, fill.PriceMicros, fill.Quantity, 0,
+            buy.View.Scenario!, product.Delivery, now, now.AddDays(buy.View.ValidityDays), ContractStatus.Pending, null, ExchangeFeeBasisPoints,
+            buy.View.OrderId, sell.View.OrderId, buy.HoldId!);
     }
 
     /// <summary>Escrow and evidence for new contracts, then the leftovers of finished buys' holds. Each step is idempotent.</summary>
@@ -270,21 +273,21 @@ public sealed class OrderBookGrain(ITradingStore store, TimeProvider time, ILogg
     {
         foreach (var contract in contracts)
         {
-            await GrainFactory.GetGrain<IAccountGrain>(contract.Buyer).Capture(contract.BuyOrderId, contract.Id, checked(contract.PriceMicros * contract.Quota), contract.Id);
+            await GrainFactory.GetGrain<IAccountGrain>(contract.Buyer).Capture(contract.BuyHoldId, contract.Id, checked(contract.PriceMicros * contract.Quota), contract.Id);
             await GrainFactory.GetGrain<IContractGrain>(contract.Id).Activate();
         }
         foreach (var buy in finishedBuys)
         {
-            await ReleaseHoldAsync(buy.View.Participant, buy.View.OrderId);
+            await ReleaseHoldAsync(buy.View.Participant, buy.HoldId!);
             await store.MarkHoldReleasedAsync(buy.View.OrderId, CancellationToken.None);
         }
     }
 
-    private async Task ReleaseHoldAsync(string participant, string orderId)
+    private async Task ReleaseHoldAsync(string participant, string holdId)
     {
         try
         {
-            await GrainFactory.GetGrain<IAccountGrain>(participant).Void(orderId);
+            await GrainFactory.GetGrain<IAccountGrain>(participant).Void(holdId);
         }
         catch (DomainException error) when (error.Code == "unknown_hold")
         {

@@ -30,4 +30,5 @@ public sealed record ContractView(
     string? EvidenceCode,
     long ExchangeFeeBasisPoints,
     string BuyOrderId,
-    string SellOrderId);
+    string SellOrderId,
+    string BuyHoldId);

@@ -19,7 +19,9 @@ CREATE TABLE orders (
     filled           bigint      NOT NULL CHECK (filled >= 0),
     remaining        bigint      NOT NULL CHECK (remaining >= 0),
     reason           text        NULL,
-    -- A buy's hold on the buyer's account is still to be released once the order is done.
+    -- A buy's hold on the buyer's account: its id carries a nonce, so no later order can ever meet a closed
+    -- hold of the same id; hold_open says it is still to be released once the order is done.
+    hold_id          text        NULL UNIQUE,
     hold_open        boolean     NOT NULL,
     created_at       timestamptz NOT NULL,
     updated_at       timestamptz NOT NULL,
@@ -48,6 +50,7 @@ CREATE TABLE contracts (
     evidence_code      text        NULL,
     fee_basis_points   bigint      NOT NULL,
     buy_order          text        NOT NULL REFERENCES orders (order_id),
+    buy_hold_id        text        NOT NULL,
     sell_order         text        NOT NULL REFERENCES orders (order_id),
     UNIQUE (product, number)
 );

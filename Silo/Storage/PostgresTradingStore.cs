@@ -14,12 +14,12 @@ public sealed class PostgresTradingStore(ClearingDatabase database) : ITradingSt
 
     private const string OrderColumns = """
         order_id, client_order_id, participant, product, side, type, time_in_force, price_micros, quantity, max_cost_micros,
-        scenario, validity_days, status, filled, remaining, reason, created_at, updated_at, number, sequence, hold_open
+        scenario, validity_days, status, filled, remaining, reason, created_at, updated_at, number, sequence, hold_id, hold_open
         """;
 
     private const string ContractColumns = """
         contract_id, buyer, provider, product, price_micros, quota, used, scenario, delivery, valid_from, valid_to, status,
-        evidence_code, fee_basis_points, buy_order, sell_order
+        evidence_code, fee_basis_points, buy_order, sell_order, buy_hold_id
         """;
 
     public async Task<BookSnapshot> LoadBookAsync(string product, CancellationToken cancellationToken)
@@ -47,13 +47,13 @@ public sealed class PostgresTradingStore(ClearingDatabase database) : ITradingSt
         {
             var v = created.View;
             await using var insert = new NpgsqlCommand($"""
-                INSERT INTO orders ({OrderColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+                INSERT INTO orders ({OrderColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
                 """, connection, transaction);
             foreach (var value in new object?[]
                      {
                          v.OrderId, v.ClientOrderId, v.Participant, v.Product, v.Side, v.Type, v.TimeInForce, v.PriceMicros, v.Quantity,
                          v.MaxCostMicros, v.Scenario, v.ValidityDays, v.Status, v.Filled, v.Remaining, v.Reason, v.CreatedAt, v.UpdatedAt,
-                         created.Number, created.Sequence, created.HoldOpen,
+                         created.Number, created.Sequence, created.HoldId, created.HoldOpen,
                      })
             {
                 insert.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
@@ -86,12 +86,12 @@ public sealed class PostgresTradingStore(ClearingDatabase database) : ITradingSt
         foreach (var c in change.NewContracts)
         {
             await using var insert = new NpgsqlCommand($"""
-                INSERT INTO contracts ({ContractColumns}, number) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                INSERT INTO contracts ({ContractColumns}, number) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
                 """, connection, transaction);
             foreach (var value in new object?[]
                      {
                          c.Id, c.Buyer, c.Provider, c.Product, c.PriceMicros, c.Quota, c.Used, c.Scenario, c.Delivery, c.ValidFrom, c.ValidTo,
-                         c.Status, c.EvidenceCode, c.ExchangeFeeBasisPoints, c.BuyOrderId, c.SellOrderId, long.Parse(c.Id[(c.Id.LastIndexOf('-') + 1)..], System.Globalization.CultureInfo.InvariantCulture),
+                         c.Status, c.EvidenceCode, c.ExchangeFeeBasisPoints, c.BuyOrderId, c.SellOrderId, c.BuyHoldId, long.Parse(c.Id[(c.Id.LastIndexOf('-') + 1)..], System.Globalization.CultureInfo.InvariantCulture),
                      })
             {
                 insert.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
@@ -179,7 +179,7 @@ public sealed class PostgresTradingStore(ClearingDatabase database) : ITradingSt
             var view = new OrderView(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6),
                 r.GetInt64(7), r.GetInt64(8), r.GetInt64(9), NullableString(r, 10), r.GetInt32(11), r.GetString(12), r.GetInt64(13), r.GetInt64(14),
                 NullableString(r, 15), [], r.GetFieldValue<DateTimeOffset>(16), r.GetFieldValue<DateTimeOffset>(17));
-            orders.Add(new OrderRecord(view, r.GetInt64(18), r.GetInt64(19), r.GetBoolean(20)));
+            orders.Add(new OrderRecord(view, r.GetInt64(18), r.GetInt64(19), NullableString(r, 20), r.GetBoolean(21)));
         }
         return orders;
     }
@@ -192,7 +192,7 @@ public sealed class PostgresTradingStore(ClearingDatabase database) : ITradingSt
         {
             contracts.Add(new ContractView(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6),
                 r.GetString(7), r.GetString(8), r.GetFieldValue<DateTimeOffset>(9), r.GetFieldValue<DateTimeOffset>(10), r.GetString(11),
-                NullableString(r, 12), r.GetInt64(13), r.GetString(14), r.GetString(15)));
+                NullableString(r, 12), r.GetInt64(13), r.GetString(14), r.GetString(15), r.GetString(16)));
         }
         return contracts;
     }

@@ -65,6 +65,23 @@ public sealed class TradingApiTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task An_order_after_a_refused_one_reserves_its_own_money()
+    {
+        var m = await MarketAsync(deposit: 10_000);
+        await m.ProviderClient.PostAsJsonAsync("/v1/orders", Sell(m, "s-1", 1_000, 1));
+        await m.BuyerClient.PostAsJsonAsync("/v1/orders", Buy(m, "b-0", 1_000, 1));
+        // Refused by the book itself (outside the price band around the last trade) after its reserve was taken.
+        await ProblemAssert.IsProblem(await m.BuyerClient.PostAsJsonAsync("/v1/orders", Buy(m, "b-1", 1_600, 1)),
+            HttpStatusCode.UnprocessableEntity, "price_outside_band");
+        Assert.Equal((9_000L, 0L, 1_000L), await MoneyAsync(m.Buyer));
+
+        var next = await Exchange.Ok(await m.BuyerClient.PostAsJsonAsync("/v1/orders", Buy(m, "b-2", 1_000, 5)), HttpStatusCode.Created);
+
+        Assert.Equal("resting", next.GetProperty("status").GetString());
+        Assert.Equal((4_000L, 5_000L, 1_000L), await MoneyAsync(m.Buyer));
+    }
+
+    [Fact]
     public async Task A_fill_creates_a_contract_whose_evidence_code_is_its_verified_ledger_entry()
     {
         var m = await MarketAsync();
