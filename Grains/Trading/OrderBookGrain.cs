@@ -161,6 +161,7 @@ public sealed class OrderBookGrain(ITradingStore store, TimeProvider time, ILogg
             finishedBuys.Add(taker);
         }
         await FinishAsync(contracts, finishedBuys);
+        await PublishAsync(contracts, now);
         if (isBuy && OrderStatus.IsOpen(status))
         {
             // Filled below its limit: keep held exactly what the rest of it can cost.
@@ -183,6 +184,7 @@ public sealed class OrderBookGrain(ITradingStore store, TimeProvider time, ILogg
         };
         await CommitOrDropAsync(new BookChange(null, [cancelled], []));
         open.Remove(record.Number);
+        await PublishAsync([], cancelled.View.UpdatedAt);
         if (cancelled.View.Side == "buy")
         {
             await FinishAsync([], [cancelled]);
@@ -201,6 +203,7 @@ public sealed class OrderBookGrain(ITradingStore store, TimeProvider time, ILogg
         var reduced = record with { View = record.View with { Remaining = newRemaining, UpdatedAt = time.GetUtcNow() } };
         await CommitOrDropAsync(new BookChange(null, [reduced], []));
         open[record.Number] = reduced;
+        await PublishAsync([], reduced.View.UpdatedAt);
         if (reduced.View.Side == "buy")
         {
             await GrainFactory.GetGrain<IAccountGrain>(reduced.View.Participant).Release(reduced.HoldId!,
@@ -220,6 +223,18 @@ public sealed class OrderBookGrain(ITradingStore store, TimeProvider time, ILogg
             [.. bids.Select(l => new BookLevel(l.Item1, l.Item2))],
             [.. asks.Select(l => new BookLevel(l.Item1, l.Item2))],
             engine.LastTradePriceMicros == 0 ? null : engine.LastTradePriceMicros));
+    }
+
+    /// <summary>Trades and the new top of book, after they are durable, in the order they happened.</summary>
+    private async Task PublishAsync(IReadOnlyList<ContractView> contracts, DateTimeOffset at)
+    {
+        var trades = Streams.GetStream<TradeEvent>(TradingStreams.Trades(Product));
+        foreach (var c in contracts)
+        {
+            await trades.OnNextAsync(new TradeEvent(Product, c.Id, c.Buyer, c.Provider, c.PriceMicros, c.Quota, c.BuyOrderId, c.SellOrderId, at));
+        }
+        await Streams.GetStream<BookChangedEvent>(TradingStreams.Books(Product)).OnNextAsync(new BookChangedEvent(
+            Product, engine.BestBidMicros, engine.BestAskMicros, engine.LastTradePriceMicros == 0 ? null : engine.LastTradePriceMicros, at));
     }
 
     private async Task<ProductView> RequireTradableAsync(PlaceOrder order)
