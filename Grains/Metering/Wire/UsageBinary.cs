@@ -1,0 +1,113 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace ClearingCluster.Grains.Metering.Wire;
+
+/// <summary>
+/// The compact binary batch (<c>application/vnd.clearing.usage.v1</c>, docs/USAGE-FORMATS.md), little-endian:
+/// <code>
+/// "CCU1" | producer: u8 length + UTF-8 | sequence: u64 | count: u32 |
+/// count × ( callId: u8 length + UTF-8 | contract: u8 length + UTF-8 | at: i64 µs since 1970 UTC | units: u32 )
+/// </code>
+/// A structural error (bad magic, truncation, trailing bytes) refuses the batch whole; a record whose fields are
+/// out of bounds (empty ids, zero units) is a <c>bad_record</c>.
+/// </summary>
+public static class UsageBinary
+{
+    public const string ContentType = "application/vnd.clearing.usage.v1";
+    private static readonly byte[] Magic = "CCU1"u8.ToArray();
+
+    public static UsageBatch Read(ReadOnlySpan<byte> body, UsageLimits limits)
+    {
+        var cursor = new Cursor(body);
+        if (!cursor.Take(4).SequenceEqual(Magic))
+        {
+            throw new UsageFormatException("a binary batch starts with the magic bytes CCU1");
+        }
+        var producer = cursor.ShortString();
+        var sequence = cursor.UInt64();
+        var count = cursor.UInt32();
+        if (count > limits.RecordsPerBatchMax)
+        {
+            throw new UsageFormatException($"a batch carries at most {limits.RecordsPerBatchMax} records");
+        }
+        var records = new List<UsageRecord?>((int)count);
+        for (var i = 0; i < count; i++)
+        {
+            var callId = cursor.ShortString();
+            var contract = cursor.ShortString();
+            var at = cursor.Int64();
+            var units = cursor.UInt32();
+            records.Add(UsageEnvelope.Record(callId, contract, at, units, limits));
+        }
+        if (!cursor.AtEnd)
+        {
+            throw new UsageFormatException("trailing bytes after the last record");
+        }
+        return UsageEnvelope.Build(producer, sequence > long.MaxValue ? null : (long)sequence, records, limits);
+    }
+
+    /// <summary>Writes a batch; for producers, load tests and tests.</summary>
+    public static byte[] Write(string producer, long sequence, IReadOnlyList<UsageRecord> records)
+    {
+        var buffer = new MemoryStream();
+        Span<byte> scratch = stackalloc byte[8];
+        buffer.Write(Magic);
+        ShortString(buffer, producer);
+        BinaryPrimitives.WriteUInt64LittleEndian(scratch, (ulong)sequence);
+        buffer.Write(scratch);
+        BinaryPrimitives.WriteUInt32LittleEndian(scratch, (uint)records.Count);
+        buffer.Write(scratch[..4]);
+        foreach (var record in records)
+        {
+            ShortString(buffer, record.CallId);
+            ShortString(buffer, record.ContractId);
+            BinaryPrimitives.WriteInt64LittleEndian(scratch, record.AtMicros);
+            buffer.Write(scratch);
+            BinaryPrimitives.WriteUInt32LittleEndian(scratch, (uint)record.Units);
+            buffer.Write(scratch[..4]);
+        }
+        return buffer.ToArray();
+    }
+
+    private static void ShortString(Stream into, string value)
+    {
+        var bytes = Encoding.UTF8.GetBytes(value);
+        if (bytes.Length > byte.MaxValue)
+        {
+            throw new ArgumentException($"'{value}' is longer than 255 UTF-8 bytes");
+        }
+        into.WriteByte((byte)bytes.Length);
+        into.Write(bytes);
+    }
+
+    private ref struct Cursor(ReadOnlySpan<byte> data)
+    {
+        private ReadOnlySpan<byte> rest = data;
+
+        public readonly bool AtEnd => rest.IsEmpty;
+
+        public ReadOnlySpan<byte> Take(int length)
+        {
+            if (length > rest.Length)
+            {
+                throw new UsageFormatException("the binary batch is truncated");
+            }
+            var taken = rest[..length];
+            rest = rest[length..];
+            return taken;
+        }
+
+        public string ShortString()
+        {
+            var length = Take(1)[0];
+            return Encoding.UTF8.GetString(Take(length));
+        }
+
+        public ulong UInt64() => BinaryPrimitives.ReadUInt64LittleEndian(Take(8));
+
+        public long Int64() => BinaryPrimitives.ReadInt64LittleEndian(Take(8));
+
+        public uint UInt32() => BinaryPrimitives.ReadUInt32LittleEndian(Take(4));
+    }
+}

@@ -1,0 +1,106 @@
+using ClearingCluster.Grains.Metering;
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace ClearingCluster.Grains.Tests.Metering;
+
+public sealed class MeterBookTests
+{
+    private const long From = 1_000_000;
+    private const long To = 2_000_000;
+
+    private static MeterBook Book(long quota = 10, long used = 0, bool active = true)
+    {
+        var book = new MeterBook();
+        book.Track(new ContractMeter("K-1", quota, used, From, To, active));
+        return book;
+    }
+
+    [Fact]
+    public void Each_rule_rejects_with_its_own_reason_and_counts_nothing()
+    {
+        Assert.Equal(UsageRejection.UnknownContract, Book().Apply(new UsageRecord("c", "K-9", From, 1)));
+        Assert.Equal(UsageRejection.ContractNotActive, Book(active: false).Apply(new UsageRecord("c", "K-1", From, 1)));
+        var book = Book(quota: 10, used: 8);
+        Assert.Equal(UsageRejection.OutsideValidity, book.Apply(new UsageRecord("c", "K-1", From - 1, 1)));
+        Assert.Equal(UsageRejection.OutsideValidity, book.Apply(new UsageRecord("c", "K-1", To, 1)));
+        Assert.Equal(UsageRejection.QuotaExceeded, book.Apply(new UsageRecord("c", "K-1", From, 3)));
+        Assert.Equal(8, book.Find("K-1")!.Used);
+        Assert.Equal("quota_exceeded", UsageRejections.Wire(UsageRejection.QuotaExceeded));
+    }
+
+    [Fact]
+    public void A_quota_can_be_reached_exactly_and_not_passed()
+    {
+        var book = Book(quota: 10, used: 7);
+
+        Assert.Equal(UsageRejection.None, book.Apply(new UsageRecord("c1", "K-1", To - 1, 3)));
+        Assert.Equal(UsageRejection.QuotaExceeded, book.Apply(new UsageRecord("c2", "K-1", From, 1)));
+        Assert.Equal(0, book.Find("K-1")!.Left);
+    }
+
+    [Fact]
+    public void Whatever_the_interleaving_accepted_units_never_exceed_the_quota_and_only_a_full_quota_refuses()
+    {
+        // Several producers' batches, each a list of unit counts, applied in a random interleaving.
+        var producers = Gen.Choose(1, 20).Select(n => (long)n).ArrayOf().ArrayOf();
+        var property = Prop.ForAll(producers.ToArbitrary(), Gen.Choose(0, 200).ToArbitrary(), Gen.Choose(0, int.MaxValue).ToArbitrary(),
+            (batches, quota, seed) =>
+            {
+                var book = Book(quota: quota);
+                var random = new Random(seed);
+                var cursors = new int[batches.Length];
+                long accepted = 0;
+                while (cursors.Select((c, i) => c < batches[i].Length).Any(more => more))
+                {
+                    var p = random.Next(batches.Length);
+                    if (cursors[p] >= batches[p].Length)
+                    {
+                        continue;
+                    }
+                    var units = batches[p][cursors[p]++];
+                    var leftBefore = book.Find("K-1")!.Left;
+                    var result = book.Apply(new UsageRecord($"c{p}", "K-1", From, units));
+                    if (result == UsageRejection.None)
+                    {
+                        accepted += units;
+                    }
+                    else if (result != UsageRejection.QuotaExceeded || units <= leftBefore)
+                    {
+                        return false;
+                    }
+                }
+                return accepted <= quota && book.Find("K-1")!.Used == accepted;
+            });
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(300).WithReplay(674386, 1), property);
+    }
+
+    [Fact]
+    public void Reverting_a_batch_that_did_not_become_durable_gives_the_units_back()
+    {
+        var book = Book(quota: 10);
+        var record = new UsageRecord("c", "K-1", From, 4);
+        book.Apply(record);
+
+        book.Revert(record);
+
+        Assert.Equal(10, book.Find("K-1")!.Left);
+        Assert.Throws<InvalidOperationException>(() => book.Revert(record));
+    }
+
+    [Fact]
+    public void A_contract_always_goes_to_the_same_shard_and_shards_share_the_load()
+    {
+        // FNV-1a of "K-19" is 0x750c405f (computed independently); these values must never change, or usage would move shards on upgrade.
+        Assert.Equal(0x750c405fu % 16, (uint)MeterShards.ShardOf("K-19", 16));
+        Assert.Equal(MeterShards.ShardOf("K-geo-api-1", 64), MeterShards.ShardOf("K-geo-api-1", 64));
+
+        var counts = new int[8];
+        for (var i = 0; i < 80_000; i++)
+        {
+            counts[MeterShards.ShardOf($"K-product-{i}", 8)]++;
+        }
+        Assert.All(counts, c => Assert.InRange(c, 9_000, 11_000));
+        Assert.Throws<ArgumentOutOfRangeException>(() => MeterShards.ShardOf("K", 0));
+    }
+}
