@@ -1,7 +1,9 @@
 using System.Security.Claims;
 using ClearingCluster.Gateway.Apis.Wire;
 using ClearingCluster.Gateway.Auth;
+using ClearingCluster.Grains.Metering;
 using ClearingCluster.Grains.Trading;
+using ClearingCluster.Interfaces.Metering;
 using ClearingCluster.Grains.Validation;
 using ClearingCluster.Interfaces;
 using ClearingCluster.Interfaces.Contracts;
@@ -23,7 +25,7 @@ public static class ContractsApi
         return app;
     }
 
-    private static async Task<ContractResponse> GetAsync(string id, ClaimsPrincipal user, IGrainFactory grains)
+    private static async Task<ContractResponse> GetAsync(string id, ClaimsPrincipal user, IGrainFactory grains, MeterOptions metering)
     {
         Inputs.Text(id, "id", Inputs.ReferenceLengthMax);
         var contract = await grains.GetGrain<IContractGrain>(id).Get();
@@ -31,7 +33,9 @@ public static class ContractsApi
         {
             throw DomainException.NotFound("unknown_contract", $"no contract {id}");
         }
-        return ContractResponse.From(contract);
+        // The meter shard knows what is used now, the open cycle included.
+        var used = await grains.GetGrain<IMeterGrain>(MeterShards.ShardOf(id, metering.ShardCount).ToString(System.Globalization.CultureInfo.InvariantCulture)).Used(id);
+        return ContractResponse.From(contract with { Used = used });
     }
 
     private static async Task<IReadOnlyList<ContractResponse>> ListAsync(string id, ClaimsPrincipal user, ITradingStore store, CancellationToken cancellationToken)

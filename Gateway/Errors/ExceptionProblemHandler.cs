@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ClearingCluster.Interfaces;
+using ClearingCluster.Interfaces.Metering;
 using ClearingCluster.Runtime;
 using Microsoft.AspNetCore.Diagnostics;
 
@@ -19,6 +20,8 @@ public sealed class ExceptionProblemHandler(ILogger<ExceptionProblemHandler> log
             GrainCallTimeoutException timeout => (504, "timeout", "Timed out", timeout.Message),
             InconsistentStateException conflict => (409, "concurrent_update", "Concurrent update", conflict.Message),
             GrainRuntimeStoppedException stopped => (503, "stopping", "Shutting down", stopped.Message),
+            MeterUnavailableException busy => (503, "usage_unavailable", "Usage not taken now", busy.Message),
+            Npgsql.NpgsqlException database => (503, "database_unavailable", "Database unavailable", $"the database is not reachable: {database.Message}"),
             _ => (500, "internal", "Internal error", "the request failed unexpectedly; it has been logged"),
         };
         if (status >= 500)
@@ -27,7 +30,8 @@ public sealed class ExceptionProblemHandler(ILogger<ExceptionProblemHandler> log
         }
         if (status == 503)
         {
-            context.Response.Headers.RetryAfter = "1";
+            var retryAfter = exception is MeterUnavailableException m ? Math.Max(1, (int)Math.Ceiling(m.RetryAfter.TotalSeconds)) : 1;
+            context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         await Problems.WriteAsync(context, status, type, title, detail);
         return true;

@@ -62,6 +62,7 @@ public static class GatewayHostingExtensions
         app.MapLedgerApi();
         app.MapOrdersApi();
         app.MapContractsApi();
+        app.MapUsageApi();
         return app;
     }
 }

@@ -1,9 +1,11 @@
 namespace ClearingCluster.Grains.Metering;
 
 /// <summary>What a meter shard knows of one contract: its window, its quota, and what it has used so far.</summary>
-public sealed class ContractMeter(string contractId, long quota, long used, long validFromMicros, long validToMicros, bool active)
+public sealed class ContractMeter(string contractId, long quota, long used, long validFromMicros, long validToMicros, bool active, string buyer = "")
 {
     public string ContractId { get; } = contractId;
+
+    public string Buyer { get; } = buyer;
 
     public long Quota { get; } = quota;
 

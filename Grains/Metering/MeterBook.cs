@@ -1,3 +1,4 @@
+using ClearingCluster.Interfaces.Metering;
 namespace ClearingCluster.Grains.Metering;
 
 /// <summary>

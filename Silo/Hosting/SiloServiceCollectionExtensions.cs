@@ -1,6 +1,7 @@
 using ClearingCluster.Grains;
 using ClearingCluster.Grains.Accounts;
 using ClearingCluster.Grains.Ledger;
+using ClearingCluster.Grains.Metering;
 using ClearingCluster.Grains.Trading;
 using ClearingCluster.Runtime;
 using ClearingCluster.Runtime.Reminders;
@@ -30,6 +31,11 @@ public static class SiloServiceCollectionExtensions
         services.AddSingleton<IAccountStore, PostgresAccountStore>();
         services.AddSingleton<ILedgerStore, PostgresLedgerStore>();
         services.AddSingleton<ITradingStore, PostgresTradingStore>();
+        services.AddSingleton<IUsageStore, PostgresUsageStore>();
+        var metering = new MeterOptions();
+        configuration.GetSection("Clearing:Metering").Bind(metering);
+        services.AddSingleton(metering);
+        services.AddSingleton<MeteringMetrics>();
         services.AddSingleton<LedgerVerifier>();
         services.AddGrainRuntime(runtime => configuration.GetSection("Clearing:Runtime").Bind(runtime), [GrainsAssembly.Reference, .. moreGrainAssemblies]);
         return services;

@@ -1,3 +1,4 @@
+using ClearingCluster.Interfaces.Metering;
 using System.Buffers.Binary;
 using System.Text;
 

@@ -1,3 +1,4 @@
+using ClearingCluster.Interfaces.Metering;
 namespace ClearingCluster.Grains.Metering.Wire;
 
 /// <summary>The checks every format shares: the envelope, and each record's fields and bounds.</summary>

@@ -1,3 +1,4 @@
+using ClearingCluster.Interfaces.Metering;
 using System.Text.Json;
 
 namespace ClearingCluster.Grains.Metering.Wire;

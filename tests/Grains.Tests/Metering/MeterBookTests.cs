@@ -1,4 +1,5 @@
 using ClearingCluster.Grains.Metering;
+using ClearingCluster.Interfaces.Metering;
 using FsCheck;
 using FsCheck.Fluent;
 

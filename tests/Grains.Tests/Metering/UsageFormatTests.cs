@@ -1,5 +1,6 @@
 using System.Text;
 using ClearingCluster.Grains.Metering;
+using ClearingCluster.Interfaces.Metering;
 using ClearingCluster.Grains.Metering.Wire;
 using FsCheck;
 using FsCheck.Fluent;

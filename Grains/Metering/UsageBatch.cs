@@ -1,31 +1,6 @@
+using ClearingCluster.Interfaces.Metering;
+
 namespace ClearingCluster.Grains.Metering;
-
-/// <summary>One data call as a producer reports it. <see cref="AtMicros"/>: µs since the Unix epoch, UTC.</summary>
-public readonly record struct UsageRecord(string CallId, string ContractId, long AtMicros, long Units);
-
-/// <summary>Why a record was not counted. <c>bad_record</c> is decided while parsing; the rest by the meter.</summary>
-public enum UsageRejection : byte
-{
-    None,
-    BadRecord,
-    UnknownContract,
-    ContractNotActive,
-    OutsideValidity,
-    QuotaExceeded,
-}
-
-public static class UsageRejections
-{
-    public static string Wire(UsageRejection reason) => reason switch
-    {
-        UsageRejection.BadRecord => "bad_record",
-        UsageRejection.UnknownContract => "unknown_contract",
-        UsageRejection.ContractNotActive => "contract_not_active",
-        UsageRejection.OutsideValidity => "outside_validity",
-        UsageRejection.QuotaExceeded => "quota_exceeded",
-        _ => "accepted",
-    };
-}
 
 /// <summary>The bounds of a usage batch, each named; a batch outside them is refused whole.</summary>
 public sealed record UsageLimits

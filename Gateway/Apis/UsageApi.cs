@@ -1,0 +1,79 @@
+using System.Security.Claims;
+using ClearingCluster.Gateway.Auth;
+using ClearingCluster.Grains.Metering;
+using ClearingCluster.Grains.Metering.Wire;
+using ClearingCluster.Interfaces;
+using ClearingCluster.Interfaces.Metering;
+using ClearingCluster.Interfaces.Participants;
+using ClearingCluster.Runtime;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace ClearingCluster.Gateway.Apis;
+
+public static class UsageApi
+{
+    /// <summary>A usage batch may be larger than other requests: 10,000 JSON records are about 1 MB.</summary>
+    public const long BodyBytesMax = 16 * 1024 * 1024;
+
+    public static readonly UsageLimits Limits = new();
+
+    public sealed record UsageResponse(int Accepted, IReadOnlyList<UsageRejectionAt> Rejected, bool Duplicate);
+
+    public static IEndpointRouteBuilder MapUsageApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/usage", SubmitAsync).WithTags("Usage").RequireAuthorization(AuthPolicies.UsageProducers)
+            .WithSummary("Submit a batch of data-call usage (application/json, application/x-ndjson or application/vnd.clearing.usage.v1; docs/USAGE-FORMATS.md); answered once every accepted record is durable. A replayed (producer, sequence) returns the first answer.");
+        return app;
+    }
+
+    private static async Task<IResult> SubmitAsync(HttpContext context, ClaimsPrincipal user, IGrainFactory grains, MeterOptions options, MeteringMetrics metrics)
+    {
+        var participant = user.Participant()!;
+        var profile = await grains.GetGrain<IParticipantGrain>(participant).Get();
+        if (profile?.Status != ParticipantStatus.Active)
+        {
+            throw DomainException.Forbidden("participant_not_active", $"participant {participant} is not active and cannot submit usage");
+        }
+
+        var body = await ReadBodyAsync(context);
+        UsageBatch batch;
+        try
+        {
+            batch = context.Request.ContentType?.Split(';')[0].Trim() switch
+            {
+                "application/x-ndjson" => UsageNdjson.Read(body, Limits),
+                UsageBinary.ContentType => UsageBinary.Read(body, Limits),
+                null or "" or "application/json" => UsageJson.Read(body, Limits),
+                var other => throw DomainException.Invalid("unsupported_media_type",
+                    $"send application/json, application/x-ndjson or {UsageBinary.ContentType}, not {other}"),
+            };
+        }
+        catch (UsageFormatException error)
+        {
+            throw DomainException.Invalid("bad_batch", error.Message);
+        }
+
+        // Producers are named per participant, so two members' producers never share a sequence space.
+        var split = UsageSplit.Cut(batch, $"{participant}/{batch.Producer}", user.IsInRole(Roles.Gateway) ? null : participant, options.ShardCount);
+        metrics.BadRecords(split.BadRecords.Count);
+        var answers = await Task.WhenAll(split.Parts.Select(p =>
+            grains.GetGrain<IMeterGrain>(p.Key.ToString(System.Globalization.CultureInfo.InvariantCulture)).Apply(p.Value)));
+        var answer = UsageSplit.Combine(answers, split.BadRecords);
+        return Results.Ok(new UsageResponse(answer.Accepted, answer.Rejected, answer.Duplicate));
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpContext context)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = BodyBytesMax;
+        }
+        if (context.Request.ContentLength > BodyBytesMax)
+        {
+            throw new BadHttpRequestException($"a usage batch is at most {BodyBytesMax} bytes", StatusCodes.Status413PayloadTooLarge);
+        }
+        using var buffer = new MemoryStream((int)(context.Request.ContentLength ?? 64 * 1024));
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+        return buffer.ToArray();
+    }
+}

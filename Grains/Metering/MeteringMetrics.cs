@@ -1,0 +1,52 @@
+using System.Diagnostics.Metrics;
+using ClearingCluster.Interfaces.Metering;
+
+namespace ClearingCluster.Grains.Metering;
+
+/// <summary>Meter <c>ClearingCluster.Metering</c>: records by outcome, batch and flush sizes, flush latency.</summary>
+public sealed class MeteringMetrics : IDisposable
+{
+    private readonly Meter meter = new("ClearingCluster.Metering");
+    private readonly Counter<long> records;
+    private readonly Histogram<long> partRecords;
+    private readonly Histogram<long> flushRecords;
+    private readonly Histogram<double> flushSeconds;
+    private readonly Counter<long> flushFailures;
+
+    public MeteringMetrics()
+    {
+        records = meter.CreateCounter<long>("usage_records", description: "usage records by result (accepted or the rejection reason)");
+        partRecords = meter.CreateHistogram<long>("usage_part_records", description: "records per batch part a shard applies");
+        flushRecords = meter.CreateHistogram<long>("usage_flush_records", description: "accepted records per durable flush");
+        flushSeconds = meter.CreateHistogram<double>("usage_flush_duration", unit: "s", description: "time to make a flush durable");
+        flushFailures = meter.CreateCounter<long>("usage_flush_failures", description: "flushes that failed (their parts were refused)");
+    }
+
+    public void Applied(MeterAnswer answer, int records)
+    {
+        partRecords.Record(records);
+        this.records.Add(answer.Accepted, new KeyValuePair<string, object?>("result", "accepted"));
+        foreach (var group in answer.Rejected.GroupBy(r => r.Reason))
+        {
+            this.records.Add(group.Count(), new KeyValuePair<string, object?>("result", group.Key));
+        }
+    }
+
+    public void BadRecords(int count)
+    {
+        if (count > 0)
+        {
+            records.Add(count, new KeyValuePair<string, object?>("result", "bad_record"));
+        }
+    }
+
+    public void Flushed(int records, TimeSpan took)
+    {
+        flushRecords.Record(records);
+        flushSeconds.Record(took.TotalSeconds);
+    }
+
+    public void FlushFailed() => flushFailures.Add(1);
+
+    public void Dispose() => meter.Dispose();
+}

@@ -1,0 +1,62 @@
+using System.Security.Cryptography;
+using System.Text;
+using ClearingCluster.Interfaces.Metering;
+
+namespace ClearingCluster.Grains.Metering;
+
+/// <summary>
+/// How a batch is cut into meter parts: each well-formed record goes to its contract's shard with its index in the
+/// batch; malformed ones are answered <c>bad_record</c> at once. Every part carries the batch's digest, so a
+/// sequence reused for a different batch is recognised by any shard.
+/// </summary>
+public static class UsageSplit
+{
+    public sealed record Split(IReadOnlyDictionary<int, MeterPart> Parts, IReadOnlyList<UsageRejectionAt> BadRecords);
+
+    public static Split Cut(UsageBatch batch, string producer, string? buyerOnly, int shardCount)
+    {
+        var digest = Digest(batch);
+        var bad = new List<UsageRejectionAt>();
+        var indexes = new Dictionary<int, List<int>>();
+        var records = new Dictionary<int, List<UsageRecord>>();
+        for (var i = 0; i < batch.Records.Count; i++)
+        {
+            if (batch.Records[i] is not { } record)
+            {
+                bad.Add(new UsageRejectionAt(i, UsageRejections.Wire(UsageRejection.BadRecord)));
+                continue;
+            }
+            var shard = MeterShards.ShardOf(record.ContractId, shardCount);
+            if (!indexes.TryGetValue(shard, out var shardIndexes))
+            {
+                indexes[shard] = shardIndexes = [];
+                records[shard] = [];
+            }
+            shardIndexes.Add(i);
+            records[shard].Add(record);
+        }
+        var parts = indexes.ToDictionary(p => p.Key, p => new MeterPart(producer, batch.Sequence, digest, buyerOnly, [.. p.Value], [.. records[p.Key]]));
+        return new Split(parts, bad);
+    }
+
+    /// <summary>Combines the parts' answers and the bad records into the batch's answer, rejections in index order.</summary>
+    public static MeterAnswer Combine(IReadOnlyList<MeterAnswer> answers, IReadOnlyList<UsageRejectionAt> badRecords)
+    {
+        var rejected = new List<UsageRejectionAt>(badRecords);
+        rejected.AddRange(answers.SelectMany(a => a.Rejected));
+        rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
+        return new MeterAnswer(answers.Sum(a => a.Accepted), answers.Sum(a => a.AcceptedUnits), rejected, answers.Count > 0 && answers.All(a => a.Duplicate));
+    }
+
+    /// <summary>What makes two submissions "the same batch": producer, sequence and every record, whatever the format.</summary>
+    public static byte[] Digest(UsageBatch batch)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes($"{batch.Producer}\n{batch.Sequence}\n"));
+        foreach (var record in batch.Records)
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(record is { } r ? $"{r.CallId}\u001f{r.ContractId}\u001f{r.AtMicros}\u001f{r.Units}\n" : "-\n"));
+        }
+        return hash.GetHashAndReset();
+    }
+}
