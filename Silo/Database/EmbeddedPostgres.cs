@@ -100,14 +100,22 @@ public sealed class EmbeddedPostgres(EmbeddedPostgresOptions options, ILogger lo
         {
             return;
         }
-        startedHere = false;
-        await RunAsync("pg_ctl", ["-D", dataDirectory, "-m", "fast", "-w", "-t", "60", "stop"], RunningAsRoot ? ServiceUser : null, CancellationToken.None);
-        logger.LogInformation("stopped PostgreSQL (data in {DataDirectory})", dataDirectory);
+        await PauseAsync();
         if (options.DeleteOnStop)
         {
             Directory.Delete(dataDirectory, recursive: true);
         }
     }
+
+    /// <summary>Stops the server but keeps its data, as an outage would; <see cref="ResumeAsync"/> starts it again.</summary>
+    public async Task PauseAsync()
+    {
+        startedHere = false;
+        await RunAsync("pg_ctl", ["-D", dataDirectory!, "-m", "fast", "-w", "-t", "60", "stop"], RunningAsRoot ? ServiceUser : null, CancellationToken.None);
+        logger.LogInformation("stopped PostgreSQL (data in {DataDirectory})", dataDirectory);
+    }
+
+    public Task ResumeAsync() => StartAsync(CancellationToken.None);
 
     public ValueTask DisposeAsync() => new(StopAsync());
 

@@ -16,6 +16,11 @@ public sealed class TestPostgres : IAsyncLifetime
 
     public string ConnectionString => server?.ConnectionString ?? throw new InvalidOperationException("not started");
 
+    /// <summary>An outage: the server stops, its data stays.</summary>
+    public Task StopServerAsync() => server!.PauseAsync();
+
+    public Task StartServerAsync() => server!.ResumeAsync();
+
     public async Task InitializeAsync()
     {
         var directory = Path.Combine(Path.GetTempPath(), "clearingcluster-tests", Guid.NewGuid().ToString("N"));
