@@ -81,6 +81,8 @@ public sealed class EmbeddedPostgres(EmbeddedPostgresOptions options, ILogger lo
 
         if (await IsRunningAsync(asUser, cancellationToken))
         {
+            // Left running by a process that was killed: adopt it, and stop it on shutdown like one started here.
+            startedHere = true;
             logger.LogInformation("PostgreSQL in {DataDirectory} is already running; using it", dataDirectory);
         }
         else

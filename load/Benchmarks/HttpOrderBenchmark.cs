@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 
+using ClearingCluster.TestSupport;
+
 namespace ClearingCluster.Load.Benchmarks;
 
 /// <summary>

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using ClearingCluster.Silo.Database;
+
+namespace ClearingCluster.TestSupport;
+
+/// <summary>
+/// The real Gateway (with its silo and an embedded PostgreSQL, fsync on) as a separate process on free ports, as a
+/// deployment runs it. It can be killed outright (SIGKILL) and started again on the same data; disposing stops it
+/// with SIGTERM, stops PostgreSQL and removes the data.
+/// </summary>
+public sealed class GatewayProcess : IAsyncDisposable
+{
+    private readonly Settings settings;
+    private Process process;
+
+    private GatewayProcess(Process process, Settings settings)
+    {
+        this.process = process;
+        this.settings = settings;
+    }
+
+    public Uri Address => settings.Address;
+
+    public string AdminKey => settings.AdminKey;
+
+    public static async Task<GatewayProcess> StartAsync(string configuration = "Release")
+    {
+        var settings = new Settings(
+            GatewayDll(configuration),
+            Path.Combine(Path.GetTempPath(), "clearingcluster-load", Guid.NewGuid().ToString("N")),
+            "load-admin-" + Guid.NewGuid().ToString("N"),
+            new Uri($"http://127.0.0.1:{EmbeddedPostgres.FreePort()}"),
+            EmbeddedPostgres.FreePort());
+        return new GatewayProcess(await LaunchAsync(settings), settings);
+    }
+
+    /// <summary>SIGKILL: no shutdown of any kind, as a crash.</summary>
+    public async Task KillAsync()
+    {
+        process.Kill();
+        await process.WaitForExitAsync();
+        process.Dispose();
+    }
+
+    /// <summary>Starts the Gateway again on the same data, ports and keys.</summary>
+    public async Task RestartAsync() => process = await LaunchAsync(settings);
+
+    private sealed record Settings(string GatewayDll, string DataDirectory, string AdminKey, Uri Address, int PostgresPort);
+
+    private static string GatewayDll(string configuration)
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "ClearingCluster.sln")))
+        {
+            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("run the load tool from inside the repository");
+        }
+        var gatewayDll = Path.Combine(root, "Gateway", "bin", configuration, "net10.0", "ClearingCluster.Gateway.dll");
+        return File.Exists(gatewayDll)
+            ? gatewayDll
+            : throw new InvalidOperationException($"build the Gateway ({configuration}) first: {gatewayDll} is missing");
+    }
+
+    private static async Task<Process> LaunchAsync(Settings settings)
+    {
+        var (gatewayDll, dataDirectory, adminKey, address, postgresPort) = settings;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(gatewayDll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(gatewayDll);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add(address.ToString());
+        start.Environment["CLEARING_DATA_DIR"] = dataDirectory;
+        start.Environment["CLEARING_PG_PORT"] = postgresPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["CLEARING_ADMIN_KEY"] = adminKey;
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine($"  gateway: {e.Data}"); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var probe = new HttpClient { BaseAddress = address };
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            try
+            {
+                if ((await probe.GetAsync("/health/ready")).IsSuccessStatusCode)
+                {
+                    break;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            if (process.HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException("the Gateway did not become ready");
+            }
+            await Task.Delay(200);
+        }
+        return process;
+    }
+
+    public HttpClient Client(string? key, int connections = 4)
+    {
+        var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+        {
+            BaseAddress = Address,
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await term.WaitForExitAsync();
+            }
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        process.Dispose();
+        if (Directory.Exists(settings.DataDirectory))
+        {
+            Directory.Delete(settings.DataDirectory, recursive: true);
+        }
+    }
+}
