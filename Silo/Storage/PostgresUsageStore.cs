@@ -113,7 +113,7 @@ public sealed class PostgresUsageStore(ClearingDatabase database) : IUsageStore
     }
 
     /// <summary>Packs calls as documented in migration 0006: callId, at, units, producer index.</summary>
-    internal static (string[] Producers, byte[] Packed) Pack(IEnumerable<(string Producer, UsageRecord Record)> calls)
+    public static (string[] Producers, byte[] Packed) Pack(IEnumerable<(string Producer, UsageRecord Record)> calls)
     {
         var producers = new List<string>();
         var buffer = new MemoryStream();

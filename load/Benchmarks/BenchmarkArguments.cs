@@ -2,20 +2,29 @@ using System.Globalization;
 
 namespace ClearingCluster.Load.Benchmarks;
 
-public sealed record BenchmarkArguments(string Benchmark, int Seconds, int Runs, int Grains, int Concurrency)
+/// <summary><c>benchmark [--name value]…</c>; the common options have properties, the rest are read by name.</summary>
+public sealed record BenchmarkArguments(string Benchmark, IReadOnlyDictionary<string, string> Options)
 {
+    public int Seconds => Int("seconds", 5);
+
+    public int Runs => Int("runs", 5);
+
+    public int Grains => Int("grains", 1000);
+
+    public int Concurrency => Int("concurrency", 1000);
+
+    public int Int(string name, int fallback) =>
+        Options.TryGetValue(name, out var value) ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
+
+    public string Text(string name, string fallback) => Options.GetValueOrDefault(name, fallback);
+
     public static BenchmarkArguments Parse(string[] args)
     {
-        var options = new Dictionary<string, int>();
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 1; i + 1 < args.Length; i += 2)
         {
-            options[args[i].TrimStart('-')] = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            options[args[i].TrimStart('-')] = args[i + 1];
         }
-        return new BenchmarkArguments(
-            args.Length > 0 ? args[0] : "",
-            options.GetValueOrDefault("seconds", 5),
-            options.GetValueOrDefault("runs", 5),
-            options.GetValueOrDefault("grains", 1000),
-            options.GetValueOrDefault("concurrency", 1000));
+        return new BenchmarkArguments(args.Length > 0 ? args[0] : "", options);
     }
 }

@@ -24,6 +24,10 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     public string AdminKey => settings.AdminKey;
 
+    /// <summary>The embedded database the Gateway runs on (for benchmarks measuring PostgreSQL alone beside it).</summary>
+    public string DatabaseConnectionString =>
+        $"Host=127.0.0.1;Port={settings.PostgresPort};Username={EmbeddedPostgres.ServiceUser};Database=clearing";
+
     public static async Task<GatewayProcess> StartAsync(string configuration = "Release")
     {
         var settings = new Settings(
