@@ -114,11 +114,11 @@ public sealed class PrometheusExporter : IDisposable
         private long count;
         private double value;
 
-        public void Add(double amount)
+        public void Add(double delta)
         {
             lock (this)
             {
-                value += amount;
+                value += delta;
             }
         }
 

@@ -15,5 +15,8 @@ public interface IUsageStore
 
     Task<(byte[] Digest, MeterAnswer Answer)?> FindPartAsync(string producer, long sequence, int shard, CancellationToken cancellationToken);
 
+    /// <summary>The highest sequence of the producer this shard has committed; -1 when none.</summary>
+    Task<long> MaxSequenceAsync(string producer, int shard, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<MeteredContract>> LoadContractsAsync(IReadOnlyCollection<string> contractIds, CancellationToken cancellationToken);
 }

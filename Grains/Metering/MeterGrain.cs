@@ -17,6 +17,13 @@ public sealed class MeterGrain(IUsageStore store, MeterOptions options, Metering
 {
     private readonly MeterBook book = new();
     private readonly Dictionary<(string, long), Task<MeterAnswer>> inFlight = [];
+
+    /// <summary>
+    /// Per producer, the highest sequence this shard has committed, learned from storage at first sight and kept up to
+    /// date by every flush: a higher sequence cannot be stored, so only lower ones cost a lookup. Bounded by the
+    /// number of producers.
+    /// </summary>
+    private readonly Dictionary<string, long> committedMax = new(StringComparer.Ordinal);
     private List<Pending> pending = [];
     private int pendingRecords;
     private TaskCompletionSource flushed = NewFlush();
@@ -59,7 +66,13 @@ public sealed class MeterGrain(IUsageStore store, MeterOptions options, Metering
 
     private async Task<MeterAnswer> ApplyOnceAsync(MeterPart part)
     {
-        if (await store.FindPartAsync(part.Producer, part.Sequence, Shard, CancellationToken.None) is { } stored)
+        if (!committedMax.TryGetValue(part.Producer, out var max))
+        {
+            max = await store.MaxSequenceAsync(part.Producer, Shard, CancellationToken.None);
+            committedMax[part.Producer] = Math.Max(max, committedMax.GetValueOrDefault(part.Producer, -1));
+        }
+        if (part.Sequence <= committedMax[part.Producer]
+            && await store.FindPartAsync(part.Producer, part.Sequence, Shard, CancellationToken.None) is { } stored)
         {
             return stored.Digest.AsSpan().SequenceEqual(part.BatchDigest)
                 ? stored.Answer with { Duplicate = true }
@@ -144,6 +157,10 @@ public sealed class MeterGrain(IUsageStore store, MeterOptions options, Metering
                 try
                 {
                     await store.CommitAsync(Shard, options.OpenCycleId, [.. batch.Select(p => p.Part)], CancellationToken.None);
+                    foreach (var part in batch)
+                    {
+                        committedMax[part.Part.Producer] = Math.Max(committedMax.GetValueOrDefault(part.Part.Producer, -1), part.Part.Sequence);
+                    }
                     metrics.Flushed(batch.Sum(p => p.Part.Accepted.Count), Stopwatch.GetElapsedTime(started));
                     completion.SetResult();
                 }

@@ -94,6 +94,14 @@ public sealed class PostgresUsageStore(ClearingDatabase database) : IUsageStore
         return (reader.GetFieldValue<byte[]>(0), JsonSerializer.Deserialize<MeterAnswer>(reader.GetString(1), Json)!);
     }
 
+    public async Task<long> MaxSequenceAsync(string producer, int shard, CancellationToken cancellationToken)
+    {
+        await using var command = database.DataSource.CreateCommand("SELECT coalesce(max(sequence), -1) FROM usage_batches WHERE producer = $1 AND shard = $2");
+        command.Parameters.Add(new NpgsqlParameter { Value = producer });
+        command.Parameters.Add(new NpgsqlParameter { Value = shard });
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     public async Task<IReadOnlyList<MeteredContract>> LoadContractsAsync(IReadOnlyCollection<string> contractIds, CancellationToken cancellationToken)
     {
         await using var command = database.DataSource.CreateCommand("""

@@ -67,7 +67,8 @@ public sealed class UsageOutageTests
                         break;
                     }
                     Assert.True(attempt < 60, $"usage still refused after the database returned: {(int)response.StatusCode}");
-                    await Task.Delay(200);
+                    // What a producer does: come back when Retry-After says.
+                    await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1));
                 }
             }
 

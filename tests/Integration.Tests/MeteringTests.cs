@@ -109,7 +109,7 @@ public sealed class MeteringTests(TestPostgres postgres)
             long retried = 0;
             for (var s = 2; s < 6; s++)
             {
-                retried += await RetryAsync(() => Submit(silo.Grains, options, "gw", s, new UsageRecord($"r{s}", contract, at, 1)));
+                retried += await RetryAsync(() => Submit(silo.Grains, options, "gw", s, new UsageRecord($"r{s}", contract, at, 1)), options.RetryAfter);
             }
             Assert.Equal(4, retried);
             Assert.Equal(9, await StoredUsed(own.ConnectionString, contract));
@@ -121,8 +121,8 @@ public sealed class MeteringTests(TestPostgres postgres)
         }
     }
 
-    /// <summary>Retries while the meter says to come back later (a producer's loop), bounded.</summary>
-    private static async Task<long> RetryAsync(Func<Task<MeterAnswer>> submit)
+    /// <summary>Retries after the meter's retry hint while it says to come back later (a producer's loop), bounded.</summary>
+    private static async Task<long> RetryAsync(Func<Task<MeterAnswer>> submit, TimeSpan retryAfter)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -132,7 +132,7 @@ public sealed class MeteringTests(TestPostgres postgres)
             }
             catch (Exception error) when (error is MeterUnavailableException or NpgsqlException && attempt < 50)
             {
-                await Task.Delay(100);
+                await Task.Delay(error is MeterUnavailableException unavailable ? unavailable.RetryAfter : retryAfter);
             }
         }
     }
