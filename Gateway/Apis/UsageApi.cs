@@ -55,6 +55,7 @@ public static class UsageApi
 
         // Producers are named per participant, so two members' producers never share a sequence space.
         var split = UsageSplit.Cut(batch, $"{participant}/{batch.Producer}", user.IsInRole(Roles.Gateway) ? null : participant, options.ShardCount);
+        metrics.Received(batch.Records.Count);
         metrics.BadRecords(split.BadRecords.Count);
         var answers = await Task.WhenAll(split.Parts.Select(p =>
             grains.GetGrain<IMeterGrain>(p.Key.ToString(System.Globalization.CultureInfo.InvariantCulture)).Apply(p.Value)));

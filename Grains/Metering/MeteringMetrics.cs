@@ -9,6 +9,7 @@ public sealed class MeteringMetrics : IDisposable
     private readonly Meter meter = new("ClearingCluster.Metering");
     private readonly Counter<long> records;
     private readonly Histogram<long> partRecords;
+    private readonly Histogram<long> batchRecords;
     private readonly Histogram<long> flushRecords;
     private readonly Histogram<double> flushSeconds;
     private readonly Counter<long> flushFailures;
@@ -17,6 +18,7 @@ public sealed class MeteringMetrics : IDisposable
     {
         records = meter.CreateCounter<long>("usage_records", description: "usage records by result (accepted or the rejection reason)");
         partRecords = meter.CreateHistogram<long>("usage_part_records", description: "records per batch part a shard applies");
+        batchRecords = meter.CreateHistogram<long>("usage_batch_records", description: "records per usage batch received");
         flushRecords = meter.CreateHistogram<long>("usage_flush_records", description: "accepted records per durable flush");
         flushSeconds = meter.CreateHistogram<double>("usage_flush_duration", unit: "s", description: "time to make a flush durable");
         flushFailures = meter.CreateCounter<long>("usage_flush_failures", description: "flushes that failed (their parts were refused)");
@@ -31,6 +33,8 @@ public sealed class MeteringMetrics : IDisposable
             this.records.Add(group.Count(), new KeyValuePair<string, object?>("result", group.Key));
         }
     }
+
+    public void Received(int records) => batchRecords.Record(records);
 
     public void BadRecords(int count)
     {

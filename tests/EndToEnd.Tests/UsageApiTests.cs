@@ -74,6 +74,11 @@ public sealed class UsageApiTests(GatewayFixture fixture)
         Assert.Equal([(1, "unknown_contract"), (2, "outside_validity"), (3, "outside_validity"), (4, "bad_record"), (6, "quota_exceeded")],
             answer.GetProperty("rejected").EnumerateArray().Select(r => (r.GetProperty("index").GetInt32(), r.GetProperty("reason").GetString()!)));
         Assert.Equal(10, (await UsedAsync(c.BuyerClient, c.Contract)).GetInt64());
+        var metrics = await exchange.Anonymous.GetStringAsync("/metrics");
+        Assert.Matches("""usage_records\{result="quota_exceeded"\} [1-9]""", metrics);
+        Assert.Matches("""usage_records\{result="bad_record"\} [1-9]""", metrics);
+        Assert.Contains("usage_batch_records_count", metrics);
+        Assert.Contains("usage_flush_duration_seconds_bucket", metrics);
     }
 
     [Fact]
