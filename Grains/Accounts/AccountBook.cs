@@ -94,8 +94,8 @@ public sealed class AccountBook(string accountId, AccountState state)
     }
 
     /// <summary>
-    /// Moves part of a hold into an escrow and keeps the rest held (a fill of a resting buy); a hold captured
-    /// down to zero closes.
+    /// Moves part of a hold into an escrow and keeps the rest held (a fill of a resting buy). The hold stays open,
+    /// even at zero, until it is voided: whoever reserved it closes it.
     /// </summary>
     public IReadOnlyList<Posting> Capture(string holdId, string captureId, long amountMicros, string escrowId)
     {
@@ -105,14 +105,7 @@ public sealed class AccountBook(string accountId, AccountState state)
         {
             throw DomainException.Rule("capture_exceeds_hold", $"hold {holdId} holds {held} µ¥; cannot capture {amountMicros} µ¥");
         }
-        if (held == amountMicros)
-        {
-            State.Holds.Remove(holdId);
-        }
-        else
-        {
-            State.Holds[holdId] = held - amountMicros;
-        }
+        State.Holds[holdId] = held - amountMicros;
         State.Escrows[escrowId] = checked(State.Escrows.GetValueOrDefault(escrowId) + amountMicros);
         return [new Posting(TransferId("capture", captureId), Posting.Held(AccountId), Posting.Escrow(AccountId), amountMicros, "capture", captureId)];
     }
@@ -136,7 +129,8 @@ public sealed class AccountBook(string accountId, AccountState state)
         var held = OpenHold(holdId);
         State.Holds.Remove(holdId);
         State.AvailableMicros = checked(State.AvailableMicros + held);
-        return ([new Posting(TransferId("void", holdId), Posting.Held(AccountId), Posting.Available(AccountId), held, "void", holdId)], held);
+        // A hold captured down to nothing closes without moving money: there is no posting of zero.
+        return (held == 0 ? [] : [new Posting(TransferId("void", holdId), Posting.Held(AccountId), Posting.Available(AccountId), held, "void", holdId)], held);
     }
 
     /// <summary>Records a voucher. No money moves now: the issuer's account funds what it pays, at settlement.</summary>

@@ -79,8 +79,7 @@ public sealed class AccountGrain(IAccountStore store, TimeProvider time) : Grain
             throw DomainException.NotFound("unknown_hold", $"account {Id} has no open hold {holdId}");
         }
         return await CommitAsync(key, next => (next.Capture(holdId, captureId, amountMicros, escrowId), null),
-            next => new HoldResult(holdId, next.State.Holds.ContainsKey(holdId) ? HoldStatus.Open : HoldStatus.Posted,
-                next.State.Holds.GetValueOrDefault(holdId), amountMicros, 0, next.Balance()));
+            next => new HoldResult(holdId, HoldStatus.Open, next.State.Holds[holdId], amountMicros, 0, next.Balance()));
     }
 
     public async Task<HoldResult> Release(string holdId, string releaseId, long amountMicros)

@@ -298,17 +298,9 @@ public sealed class OrderBookGrain(ITradingStore store, TimeProvider time, ILogg
         }
     }
 
-    private async Task ReleaseHoldAsync(string participant, string holdId)
-    {
-        try
-        {
-            await GrainFactory.GetGrain<IAccountGrain>(participant).Void(holdId);
-        }
-        catch (DomainException error) when (error.Code == "unknown_hold")
-        {
-            // Captured down to nothing: the hold closed itself.
-        }
-    }
+    /// <summary>Closes a buy's hold and returns what is left of it; a repeat is answered with the first result.</summary>
+    private Task ReleaseHoldAsync(string participant, string holdId) =>
+        GrainFactory.GetGrain<IAccountGrain>(participant).Void(holdId);
 
     private async Task<OrderRecord> OwnOpenOrderAsync(string orderId, string participant)
     {
