@@ -1,0 +1,252 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace ClearingCluster.Runtime.Durability;
+
+/// <summary>
+/// The commit log every durable hot path shares: grains submit items, one flush loop writes whatever is pending in
+/// one transaction, and each item completes only when its flush has committed. Many requests from many grains share
+/// a commit, and the batch grows with load (group commit). Guarantees:
+/// <list type="bullet">
+/// <item>items commit in submission order; a writer's items never overtake each other;</item>
+/// <item>a failed flush fails every item in it and fails their writers (their memory is ahead of storage), so the
+/// writers' later items fail too and the owners reload;</item>
+/// <item>every flush checks the epochs of the writers it carries in the same transaction: an item of a stale
+/// activation fails with <see cref="StaleWriterException"/> and the others are retried without it;</item>
+/// <item>pending work is bounded by <see cref="GroupCommitOptions.PendingRecordsMax"/>: beyond it new work is refused
+/// with <see cref="CommitRefusedException"/> before anything changes.</item>
+/// </list>
+/// </summary>
+public sealed class GroupCommit : IAsyncDisposable
+{
+    private readonly ICommitStore store;
+    private readonly GroupCommitOptions options;
+    private readonly ILogger logger;
+    private readonly object gate = new();
+    private readonly Queue<CommitItem> pending = new();
+    private long pendingRecords;
+    private long flushSequence;
+    private bool flushing;
+    private bool stopped;
+    private Task loop = Task.CompletedTask;
+
+    public GroupCommit(ICommitStore store, GroupCommitOptions options, GroupCommitMetrics metrics, ILogger<GroupCommit> logger)
+    {
+        options.Validate();
+        this.store = store;
+        this.options = options;
+        this.logger = logger;
+        Metrics = metrics;
+        metrics.Observe(() => Volatile.Read(ref pendingRecords));
+    }
+
+    public GroupCommitOptions Options => options;
+
+    public GroupCommitMetrics Metrics { get; }
+
+    /// <summary>Records waiting or being flushed.</summary>
+    public long PendingRecords => Volatile.Read(ref pendingRecords);
+
+    /// <summary>Claims a new epoch for <paramref name="writer"/> and returns the activation's handle. Call before reading state.</summary>
+    public async Task<CommitWriter> OpenWriterAsync(string writer, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(writer);
+        var epoch = await store.ClaimEpochAsync(writer, cancellationToken).ConfigureAwait(false);
+        Debug.Assert(epoch > 0, "epochs start at 1");
+        return new CommitWriter(this, new WriterFence(writer, epoch));
+    }
+
+    /// <summary>Stops taking items and waits for what is pending to be flushed.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Task running;
+        lock (gate)
+        {
+            stopped = true;
+            running = loop;
+        }
+        await running.ConfigureAwait(false);
+    }
+
+    internal void EnsureCapacity(int records)
+    {
+        var waiting = Volatile.Read(ref pendingRecords);
+        if (waiting > 0 && waiting + records > options.PendingRecordsMax)
+        {
+            Metrics.Refused();
+            throw new CommitRefusedException(
+                $"the commit log holds {waiting} records, its limit is {options.PendingRecordsMax}; retry later", options.RetryAfter);
+        }
+    }
+
+    internal Task Submit(CommitWriter writer, CommitItem item)
+    {
+        if (writer.Failure is { } failed)
+        {
+            return Task.FromException(failed);
+        }
+        item.Attach(writer);
+        lock (gate)
+        {
+            if (stopped)
+            {
+                return Task.FromException(new CommitFailedException("the commit log is stopped", null, options.RetryAfter));
+            }
+            pending.Enqueue(item);
+            pendingRecords += item.Records;
+            if (!flushing)
+            {
+                flushing = true;
+                // Off the caller's scheduler: the loop must never run as a turn of the grain that started it.
+                loop = Task.Factory.StartNew(FlushLoopAsync, CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default).Unwrap();
+            }
+        }
+        return item.Done;
+    }
+
+    private async Task FlushLoopAsync()
+    {
+        while (true)
+        {
+            List<CommitItem> batch;
+            lock (gate)
+            {
+                batch = TakeBatch();
+                if (batch.Count == 0)
+                {
+                    flushing = false;
+                    return;
+                }
+            }
+            await FlushAsync(batch).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Takes items in order up to the flush bound (always at least one). Call under the gate.</summary>
+    private List<CommitItem> TakeBatch()
+    {
+        var batch = new List<CommitItem>(Math.Min(pending.Count, 4096));
+        long records = 0;
+        while (pending.Count > 0 && (batch.Count == 0 || records + pending.Peek().Records <= options.FlushRecordsMax))
+        {
+            var item = pending.Dequeue();
+            records += item.Records;
+            batch.Add(item);
+        }
+        return batch;
+    }
+
+    private async Task FlushAsync(List<CommitItem> items)
+    {
+        var live = new List<CommitItem>(items.Count);
+        foreach (var item in items)
+        {
+            if (item.Writer.Failure is { } failed)
+            {
+                Fail(item, failed);
+            }
+            else
+            {
+                live.Add(item);
+            }
+        }
+
+        while (live.Count > 0)
+        {
+            var sequence = ++flushSequence;
+            var fences = FencesOf(live);
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                await store.CommitAsync(new CommitBatch(sequence, live, fences), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (StaleWriterException stale) when (stale.Fences.Any(fences.Contains))
+            {
+                live = DropStale(live, stale);
+                continue;
+            }
+            catch (Exception error)
+            {
+                Metrics.FlushFailed();
+                logger.LogError(error, "commit flush {Sequence} of {Items} items failed; their writers reload from storage", sequence, live.Count);
+                var failure = new CommitFailedException($"the flush holding this change did not commit: {error.Message}", error, options.RetryAfter);
+                foreach (var item in live)
+                {
+                    item.Writer.MarkFailed(failure);
+                    Fail(item, failure);
+                }
+                return;
+            }
+
+            long records = 0;
+            foreach (var item in live)
+            {
+                records += item.Records;
+            }
+            Metrics.Flushed(live.Count, records, Stopwatch.GetElapsedTime(started));
+            Release(records);
+            foreach (var item in live)
+            {
+                item.Complete();
+            }
+            return;
+        }
+    }
+
+    /// <summary>Fails the items a stale epoch touches (and everything after them of the same writers); returns the rest, in order.</summary>
+    private List<CommitItem> DropStale(List<CommitItem> live, StaleWriterException stale)
+    {
+        var staleFences = new HashSet<WriterFence>(stale.Fences);
+        var retry = new List<CommitItem>(live.Count);
+        foreach (var item in live)
+        {
+            if (item.Writer.Failure is { } failed)
+            {
+                Fail(item, failed);
+            }
+            else if (staleFences.Contains(item.Writer.Fence) || item.Fences.Any(staleFences.Contains))
+            {
+                Metrics.StaleItem();
+                var error = new StaleWriterException([.. staleFences.Where(f => f == item.Writer.Fence || item.Fences.Contains(f))]);
+                item.Writer.MarkFailed(error);
+                Fail(item, error);
+            }
+            else
+            {
+                retry.Add(item);
+            }
+        }
+        logger.LogWarning("commit: {Dropped} items of stale writers ({Fences}) refused; {Retried} retried", live.Count - retry.Count,
+            string.Join(", ", stale.Fences), retry.Count);
+        return retry;
+    }
+
+    private static List<WriterFence> FencesOf(List<CommitItem> items)
+    {
+        var fences = new HashSet<WriterFence>();
+        foreach (var item in items)
+        {
+            fences.Add(item.Writer.Fence);
+            foreach (var fence in item.Fences)
+            {
+                fences.Add(fence);
+            }
+        }
+        return [.. fences];
+    }
+
+    private void Fail(CommitItem item, Exception error)
+    {
+        Release(item.Records);
+        item.Fail(error);
+    }
+
+    private void Release(long records)
+    {
+        lock (gate)
+        {
+            pendingRecords -= records;
+            Debug.Assert(pendingRecords >= 0, "released more records than were pending");
+        }
+    }
+}
