@@ -17,6 +17,9 @@ public enum DomainErrorKind
 
     /// <summary>A business rule refuses it: insufficient funds, scenario not permitted (422).</summary>
     Rule,
+
+    /// <summary>Not taken now, nothing changed: the system is overloaded or could not make it durable; retry (503).</summary>
+    Unavailable,
 }
 
 /// <summary>
@@ -38,4 +41,6 @@ public sealed class DomainException(DomainErrorKind kind, string code, string me
     public static DomainException Rule(string code, string message) => new(DomainErrorKind.Rule, code, message);
 
     public static DomainException Forbidden(string code, string message) => new(DomainErrorKind.Forbidden, code, message);
+
+    public static DomainException Unavailable(string code, string message) => new(DomainErrorKind.Unavailable, code, message);
 }

@@ -1,17 +1,15 @@
 using System.Security.Claims;
+using System.Text;
 using ClearingCluster.Gateway.Apis.Wire;
 using ClearingCluster.Gateway.Auth;
-using ClearingCluster.Grains.Metering;
-using ClearingCluster.Grains.Trading;
-using ClearingCluster.Interfaces.Metering;
+using ClearingCluster.Grains.Contracts;
 using ClearingCluster.Grains.Validation;
 using ClearingCluster.Interfaces;
 using ClearingCluster.Interfaces.Contracts;
-using ClearingCluster.Interfaces.Participants;
-using ClearingCluster.Runtime;
 
 namespace ClearingCluster.Gateway.Apis;
 
+/// <summary>Contracts, every view from one place (<see cref="ContractDirectory"/>): the single GET and the list agree by construction.</summary>
 public static class ContractsApi
 {
     public const int ListMax = 500;
@@ -20,28 +18,39 @@ public static class ContractsApi
     {
         app.MapGet("/v1/contracts/{id}", GetAsync).WithTags("Contracts").RequireAuthorization(AuthPolicies.Authenticated)
             .WithSummary("A contract: its parties, admin, regulator.");
+        app.MapGet("/v1/contracts/{id}/evidence", EvidenceAsync).WithTags("Contracts").RequireAuthorization(AuthPolicies.Authenticated)
+            .WithSummary("The ledger entry holding the contract's batch and the Merkle audit path from its evidence code to the entry's root: its parties, admin, regulator.");
         app.MapGet("/v1/participants/{id}/contracts", ListAsync).WithTags("Contracts").RequireAuthorization(AuthPolicies.Authenticated)
             .WithSummary("A member's contracts, newest first (at most 500): itself, admin, regulator.");
         return app;
     }
 
-    private static async Task<ContractResponse> GetAsync(string id, ClaimsPrincipal user, IGrainFactory grains, MeterOptions metering)
+    private static async Task<ContractResponse> GetAsync(string id, ClaimsPrincipal user, ContractDirectory contracts) =>
+        ContractResponse.From(await VisibleAsync(id, user, contracts));
+
+    private static async Task<ContractEvidenceResponse> EvidenceAsync(string id, ClaimsPrincipal user, ContractDirectory contracts)
     {
-        Inputs.Text(id, "id", Inputs.ReferenceLengthMax);
-        var contract = await grains.GetGrain<IContractGrain>(id).Get();
-        if (contract is null || !(user.MayRead(contract.Buyer) || user.Participant() == contract.Provider))
-        {
-            throw DomainException.NotFound("unknown_contract", $"no contract {id}");
-        }
-        // The meter shard knows what is used now, the open cycle included.
-        var used = await grains.GetGrain<IMeterGrain>(MeterShards.ShardOf(id, metering.ShardCount).ToString(System.Globalization.CultureInfo.InvariantCulture)).Used(id);
-        return ContractResponse.From(contract with { Used = used });
+        await VisibleAsync(id, user, contracts);
+        var evidence = await contracts.EvidenceAsync(id)
+            ?? throw DomainException.Conflict("evidence_pending", $"contract {id} is durable but its batch is not on the evidence ledger yet; ask again shortly");
+        return new ContractEvidenceResponse(ContractResponse.From(evidence.Contract),
+            Encoding.UTF8.GetString(ContractMerkle.CanonicalTerms(evidence.Contract.Terms)), evidence.Contract.EvidenceCode, evidence.LeafIndex, evidence.LeafCount,
+            evidence.AuditPath, evidence.Root, LedgerEntryResponse.From(evidence.Entry));
     }
 
-    private static async Task<IReadOnlyList<ContractResponse>> ListAsync(string id, ClaimsPrincipal user, ITradingStore store, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<ContractResponse>> ListAsync(string id, ClaimsPrincipal user, ContractDirectory contracts)
     {
         Inputs.Id(id, "id");
         Require.MayRead(user, id);
-        return [.. (await store.ContractsOfAsync(id, ListMax, cancellationToken)).Select(ContractResponse.From)];
+        return [.. (await contracts.OfParticipantAsync(id, ListMax)).Select(ContractResponse.From)];
+    }
+
+    private static async Task<ContractView> VisibleAsync(string id, ClaimsPrincipal user, ContractDirectory contracts)
+    {
+        Inputs.Text(id, "id", Inputs.ReferenceLengthMax);
+        var contract = await contracts.FindAsync(id);
+        return contract is not null && (user.MayRead(contract.Terms.Buyer) || user.Participant() == contract.Terms.Provider)
+            ? contract
+            : throw DomainException.NotFound("unknown_contract", $"no contract {id}");
     }
 }

@@ -1,11 +1,18 @@
 using System.Security.Claims;
+using System.Text.Json;
 using ClearingCluster.Gateway.Apis.Wire;
 using ClearingCluster.Gateway.Auth;
+using ClearingCluster.Gateway.Errors;
 using ClearingCluster.Grains.Trading;
 using ClearingCluster.Grains.Validation;
 using ClearingCluster.Interfaces;
+using ClearingCluster.Interfaces.Accounts;
+using ClearingCluster.Interfaces.Participants;
 using ClearingCluster.Interfaces.Trading;
 using ClearingCluster.Runtime;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
 
 namespace ClearingCluster.Gateway.Apis;
 
@@ -13,14 +20,20 @@ public static class OrdersApi
 {
     public const int ValidityDaysDefault = 30;
 
+    /// <summary>A batch of 1,000 orders is about 250 kB of JSON; more than this is refused before it is read.</summary>
+    public const long BatchBodyBytesMax = 2 * 1024 * 1024;
+
     public static IEndpointRouteBuilder MapOrdersApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/orders").WithTags("Orders").RequireAuthorization(AuthPolicies.Authenticated);
 
-        group.MapPost("/", PlaceAsync).WithSummary("Place an order as the participant itself; a repeated clientOrderId returns the first result.");
-        group.MapDelete("/{orderId}", CancelAsync).WithSummary("Cancel a resting order (owner); its reserve is released.");
-        group.MapPost("/{orderId}/reduce", ReduceAsync).WithSummary("Lower a resting order's remaining quantity, keeping its priority (owner).");
-        group.MapGet("/{orderId}", GetAsync).WithSummary("An order with its fills: owner, admin, regulator.");
+        group.MapPost("/", PlaceAsync)
+            .WithSummary("Place an order as the participant itself, or as a gateway it authorised; a repeated clientOrderId returns the order as it stands.");
+        group.MapPost("/batch", PlaceBatchAsync)
+            .WithSummary("Place up to 1,000 orders (a JSON array, or application/x-ndjson one order per line): one result per order, in order; a bad order refuses only itself.");
+        group.MapDelete("/{orderId}", CancelAsync).WithSummary("Cancel an open order (its owner, or a gateway it authorised); a buy's hold is released.");
+        group.MapPost("/{orderId}/reduce", ReduceAsync).WithSummary("Lower an open order's remaining quantity, keeping its priority (owner or its gateway).");
+        group.MapGet("/{orderId}", GetAsync).WithSummary("An order with its fills: owner, the gateway that entered it, admin, regulator.");
         app.MapGet("/v1/products/{id}/book", BookAsync).WithTags("Products").RequireAuthorization(AuthPolicies.Authenticated)
             .WithSummary("Aggregated price levels, best first (depth 1–100, default 20).");
         return app;
@@ -28,17 +41,63 @@ public static class OrdersApi
 
     private static async Task<IResult> PlaceAsync(OrderRequest request, ClaimsPrincipal user, IGrainFactory grains)
     {
-        var side = request.Side;
-        var order = OrderRules.Validate(new PlaceOrder(
-            request.ClientOrderId!, request.Participant!, request.Product!, side!, request.Type ?? "limit", request.TimeInForce ?? "gtc",
-            request.Price, request.Quantity, request.MaxCost, side == "buy" ? request.Scenario : null,
-            side == "buy" ? request.ValidityDays ?? ValidityDaysDefault : 0));
-        if (user.Participant() != order.Participant)
-        {
-            throw DomainException.Forbidden("forbidden", "an order is placed by the participant itself");
-        }
-        var placed = await grains.GetGrain<IOrderBookGrain>(order.Product).Place(order);
+        var order = ToOrder(request);
+        var caller = user.Participant()!;
+        await RequireMayEnterAsync(user, order.Participant, grains);
+        var placed = (await grains.GetGrain<IAccountGrain>(order.Participant).PlaceOrders([order], caller))[0].Placed;
         return Results.Created($"/v1/orders/{placed.OrderId}", OrderResponse.From(placed));
+    }
+
+    private static async Task<BatchOrdersResponse> PlaceBatchAsync(HttpContext context, ClaimsPrincipal user, IGrainFactory grains, TradingOptions trading,
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+    {
+        var body = await ReadBodyAsync(context);
+        var parsed = OrderBatch.Parse(body, context.Request.ContentType, trading.BatchOrdersMax, json.Value.SerializerOptions);
+        var caller = user.Participant()!;
+        var results = new BatchOrderResult?[parsed.Count];
+        var byMember = new Dictionary<string, List<(int Index, PlaceOrder Order)>>(StringComparer.Ordinal);
+        for (var i = 0; i < parsed.Count; i++)
+        {
+            try
+            {
+                var order = ToOrder(parsed[i].Request ?? throw DomainException.Invalid("bad_order", parsed[i].Error!));
+                if (!byMember.TryGetValue(order.Participant, out var orders))
+                {
+                    byMember[order.Participant] = orders = [];
+                }
+                orders.Add((i, order));
+            }
+            catch (DomainException refused)
+            {
+                results[i] = Refused(i, refused);
+            }
+        }
+
+        await Task.WhenAll(byMember.Select(async member =>
+        {
+            try
+            {
+                await RequireMayEnterAsync(user, member.Key, grains);
+                var placements = await grains.GetGrain<IAccountGrain>(member.Key).PlaceOrders([.. member.Value.Select(o => o.Order)], caller);
+                for (var k = 0; k < placements.Count; k++)
+                {
+                    var index = member.Value[k].Index;
+                    results[index] = placements[k].Order is { } placed
+                        ? new BatchOrderResult(index, StatusCodes.Status201Created, OrderResponse.From(placed), null)
+                        : Refused(index, placements[k].Refusal!.ToException());
+                }
+            }
+            catch (DomainException refused)
+            {
+                foreach (var (index, _) in member.Value)
+                {
+                    results[index] = Refused(index, refused);
+                }
+            }
+        }));
+        var all = results.Select(r => r!).ToList();
+        var placedCount = all.Count(r => r.Order is not null);
+        return new BatchOrdersResponse(placedCount, all.Count - placedCount, all);
     }
 
     private static async Task<OrderResponse> CancelAsync(string orderId, ClaimsPrincipal user, IGrainFactory grains) =>
@@ -47,22 +106,70 @@ public static class OrdersApi
     private static async Task<OrderResponse> ReduceAsync(string orderId, ReduceRequest request, ClaimsPrincipal user, IGrainFactory grains) =>
         OrderResponse.From(await grains.GetGrain<IOrderBookGrain>(ProductOf(orderId)).Reduce(orderId, user.Participant()!, request.Remaining));
 
-    private static async Task<OrderResponse> GetAsync(string orderId, ClaimsPrincipal user, ITradingStore store, CancellationToken cancellationToken)
+    private static async Task<OrderResponse> GetAsync(string orderId, ClaimsPrincipal user, IGrainFactory grains)
     {
-        ProductOf(orderId);
-        var order = await store.FindOrderAsync(orderId, cancellationToken);
-        if (order is null || !user.MayRead(order.View.Participant))
+        var order = await grains.GetGrain<IOrderBookGrain>(ProductOf(orderId)).GetOrder(orderId);
+        if (order is null || !(user.MayRead(order.Participant) || user.Participant() == order.EnteredBy))
         {
             // The same answer whether it exists or belongs to someone else: order ids reveal nothing.
             throw DomainException.NotFound("unknown_order", $"no order {orderId}");
         }
-        return OrderResponse.From(order.View with { Fills = await store.FillsOfAsync(orderId, cancellationToken) });
+        return OrderResponse.From(order);
     }
 
     private static async Task<BookResponse> BookAsync(string id, int? depth, IGrainFactory grains)
     {
         Inputs.Id(id, "id");
         return BookResponse.From(await grains.GetGrain<IOrderBookGrain>(id).Book(depth ?? 20));
+    }
+
+    private static PlaceOrder ToOrder(OrderRequest request)
+    {
+        var side = request.Side;
+        return OrderRules.Validate(new PlaceOrder(
+            request.ClientOrderId!, request.Participant!, request.Product!, side!, request.Type ?? "limit", request.TimeInForce ?? "gtc",
+            request.Price, request.Quantity, request.MaxCost, side == "buy" ? request.Scenario : null,
+            side == "buy" ? request.ValidityDays ?? ValidityDaysDefault : 0));
+    }
+
+    /// <summary>The caller is the member itself, or a gateway the member authorised (checked here and again by the member's account).</summary>
+    private static async Task RequireMayEnterAsync(ClaimsPrincipal user, string member, IGrainFactory grains)
+    {
+        var caller = user.Participant();
+        if (caller == member)
+        {
+            return;
+        }
+        if (!user.IsInRole(Roles.Gateway))
+        {
+            throw DomainException.Forbidden("forbidden", "an order is placed by the participant itself, or by a gateway it authorised");
+        }
+        var profile = await grains.GetGrain<IParticipantGrain>(member).Get();
+        if (profile is null || !profile.Gateways.Contains(caller!))
+        {
+            throw DomainException.Forbidden("gateway_not_authorised", $"participant {member} has not authorised gateway {caller} to act for it");
+        }
+    }
+
+    private static BatchOrderResult Refused(int index, DomainException error)
+    {
+        var (status, title) = ExceptionProblemHandler.StatusOf(error.Kind);
+        return new BatchOrderResult(index, status, null, new BatchOrderProblem(Problems.TypePrefix + error.Code, title, error.Message));
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpContext context)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = BatchBodyBytesMax;
+        }
+        if (context.Request.ContentLength > BatchBodyBytesMax)
+        {
+            throw new BadHttpRequestException($"an order batch is at most {BatchBodyBytesMax} bytes", StatusCodes.Status413PayloadTooLarge);
+        }
+        using var buffer = new MemoryStream((int)(context.Request.ContentLength ?? 64 * 1024));
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+        return buffer.ToArray();
     }
 
     /// <summary>An order id is <c>&lt;product&gt;:&lt;number&gt;</c>: the product names the book that holds it.</summary>

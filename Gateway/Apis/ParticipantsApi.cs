@@ -29,6 +29,10 @@ public static class ParticipantsApi
             .WithSummary("Revoke one of the participant's keys (effective within 30 s).");
         group.MapGet("/{id}", GetAsync).RequireAuthorization(AuthPolicies.Authenticated)
             .WithSummary("The participant's profile: itself, admin, regulator.");
+        group.MapPost("/{id}/gateways", AuthoriseGatewayAsync).RequireAuthorization(AuthPolicies.Authenticated)
+            .WithSummary("Authorise a gateway participant to place and cancel the member's orders: the member itself, or admin.");
+        group.MapDelete("/{id}/gateways/{gateway}", RevokeGatewayAsync).RequireAuthorization(AuthPolicies.Authenticated)
+            .WithSummary("Withdraw a gateway's authority at once (orders it placed stand): the member itself, or admin.");
         return app;
     }
 
@@ -74,6 +78,29 @@ public static class ParticipantsApi
         Inputs.Id(id, "id");
         Require.MayRead(user, id);
         return ParticipantResponse.From(await FindAsync(grains, id));
+    }
+
+    private static async Task<IResult> AuthoriseGatewayAsync(string id, GatewayRequest request, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        RequireSelfOrAdmin(user, id);
+        var gateway = Inputs.Id(request.Gateway, "gateway");
+        var profile = await grains.GetGrain<IParticipantGrain>(id).AuthoriseGateway(gateway);
+        return Results.Created($"/v1/participants/{id}/gateways/{gateway}", ParticipantResponse.From(profile));
+    }
+
+    private static async Task<ParticipantResponse> RevokeGatewayAsync(string id, string gateway, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        RequireSelfOrAdmin(user, id);
+        return ParticipantResponse.From(await grains.GetGrain<IParticipantGrain>(id).RevokeGateway(Inputs.Id(gateway, "gateway")));
+    }
+
+    private static void RequireSelfOrAdmin(ClaimsPrincipal user, string id)
+    {
+        Inputs.Id(id, "id");
+        if (!user.IsInRole(Roles.Admin) && user.Participant() != id)
+        {
+            throw DomainException.Forbidden("forbidden", "a member's gateways are set by the member itself, or by admin");
+        }
     }
 
     private static async Task<ParticipantProfile> FindAsync(IGrainFactory grains, string id)

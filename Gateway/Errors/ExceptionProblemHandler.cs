@@ -2,6 +2,7 @@ using System.Text.Json;
 using ClearingCluster.Interfaces;
 using ClearingCluster.Interfaces.Metering;
 using ClearingCluster.Runtime;
+using ClearingCluster.Runtime.Durability;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace ClearingCluster.Gateway.Errors;
@@ -11,9 +12,15 @@ public sealed class ExceptionProblemHandler(ILogger<ExceptionProblemHandler> log
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
+        if (exception is GrainActivationException { InnerException: { } cause } && cause is not DomainException)
+        {
+            // A grain that cannot load its state (the database is away, say) answers for what stopped it.
+            exception = cause;
+        }
         var (status, type, title, detail) = exception switch
         {
-            DomainException domain => (StatusOf(domain.Kind), domain.Code, TitleOf(domain.Kind), domain.Message),
+            DomainException domain => (StatusOf(domain.Kind).Status, domain.Code, StatusOf(domain.Kind).Title, domain.Message),
+            TooLargeException large => (413, large.Code, "Too large", large.Message),
             BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == 413 ? "body_too_large" : "bad_request", "Bad request", bad.Message),
             JsonException json => (400, "malformed_json", "Malformed JSON", json.Message),
             GrainMailboxFullException full => (503, "overloaded", "Overloaded", full.Message),
@@ -21,6 +28,9 @@ public sealed class ExceptionProblemHandler(ILogger<ExceptionProblemHandler> log
             InconsistentStateException conflict => (409, "concurrent_update", "Concurrent update", conflict.Message),
             GrainRuntimeStoppedException stopped => (503, "stopping", "Shutting down", stopped.Message),
             MeterUnavailableException busy => (503, "usage_unavailable", "Usage not taken now", busy.Message),
+            CommitRefusedException full => (503, "overloaded", "Overloaded", full.Message),
+            CommitFailedException failed => (503, "not_durable", "Not made durable", $"{failed.Message}; nothing of it stands, retry"),
+            StaleWriterException stale => (503, "moved", "Moved", $"{stale.Message}; retry"),
             Npgsql.NpgsqlException database => (503, "database_unavailable", "Database unavailable", $"the database is not reachable: {database.Message}"),
             _ => (500, "internal", "Internal error", "the request failed unexpectedly; it has been logged"),
         };
@@ -30,28 +40,28 @@ public sealed class ExceptionProblemHandler(ILogger<ExceptionProblemHandler> log
         }
         if (status == 503)
         {
-            var retryAfter = exception is MeterUnavailableException m ? Math.Max(1, (int)Math.Ceiling(m.RetryAfter.TotalSeconds)) : 1;
-            context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var retryAfter = exception switch
+            {
+                MeterUnavailableException m => m.RetryAfter,
+                CommitRefusedException r => r.RetryAfter,
+                CommitFailedException f => f.RetryAfter,
+                _ => TimeSpan.FromSeconds(1),
+            };
+            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         await Problems.WriteAsync(context, status, type, title, detail);
         return true;
     }
 
-    private static int StatusOf(DomainErrorKind kind) => kind switch
+    /// <summary>The one mapping from a refusal's kind to its HTTP status and title.</summary>
+    public static (int Status, string Title) StatusOf(DomainErrorKind kind) => kind switch
     {
-        DomainErrorKind.Invalid => 400,
-        DomainErrorKind.Forbidden => 403,
-        DomainErrorKind.NotFound => 404,
-        DomainErrorKind.Conflict => 409,
-        _ => 422,
-    };
-
-    private static string TitleOf(DomainErrorKind kind) => kind switch
-    {
-        DomainErrorKind.Invalid => "Invalid request",
-        DomainErrorKind.Forbidden => "Forbidden",
-        DomainErrorKind.NotFound => "Not found",
-        DomainErrorKind.Conflict => "Conflict",
-        _ => "Refused by a business rule",
+        DomainErrorKind.Invalid => (400, "Invalid request"),
+        DomainErrorKind.Forbidden => (403, "Forbidden"),
+        DomainErrorKind.NotFound => (404, "Not found"),
+        DomainErrorKind.Conflict => (409, "Conflict"),
+        DomainErrorKind.Unavailable => (503, "Unavailable"),
+        _ => (422, "Refused by a business rule"),
     };
 }

@@ -63,6 +63,7 @@ public static class GatewayHostingExtensions
         app.MapOrdersApi();
         app.MapContractsApi();
         app.MapUsageApi();
+        app.MapReconciliationApi();
         return app;
     }
 }

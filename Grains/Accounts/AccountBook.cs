@@ -5,166 +5,107 @@ using ClearingCluster.Interfaces.Accounts;
 namespace ClearingCluster.Grains.Accounts;
 
 /// <summary>
-/// An account's balances and the rules that move them, with no I/O. Each operation checks everything first
-/// and only then changes the state, so a refused operation changes nothing; it returns the balanced postings
-/// that describe the change. Invariants: available ≥ 0, every hold &gt; 0, every escrow ≥ 0, and
-/// available + held + escrow = deposits − withdrawals.
+/// An account's money and the rules that move it, with no I/O. Three totals: <c>available</c> (free), <c>held</c>
+/// (open buys' reserves) and <c>escrow</c> (captured into contracts until settled), all in µ¥ and never below zero.
+/// Debits take effect the moment they are decided (a reserve, a withdrawal), so nothing can be spent twice; credits
+/// count only once durable (a deposit, a release a book committed), so nothing is spent before it exists. Memory is
+/// therefore never richer than storage. The state is O(1): totals and vouchers, whatever the history.
 /// </summary>
-public sealed class AccountBook(string accountId, AccountState state)
+public sealed class AccountBook(string accountId, AccountTotals totals, AccountState state)
 {
     public string AccountId { get; } = accountId;
 
-    public AccountState State { get; } = state;
+    public AccountState State { get; private set; } = state;
 
-    public long AvailableMicros => State.AvailableMicros;
+    public long AvailableMicros { get; private set; } = totals.AvailableMicros;
 
-    public long HeldMicros => Sum(State.Holds);
+    public long HeldMicros { get; private set; } = totals.HeldMicros;
 
-    public long EscrowMicros => Sum(State.Escrows);
+    public long EscrowMicros { get; private set; } = totals.EscrowMicros;
 
-    public long ReservedMicros => checked(HeldMicros + EscrowMicros);
+    public long TotalMicros => checked(AvailableMicros + HeldMicros + EscrowMicros);
 
-    public AccountBook Clone() => new(AccountId, State.Clone());
-
-    public AccountBalance Balance() => new(
-        AccountId,
-        AvailableMicros,
-        ReservedMicros,
-        HeldMicros,
-        EscrowMicros,
+    public AccountBalance Balance() => new(AccountId, AvailableMicros, checked(HeldMicros + EscrowMicros), HeldMicros, EscrowMicros,
         [.. State.Vouchers.Select(v => v.ToBalance())]);
 
-    public IReadOnlyList<Posting> Deposit(long amountMicros, string reference)
+    /// <summary>The posting a deposit makes; its money counts once durable (<see cref="Apply"/> its delta then).</summary>
+    public Posting Deposit(long amountMicros, string reference)
     {
         Inputs.Amount(amountMicros);
-        State.AvailableMicros = checked(State.AvailableMicros + amountMicros);
-        return [new Posting(TransferId("deposit", reference), Posting.ExternalBank, Posting.Available(AccountId), amountMicros, "deposit", reference)];
+        return new Posting(TransferId("deposit", reference), Posting.ExternalBank, Posting.Available(AccountId), amountMicros, "deposit", reference);
     }
 
-    public IReadOnlyList<Posting> Withdraw(long amountMicros, string reference)
+    /// <summary>Takes the amount from available now; <see cref="Undo"/> gives it back if the withdrawal does not become durable.</summary>
+    public Posting Withdraw(long amountMicros, string reference)
     {
         Inputs.Amount(amountMicros);
         RequireAvailable(amountMicros);
-        State.AvailableMicros -= amountMicros;
-        return [new Posting(TransferId("withdrawal", reference), Posting.Available(AccountId), Posting.ExternalBank, amountMicros, "withdrawal", reference)];
+        AvailableMicros -= amountMicros;
+        return new Posting(TransferId("withdrawal", reference), Posting.Available(AccountId), Posting.ExternalBank, amountMicros, "withdrawal", reference);
     }
 
-    /// <param name="heldLimitMicros">The most this account may hold in total (its tier's open buy value).</param>
-    public IReadOnlyList<Posting> Reserve(string holdId, long amountMicros, long heldLimitMicros = long.MaxValue)
+    /// <summary>
+    /// Moves a buy's full cost from available to held now, refused when the money is not there or when the account
+    /// would hold more than <paramref name="heldLimitMicros"/> for open buys (its tier's bound).
+    /// </summary>
+    public void Reserve(long amountMicros, long heldLimitMicros)
     {
         Inputs.Amount(amountMicros);
-        if (State.Holds.ContainsKey(holdId))
-        {
-            throw DomainException.Conflict("hold_exists", $"hold {holdId} is already open");
-        }
         if (amountMicros > heldLimitMicros - HeldMicros)
         {
             throw DomainException.Rule("tier_limit_exceeded",
                 $"account {AccountId} would hold {checked(HeldMicros + amountMicros)} µ¥ for open buys; its tier allows {heldLimitMicros} µ¥");
         }
         RequireAvailable(amountMicros);
-        State.AvailableMicros -= amountMicros;
-        State.Holds[holdId] = amountMicros;
-        return [new Posting(TransferId("reserve", holdId), Posting.Available(AccountId), Posting.Held(AccountId), amountMicros, "reserve", holdId)];
+        AvailableMicros -= amountMicros;
+        HeldMicros += amountMicros;
     }
 
-    /// <summary>Moves <paramref name="amountMicros"/> of the hold into escrow and releases the rest; the hold closes.</summary>
-    public (IReadOnlyList<Posting> Postings, long HeldMicros, long ReleasedMicros) Post(string holdId, long amountMicros, string escrowId)
-    {
-        var held = OpenHold(holdId);
-        if (amountMicros < 0 || amountMicros > held)
-        {
-            throw DomainException.Rule("post_exceeds_hold", $"hold {holdId} holds {held} µ¥; cannot post {amountMicros} µ¥");
-        }
-        var released = held - amountMicros;
-        State.Holds.Remove(holdId);
-        State.Escrows[escrowId] = checked(State.Escrows.GetValueOrDefault(escrowId) + amountMicros);
-        State.AvailableMicros = checked(State.AvailableMicros + released);
+    /// <summary>A reserve whose order never became durable (refused by its book, or its commit failed) goes back.</summary>
+    public void Unreserve(long amountMicros) => Apply(new AccountDelta(AccountId, amountMicros, -amountMicros, 0));
 
-        var postings = new List<Posting>(2);
-        if (amountMicros > 0)
-        {
-            postings.Add(new Posting(TransferId("post", holdId), Posting.Held(AccountId), Posting.Escrow(AccountId), amountMicros, "post", holdId));
-        }
-        if (released > 0)
-        {
-            postings.Add(new Posting(TransferId("release", holdId), Posting.Held(AccountId), Posting.Available(AccountId), released, "release", holdId));
-        }
-        return (postings, held, released);
-    }
+    /// <summary>A withdrawal that never became durable goes back.</summary>
+    public void Undo(Posting withdrawal) => Apply(new AccountDelta(AccountId, withdrawal.AmountMicros, 0, 0));
 
-    /// <summary>
-    /// Moves part of a hold into an escrow and keeps the rest held (a fill of a resting buy). The hold stays open,
-    /// even at zero, until it is voided: whoever reserved it closes it.
-    /// </summary>
-    public IReadOnlyList<Posting> Capture(string holdId, string captureId, long amountMicros, string escrowId)
+    /// <summary>Applies a change that is durable already (a deposit, a capture, a release).</summary>
+    public void Apply(AccountDelta delta)
     {
-        var held = OpenHold(holdId);
-        Inputs.Amount(amountMicros);
-        if (amountMicros > held)
+        if (delta.AccountId != AccountId)
         {
-            throw DomainException.Rule("capture_exceeds_hold", $"hold {holdId} holds {held} µ¥; cannot capture {amountMicros} µ¥");
+            throw new ArgumentException($"a delta of {delta.AccountId} applied to account {AccountId}");
         }
-        State.Holds[holdId] = held - amountMicros;
-        State.Escrows[escrowId] = checked(State.Escrows.GetValueOrDefault(escrowId) + amountMicros);
-        return [new Posting(TransferId("capture", captureId), Posting.Held(AccountId), Posting.Escrow(AccountId), amountMicros, "capture", captureId)];
-    }
-
-    /// <summary>Returns part of a hold to available and keeps the rest held (a resting buy reduced, or filled for less).</summary>
-    public IReadOnlyList<Posting> Release(string holdId, string releaseId, long amountMicros)
-    {
-        var held = OpenHold(holdId);
-        Inputs.Amount(amountMicros);
-        if (amountMicros >= held)
+        var available = checked(AvailableMicros + delta.AvailableMicros);
+        var held = checked(HeldMicros + delta.HeldMicros);
+        var escrow = checked(EscrowMicros + delta.EscrowMicros);
+        if (available < 0 || held < 0 || escrow < 0)
         {
-            throw DomainException.Rule("release_exceeds_hold", $"hold {holdId} holds {held} µ¥; a partial release must leave some");
+            throw new InvalidOperationException(
+                $"account {AccountId}: a committed change would leave available {available}, held {held}, escrow {escrow} µ¥; memory has fallen behind storage");
         }
-        State.Holds[holdId] = held - amountMicros;
-        State.AvailableMicros = checked(State.AvailableMicros + amountMicros);
-        return [new Posting(TransferId("release", releaseId), Posting.Held(AccountId), Posting.Available(AccountId), amountMicros, "release", releaseId)];
-    }
-
-    public (IReadOnlyList<Posting> Postings, long HeldMicros) Void(string holdId)
-    {
-        var held = OpenHold(holdId);
-        State.Holds.Remove(holdId);
-        State.AvailableMicros = checked(State.AvailableMicros + held);
-        // A hold captured down to nothing closes without moving money: there is no posting of zero.
-        return (held == 0 ? [] : [new Posting(TransferId("void", holdId), Posting.Held(AccountId), Posting.Available(AccountId), held, "void", holdId)], held);
+        (AvailableMicros, HeldMicros, EscrowMicros) = (available, held, escrow);
     }
 
     /// <summary>Records a voucher. No money moves now: the issuer's account funds what it pays, at settlement.</summary>
-    public void AddVoucher(VoucherState voucher)
+    public AccountState WithVoucher(VoucherState voucher)
     {
         if (State.Vouchers.Any(v => v.Id == voucher.Id))
         {
             throw DomainException.Conflict("voucher_exists", $"voucher {voucher.Id} is already issued");
         }
-        State.Vouchers.Add(voucher);
+        var next = State.Clone();
+        next.Vouchers.Add(voucher);
+        return next;
     }
 
-    private long OpenHold(string holdId) =>
-        State.Holds.TryGetValue(holdId, out var held)
-            ? held
-            : throw DomainException.NotFound("unknown_hold", $"account {AccountId} has no open hold {holdId}");
+    public void Replace(AccountState next) => State = next;
 
     private void RequireAvailable(long amountMicros)
     {
-        if (amountMicros > State.AvailableMicros)
+        if (amountMicros > AvailableMicros)
         {
-            throw DomainException.Rule("insufficient_funds", $"account {AccountId} has {State.AvailableMicros} µ¥ available; {amountMicros} µ¥ needed");
+            throw DomainException.Rule("insufficient_funds", $"account {AccountId} has {AvailableMicros} µ¥ available; {amountMicros} µ¥ needed");
         }
     }
 
     private string TransferId(string kind, string key) => $"{AccountId}/{kind}/{key}";
-
-    private static long Sum(Dictionary<string, long> amounts)
-    {
-        long total = 0;
-        foreach (var amount in amounts.Values)
-        {
-            total = checked(total + amount);
-        }
-        return total;
-    }
 }

@@ -1,148 +1,92 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ClearingCluster.Grains.Ledger;
+using ClearingCluster.Grains.Trading;
 using ClearingCluster.Grains.Validation;
 using ClearingCluster.Interfaces;
 using ClearingCluster.Interfaces.Accounts;
 using ClearingCluster.Interfaces.Ledger;
 using ClearingCluster.Interfaces.Participants;
+using ClearingCluster.Interfaces.Trading;
 using ClearingCluster.Runtime;
+using ClearingCluster.Runtime.Durability;
+using Microsoft.Extensions.Logging;
 
 namespace ClearingCluster.Grains.Accounts;
 
 /// <summary>
-/// A participant's (or a system) account. Each operation runs on a copy of the book; the new state, its postings
-/// and the operation's result are committed in one transaction; only then does the copy replace the book and
-/// the call return. A repeat of an operation (same reference, same hold id) returns the stored result.
+/// A participant's (or a system) account, and the participant's gate to trading. Orders are admitted in memory in
+/// one turn — shape, the participant's standing (its profile, held here and refreshed when it changes), a repeated
+/// client order id, and a buy's funds, taken from available at once — and go on to their books, which commit each
+/// buy's reserve together with its order. A book's definite refusal gives the reserve back; any other failure leaves
+/// it taken and drops the activation, so the account reloads its totals from storage under a new epoch (which also
+/// fences out anything still in flight for the old one): memory is never richer than storage. The account's own
+/// operations (deposits, withdrawals, vouchers) go through the commit log, idempotent by reference.
 /// </summary>
-public sealed class AccountGrain(IAccountStore store, TimeProvider time) : Grain, IAccountGrain
+public sealed class AccountGrain(
+    IAccountStore store,
+    ITradingStore trading,
+    GroupCommit commit,
+    TradingOptions options,
+    TimeProvider time,
+    ILogger<AccountGrain> logger) : Grain, IAccountGrain
 {
     private const int RememberedOperationsMax = 10_000;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly Dictionary<string, string> recentOperations = new(StringComparer.Ordinal);
     private AccountBook book = null!;
-    private long version;
+    private CommitWriter writer = null!;
+    private ParticipantProfile? profile;
+    private ClientOrderWindow? clientOrders;
+    private long loadedVersion;
     private bool exists;
+    private Exception? inDoubt;
 
     private string Id => GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var (stored, storedVersion) = await store.LoadAsync(Id, cancellationToken);
-        book = new AccountBook(Id, stored ?? new AccountState());
-        version = storedVersion;
-        exists = stored is not null || AccountIds.System.Contains(Id);
+        // The epoch first: a book item still carrying this account's old epoch can no longer commit, so what is read is final.
+        writer = await commit.OpenWriterAsync($"account/{Id}", cancellationToken);
+        var stored = await store.LoadAsync(Id, cancellationToken);
+        book = new AccountBook(Id, stored?.Totals ?? new AccountTotals(0, 0, 0, 0), stored?.State ?? new AccountState());
+        loadedVersion = stored?.Totals.Version ?? 0;
+        profile = AccountIds.System.Contains(Id) ? null : await GrainFactory.GetGrain<IParticipantGrain>(Id).Get();
+        exists = stored is not null || profile is not null || AccountIds.System.Contains(Id);
         await EvidenceOutbox.PublishAsync(GrainFactory, book.State.PendingEvidence, [.. book.State.PendingEvidence], redelivery: true);
     }
 
-    public async Task<AccountBalance> Deposit(long amountMicros, string reference) =>
-        await MoveAsync("deposit", amountMicros, reference, (next, amount, r) => next.Deposit(amount, r));
-
-    public async Task<AccountBalance> Withdraw(long amountMicros, string reference) =>
-        await MoveAsync("withdrawal", amountMicros, reference, (next, amount, r) => next.Withdraw(amount, r));
-
-    public async Task<HoldResult> Reserve(string holdId, long amountMicros, long heldLimitMicros)
+    public async Task<AccountBalance> Deposit(long amountMicros, string reference)
     {
-        Inputs.Text(holdId, "holdId", Inputs.ReferenceLengthMax);
-        Inputs.Amount(amountMicros);
-        await RequireExistsAsync();
-        if (book.State.Holds.TryGetValue(holdId, out var held))
+        var (amount, key) = Move("deposit", amountMicros, reference);
+        if (await FindPriorAsync<MoveResult>(key) is { } prior)
         {
-            return held == amountMicros
-                ? new HoldResult(holdId, HoldStatus.Open, held, 0, 0, book.Balance())
-                : throw DomainException.Conflict("hold_conflict", $"hold {holdId} is open for {held} µ¥, not {amountMicros} µ¥");
+            return SameAmount(prior, amount, "deposit", reference);
         }
-        if (await FindPriorAsync<HoldResult>(HoldKey(holdId)) is { } closed)
-        {
-            return closed;
-        }
-        return await CommitAsync($"reserve:{holdId}", next => (next.Reserve(holdId, amountMicros, heldLimitMicros), null),
-            next => new HoldResult(holdId, HoldStatus.Open, amountMicros, 0, 0, next.Balance()));
+        writer.EnsureCanCommit(1);
+        var posting = book.Deposit(amount, reference);
+        var credit = new AccountDelta(Id, amount, 0, 0);
+        var result = new MoveResult(amount, book.Balance() with { AvailableMicros = book.AvailableMicros + amount });
+        await CommitOwnAsync(key, credit, result, [posting], Evidence("account.deposit", reference, amount), null, undo: null);
+        book.Apply(credit);
+        return result.Balance;
     }
 
-    public async Task<HoldResult> Capture(string holdId, string captureId, long amountMicros, string escrowId)
+    public async Task<AccountBalance> Withdraw(long amountMicros, string reference)
     {
-        Inputs.Text(holdId, "holdId", Inputs.ReferenceLengthMax);
-        Inputs.Text(captureId, "captureId", Inputs.ReferenceLengthMax);
-        Inputs.Text(escrowId, "escrowId", Inputs.ReferenceLengthMax);
-        await RequireExistsAsync();
-        var key = $"capture:{captureId}";
-        if (await FindPriorAsync<HoldResult>(key) is { } prior)
+        var (amount, key) = Move("withdrawal", amountMicros, reference);
+        if (await FindPriorAsync<MoveResult>(key) is { } prior)
         {
-            return prior.PostedMicros == amountMicros
-                ? prior
-                : throw DomainException.Conflict("capture_conflict", $"capture {captureId} took {prior.PostedMicros} µ¥, not {amountMicros} µ¥");
+            return SameAmount(prior, amount, "withdrawal", reference);
         }
-        if (!book.State.Holds.ContainsKey(holdId))
-        {
-            throw DomainException.NotFound("unknown_hold", $"account {Id} has no open hold {holdId}");
-        }
-        return await CommitAsync(key, next => (next.Capture(holdId, captureId, amountMicros, escrowId), null),
-            next => new HoldResult(holdId, HoldStatus.Open, next.State.Holds[holdId], amountMicros, 0, next.Balance()));
-    }
-
-    public async Task<HoldResult> Release(string holdId, string releaseId, long amountMicros)
-    {
-        Inputs.Text(holdId, "holdId", Inputs.ReferenceLengthMax);
-        Inputs.Text(releaseId, "releaseId", Inputs.ReferenceLengthMax);
-        await RequireExistsAsync();
-        var key = $"release:{releaseId}";
-        if (await FindPriorAsync<HoldResult>(key) is { } prior)
-        {
-            return prior;
-        }
-        if (!book.State.Holds.ContainsKey(holdId))
-        {
-            throw DomainException.NotFound("unknown_hold", $"account {Id} has no open hold {holdId}");
-        }
-        return await CommitAsync(key, next => (next.Release(holdId, releaseId, amountMicros), null),
-            next => new HoldResult(holdId, HoldStatus.Open, next.State.Holds[holdId], 0, amountMicros, next.Balance()));
-    }
-
-    public async Task<HoldResult> Post(string holdId, long amountMicros, string escrowId)
-    {
-        Inputs.Text(holdId, "holdId", Inputs.ReferenceLengthMax);
-        Inputs.Text(escrowId, "escrowId", Inputs.ReferenceLengthMax);
-        await RequireExistsAsync();
-        if (!book.State.Holds.ContainsKey(holdId))
-        {
-            var prior = await FindPriorAsync<HoldResult>(HoldKey(holdId))
-                ?? throw DomainException.NotFound("unknown_hold", $"account {Id} has no hold {holdId}");
-            return prior.Status == HoldStatus.Posted && prior.PostedMicros == amountMicros
-                ? prior
-                : throw DomainException.Conflict("hold_closed", $"hold {holdId} is already {prior.Status.ToString().ToLowerInvariant()}");
-        }
-        long heldMicros = 0, releasedMicros = 0;
-        return await CommitAsync(HoldKey(holdId), next =>
-            {
-                var (postings, held, released) = next.Post(holdId, amountMicros, escrowId);
-                (heldMicros, releasedMicros) = (held, released);
-                return (postings, null);
-            },
-            next => new HoldResult(holdId, HoldStatus.Posted, heldMicros, amountMicros, releasedMicros, next.Balance()));
-    }
-
-    public async Task<HoldResult> Void(string holdId)
-    {
-        Inputs.Text(holdId, "holdId", Inputs.ReferenceLengthMax);
-        await RequireExistsAsync();
-        if (!book.State.Holds.ContainsKey(holdId))
-        {
-            var prior = await FindPriorAsync<HoldResult>(HoldKey(holdId))
-                ?? throw DomainException.NotFound("unknown_hold", $"account {Id} has no hold {holdId}");
-            return prior.Status == HoldStatus.Voided
-                ? prior
-                : throw DomainException.Conflict("hold_closed", $"hold {holdId} is already {prior.Status.ToString().ToLowerInvariant()}");
-        }
-        long heldMicros = 0;
-        return await CommitAsync(HoldKey(holdId), next =>
-            {
-                var (postings, held) = next.Void(holdId);
-                heldMicros = held;
-                return (postings, null);
-            },
-            next => new HoldResult(holdId, HoldStatus.Voided, heldMicros, 0, heldMicros, next.Balance()));
+        RequireNotInDoubt();
+        writer.EnsureCanCommit(1);
+        var posting = book.Withdraw(amount, reference);
+        var result = new MoveResult(amount, book.Balance());
+        await CommitOwnAsync(key, new AccountDelta(Id, -amount, 0, 0), result, [posting], Evidence("account.withdrawal", reference, amount), null,
+            undo: () => book.Undo(posting));
+        return result.Balance;
     }
 
     public async Task<AccountBalance> IssueVoucher(IssueVoucher voucher)
@@ -156,7 +100,7 @@ public sealed class AccountGrain(IAccountStore store, TimeProvider time) : Grain
         {
             throw DomainException.Invalid("invalid_expires", "a voucher must expire in the future");
         }
-        await RequireExistsAsync();
+        RequireExists();
         var issued = new VoucherState(voucher.Id, voucher.Issuer, voucher.AmountMicros, voucher.AmountMicros, categories, voucher.Expires.ToUniversalTime());
         if (book.State.Vouchers.FirstOrDefault(v => v.Id == voucher.Id) is { } existing)
         {
@@ -165,98 +109,283 @@ public sealed class AccountGrain(IAccountStore store, TimeProvider time) : Grain
                 ? book.Balance()
                 : throw DomainException.Conflict("voucher_exists", $"voucher {voucher.Id} was issued with other terms");
         }
-        return await CommitAsync($"voucher:{voucher.Id}", next =>
-            {
-                next.AddVoucher(issued);
-                return ([], Evidence("voucher.issued", voucher.Id, new JsonObject
-                {
-                    ["voucher"] = voucher.Id,
-                    ["amount"] = voucher.AmountMicros,
-                    ["issuer"] = voucher.Issuer,
-                    ["categories"] = new JsonArray([.. categories.Select(c => JsonValue.Create(c))]),
-                    ["expires"] = EvidenceChain.FormatTime(issued.Expires),
-                    ["reference"] = voucher.Reference,
-                }));
-            },
-            next => next.Balance());
-    }
-
-    public async Task<AccountBalance> GetBalance()
-    {
-        await RequireExistsAsync();
+        writer.EnsureCanCommit(1);
+        var next = book.WithVoucher(issued);
+        var evidence = new EvidenceRecord($"voucher.issued/{Id}/{voucher.Id}", "voucher.issued", Id, new JsonObject
+        {
+            ["voucher"] = voucher.Id,
+            ["amount"] = voucher.AmountMicros,
+            ["issuer"] = voucher.Issuer,
+            ["categories"] = new JsonArray([.. categories.Select(c => JsonValue.Create(c))]),
+            ["expires"] = EvidenceChain.FormatTime(issued.Expires),
+            ["reference"] = voucher.Reference,
+        });
+        var balance = book.Balance() with { Vouchers = [.. next.Vouchers.Select(v => v.ToBalance())] };
+        await CommitOwnAsync($"voucher:{voucher.Id}", new AccountDelta(Id, 0, 0, 0), balance, [], evidence, next, undo: null);
         return book.Balance();
     }
 
-    private async Task<AccountBalance> MoveAsync(string kind, long amountMicros, string reference, Func<AccountBook, long, string, IReadOnlyList<Posting>> move)
+    public Task<AccountBalance> GetBalance()
     {
-        Inputs.Amount(amountMicros);
-        Inputs.Reference(reference);
-        await RequireExistsAsync();
-        var key = $"{kind}:{reference}";
-        if (await FindPriorAsync<MoveResult>(key) is { } prior)
-        {
-            return prior.AmountMicros == amountMicros
-                ? prior.Balance
-                : throw DomainException.Conflict("reference_reused", $"reference {reference} was used for a {kind} of {prior.AmountMicros} µ¥");
-        }
-        var result = await CommitAsync(key,
-            next => (move(next, amountMicros, reference), Evidence($"account.{kind}", reference, new JsonObject
-            {
-                ["amount"] = amountMicros,
-                ["reference"] = reference,
-            })),
-            next => new MoveResult(amountMicros, next.Balance()));
-        return result.Balance;
+        RequireExists();
+        return Task.FromResult(book.Balance());
     }
 
-    private async Task<TResult> CommitAsync<TResult>(string operationKey, Func<AccountBook, (IReadOnlyList<Posting> Postings, EvidenceRecord? Evidence)> change,
-        Func<AccountBook, TResult> result)
-        where TResult : class
+    public async Task<IReadOnlyList<OrderPlacement>> PlaceOrders(IReadOnlyList<PlaceOrder> orders, string enteredBy)
     {
-        var next = book.Clone();
-        var (postings, evidence) = change(next);
-        if (evidence is not null)
+        if (orders.Count == 0 || orders.Count > options.BatchOrdersMax)
         {
-            next.State.PendingEvidence.Add(evidence);
+            throw DomainException.Invalid("invalid_batch", $"send 1–{options.BatchOrdersMax} orders at a time");
         }
-        var outcome = result(next);
-        var outcomeJson = JsonSerializer.Serialize(outcome, Json);
+        Inputs.Id(enteredBy, "enteredBy");
+        RequireExists();
+        clientOrders ??= await LoadClientOrdersAsync();
+
+        // One synchronous segment: every order admitted or refused, and every buy's reserve taken, before any await.
+        var now = time.GetUtcNow();
+        var results = new OrderPlacement?[orders.Count];
+        var admitted = new Dictionary<string, List<Admitted>>(StringComparer.Ordinal);
+        var repeats = new List<(int Index, PlaceOrder Order, ClientOrderWindow.Entry First)>();
+        for (var i = 0; i < orders.Count; i++)
+        {
+            try
+            {
+                var order = OrderRules.Validate(orders[i]);
+                RequireMayTrade(order, enteredBy);
+                if (clientOrders.Find(order.ClientOrderId) is { } first)
+                {
+                    repeats.Add((i, order, first));
+                    continue;
+                }
+                var reserve = order.Side == "buy" ? OrderRules.ReserveMicros(order) : 0;
+                if (reserve > 0)
+                {
+                    book.Reserve(reserve, profile!.Limits.MaxOpenBuyValueMicros);
+                }
+                var entry = clientOrders.Begin(order.ClientOrderId, order.Product, now);
+                if (!admitted.TryGetValue(order.Product, out var forBook))
+                {
+                    admitted[order.Product] = forBook = [];
+                }
+                forBook.Add(new Admitted(i, new OrderTicket(order, enteredBy, reserve, writer.Fence), entry));
+            }
+            catch (DomainException refused)
+            {
+                results[i] = OrderPlacement.Refused(refused);
+            }
+        }
+
+        await Task.WhenAll(admitted.Select(a => PlaceAtBookAsync(a.Key, a.Value, results)));
+        foreach (var (index, order, first) in repeats)
+        {
+            results[index] = await RepeatAsync(order, first, enteredBy);
+        }
+        return results!;
+    }
+
+    public Task ApplyCommitted(AccountDelta delta, long version)
+    {
+        // A change committed after this activation loaded its totals; one from before is in them already.
+        if (version > loadedVersion)
+        {
+            book.Apply(delta);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task ParticipantChanged(ParticipantProfile changed)
+    {
+        if (changed.Id != Id)
+        {
+            throw new ArgumentException($"account {Id} was told of participant {changed.Id}");
+        }
+        profile = changed;
+        exists = true;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// One book's share of the orders. Each placement is definite: a placed order's fills and releases are applied, a
+    /// refused one's reserve goes back. If the call itself fails, whether the book committed is not known here: the
+    /// reserves stay taken (memory may be poorer than storage, never richer) and the account reloads.
+    /// </summary>
+    private async Task PlaceAtBookAsync(string product, List<Admitted> admitted, OrderPlacement?[] results)
+    {
+        IReadOnlyList<OrderPlacement> placements;
         try
         {
-            version = await store.CommitAsync(Id, version, next.State, postings, new AccountOperation(operationKey, outcomeJson), CancellationToken.None);
+            placements = await GrainFactory.GetGrain<IOrderBookGrain>(product).Place([.. admitted.Select(a => a.Ticket)]);
         }
-        catch (DuplicateOperationException)
+        catch (Exception error)
         {
-            // Another activation (or a lost acknowledgement) recorded it first: this one's memory is stale.
-            DeactivateOnIdle();
-            return await FindPriorAsync<TResult>(operationKey) ?? throw new InvalidOperationException($"operation {operationKey} vanished");
+            MarkInDoubt(error);
+            var refusal = DomainException.Unavailable("order_in_doubt",
+                $"book {product} could not confirm the order ({error.Message}); resend it with the same clientOrderId to learn its outcome");
+            foreach (var a in admitted)
+            {
+                // Not resendable here: the account refuses everything until it has reloaded the ids that did commit.
+                clientOrders!.Forget(a.Ticket.Order.ClientOrderId, a.Entry);
+                results[a.Index] = OrderPlacement.Refused(refusal);
+            }
+            return;
+        }
+
+        if (placements.Count != admitted.Count)
+        {
+            throw new InvalidOperationException($"book {product} answered {placements.Count} placements for {admitted.Count} orders");
+        }
+        for (var k = 0; k < admitted.Count; k++)
+        {
+            var (index, ticket, entry) = admitted[k];
+            var placement = placements[k];
+            if (placement.Order is { } placed)
+            {
+                book.Apply(new AccountDelta(Id, placement.ReleasedMicros, -(placement.CapturedMicros + placement.ReleasedMicros), placement.CapturedMicros));
+                entry.Resolve(OrderHistory.NumberOf(product, placed.OrderId));
+            }
+            else
+            {
+                if (ticket.ReservedMicros > 0)
+                {
+                    book.Unreserve(ticket.ReservedMicros);
+                }
+                clientOrders!.Forget(ticket.Order.ClientOrderId, entry);
+            }
+            results[index] = placement;
+        }
+    }
+
+    /// <summary>A client order id seen before: the order as it stands, once the first attempt is settled; a conflict if its terms differ.</summary>
+    private async Task<OrderPlacement> RepeatAsync(PlaceOrder order, ClientOrderWindow.Entry first, string enteredBy)
+    {
+        if (await first.Placed is not { } number)
+        {
+            // The first attempt was refused or is in doubt: this one is judged afresh.
+            return (await PlaceOrders([order], enteredBy))[0];
+        }
+        var orderId = $"{first.Product}:{number}";
+        var view = await GrainFactory.GetGrain<IOrderBookGrain>(first.Product).GetOrder(orderId)
+            ?? throw new InvalidOperationException($"order {orderId} of client order id {order.ClientOrderId} is not in its book");
+        return SameTerms(view, order)
+            ? new OrderPlacement(view, null)
+            : OrderPlacement.Refused(DomainException.Conflict("client_order_id_reused", $"client order id {order.ClientOrderId} was used for order {orderId}, with other terms"));
+    }
+
+    private void RequireMayTrade(PlaceOrder order, string enteredBy)
+    {
+        RequireNotInDoubt();
+        if (order.Participant != Id)
+        {
+            throw DomainException.Forbidden("forbidden", $"account {Id} places only its own participant's orders");
+        }
+        if (profile is null)
+        {
+            throw DomainException.NotFound("unknown_participant", $"no participant {Id}");
+        }
+        if (profile.Status != ParticipantStatus.Active)
+        {
+            throw DomainException.Forbidden("participant_not_active", $"participant {Id} is not active");
+        }
+        if (enteredBy != Id && !profile.Gateways.Contains(enteredBy))
+        {
+            throw DomainException.Forbidden("gateway_not_authorised", $"participant {Id} has not authorised gateway {enteredBy} to act for it");
+        }
+        if (order.Quantity > profile.Limits.MaxOrderQuantity)
+        {
+            throw DomainException.Rule("tier_limit_exceeded", $"tier {profile.Tier} allows at most {profile.Limits.MaxOrderQuantity} units per order");
+        }
+        if (order.Side == "buy" && !profile.Roles.Contains(Roles.Buyer))
+        {
+            throw DomainException.Rule("not_a_buyer", $"participant {Id} is not admitted as a buyer");
+        }
+    }
+
+    private void RequireNotInDoubt()
+    {
+        if (inDoubt is not null)
+        {
+            throw DomainException.Unavailable("account_reloading",
+                $"account {Id} is reloading its balances after an order whose outcome it could not confirm; retry");
+        }
+    }
+
+    private void MarkInDoubt(Exception error)
+    {
+        if (inDoubt is null)
+        {
+            inDoubt = error;
+            logger.LogWarning(error, "account {Account}: a book did not confirm orders; reloading from storage", Id);
+        }
+        DeactivateOnIdle();
+    }
+
+    private async Task<ClientOrderWindow> LoadClientOrdersAsync()
+    {
+        var window = new ClientOrderWindow(options.ClientOrderIdsRememberedMax, options.ClientOrderIdWindow);
+        var recent = await trading.RecentClientOrdersAsync(Id, time.GetUtcNow() - options.ClientOrderIdWindow, options.ClientOrderIdsRememberedMax,
+            CancellationToken.None);
+        for (var i = recent.Count - 1; i >= 0; i--)
+        {
+            window.Known(recent[i].ClientOrderId, recent[i].Product, recent[i].Number, recent[i].At);
+        }
+        return window;
+    }
+
+    /// <summary>
+    /// Puts an own operation on the commit log with its idempotency record and waits for it. If it does not commit,
+    /// a debit taken up front is given back (<paramref name="undo"/>) and the activation reloads.
+    /// </summary>
+    private async Task CommitOwnAsync<TResult>(string key, AccountDelta delta, TResult result, IReadOnlyList<Posting> postings, EvidenceRecord? evidence,
+        AccountState? next, Action? undo)
+    {
+        var state = (next ?? book.State).Clone();
+        if (evidence is not null)
+        {
+            state.PendingEvidence.Add(evidence);
+        }
+        var resultJson = JsonSerializer.Serialize(result, Json);
+        var item = new AccountCommit(Id, delta, new AccountOperation(key, resultJson), postings,
+            next is null && evidence is null ? null : JsonSerializer.Serialize(state, Json));
+        try
+        {
+            await writer.CommitAsync(item);
         }
         catch
         {
+            undo?.Invoke();
             DeactivateOnIdle();
             throw;
         }
-
-        book = next;
-        exists = true;
-        Remember(operationKey, outcomeJson);
+        book.Replace(state);
+        Remember(key, resultJson);
         if (evidence is not null)
         {
             await EvidenceOutbox.PublishAsync(GrainFactory, book.State.PendingEvidence, [evidence]);
         }
-        return outcome;
     }
 
-    private EvidenceRecord Evidence(string kind, string key, JsonObject payload) =>
-        new($"{kind}/{Id}/{key}", kind, Id, payload);
-
-    private async Task RequireExistsAsync()
+    private (long Amount, string Key) Move(string kind, long amountMicros, string reference)
     {
-        if (!exists && await GrainFactory.GetGrain<IParticipantGrain>(Id).Get() is null)
+        Inputs.Amount(amountMicros);
+        Inputs.Reference(reference);
+        RequireExists();
+        return (amountMicros, $"{kind}:{reference}");
+    }
+
+    private static AccountBalance SameAmount(MoveResult prior, long amountMicros, string kind, string reference) =>
+        prior.AmountMicros == amountMicros
+            ? prior.Balance
+            : throw DomainException.Conflict("reference_reused", $"reference {reference} was used for a {kind} of {prior.AmountMicros} µ¥");
+
+    private EvidenceRecord Evidence(string kind, string reference, long amountMicros) =>
+        new($"{kind}/{Id}/{reference}", kind, Id, new JsonObject { ["amount"] = amountMicros, ["reference"] = reference });
+
+    private void RequireExists()
+    {
+        if (!exists)
         {
             throw DomainException.NotFound("unknown_account", $"no account {Id}");
         }
-        exists = true;
     }
 
     private async Task<T?> FindPriorAsync<T>(string key) where T : class
@@ -274,7 +403,12 @@ public sealed class AccountGrain(IAccountStore store, TimeProvider time) : Grain
         recentOperations[key] = json;
     }
 
-    private static string HoldKey(string holdId) => $"hold:{holdId}";
+    private static bool SameTerms(OrderView stored, PlaceOrder order) =>
+        stored.Product == order.Product && stored.Side == order.Side && stored.Type == order.Type && stored.TimeInForce == order.TimeInForce
+        && stored.PriceMicros == order.PriceMicros && stored.Quantity == order.Quantity && stored.MaxCostMicros == order.MaxCostMicros
+        && (order.Side != "buy" || (stored.Scenario == order.Scenario && stored.ValidityDays == order.ValidityDays));
 
     private sealed record MoveResult(long AmountMicros, AccountBalance Balance);
+
+    private sealed record Admitted(int Index, OrderTicket Ticket, ClientOrderWindow.Entry Entry);
 }

@@ -25,7 +25,7 @@ public static class EvidenceChain
         var seq = head.Seq + 1;
         var when = Truncate(at);
         var hash = Hash(head.Hash, seq, record.EventId, record.Kind, record.Subject, record.Payload, when);
-        return new LedgerEntry(seq, record.EventId, record.Kind, record.Subject, record.Payload, head.Hash, hash, when);
+        return new LedgerEntry(seq, record.EventId, record.Kind, record.Subject, record.Payload, head.Hash, hash, when, record.Range);
     }
 
     /// <summary>Whether the entry's hash is right for its content and the hash before it.</summary>

@@ -2,32 +2,32 @@ using ClearingCluster.Grains.Validation;
 using ClearingCluster.Interfaces;
 using ClearingCluster.Interfaces.Ledger;
 using ClearingCluster.Runtime;
-using Microsoft.Extensions.Logging;
+using ClearingCluster.Runtime.Durability;
 
 namespace ClearingCluster.Grains.Ledger;
 
 /// <summary>
-/// The evidence ledger. An append chains its entry in memory within one turn (so the chain has one order) and
-/// then waits for the flush loop, which writes everything pending in one transaction and starts the next batch
-/// with whatever arrived meanwhile: group commit, sized by load. A failed write voids everything after the last
-/// durable entry and the chain continues from there, without gaps.
+/// The evidence ledger. An append chains its entry in memory within one turn (so the chain has one order) and waits
+/// for the commit log, where many appends share one transaction. If a flush fails, this activation's chain is ahead
+/// of storage: every later append is refused and the next activation continues from the durable head, so the chain
+/// has no gaps and no forks. The ledger's epoch fences every flush, so a second activation can never fork it.
 /// </summary>
-public sealed class LedgerGrain(ILedgerStore store, TimeProvider time, ILogger<LedgerGrain> logger) : Grain, ILedgerGrain
+public sealed class LedgerGrain(ILedgerStore store, GroupCommit commit, TimeProvider time) : Grain, ILedgerGrain
 {
     public const int PayloadBytesMax = 16 * 1024;
     public const int KindLengthMax = 64;
     private const int RememberedEventsMax = 50_000;
 
-    private readonly Dictionary<string, LedgerEntry> recentByEventId = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (LedgerEntry Entry, Task Durable)> recentByEventId = new(StringComparer.Ordinal);
     private readonly Queue<string> recentOrder = new();
+    private CommitWriter writer = null!;
     private LedgerHead head = EvidenceChain.Genesis;
     private LedgerHead durableHead = EvidenceChain.Genesis;
-    private List<LedgerEntry> pending = [];
-    private TaskCompletionSource batchDone = NewBatch();
-    private bool flushing;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // Claim the epoch before reading: whatever an older activation still commits is then refused.
+        writer = await commit.OpenWriterAsync("ledger", cancellationToken);
         durableHead = head = await store.ReadHeadAsync(cancellationToken);
     }
 
@@ -36,21 +36,29 @@ public sealed class LedgerGrain(ILedgerStore store, TimeProvider time, ILogger<L
         Validate(record);
         if (recentByEventId.TryGetValue(record.EventId, out var known))
         {
-            await WaitDurableAsync(known.Seq);
-            return known;
+            await known.Durable;
+            return known.Entry;
         }
+        writer.EnsureCanCommit(1);
 
         var entry = EvidenceChain.Next(head, record, time.GetUtcNow());
         head = new LedgerHead(entry.Seq, entry.Hash);
-        pending.Add(entry);
-        Remember(entry);
-        var durable = batchDone.Task;
-        if (!flushing)
+        var durable = writer.CommitAsync(new LedgerAppend([entry]));
+        Remember(entry, durable);
+        try
         {
-            flushing = true;
-            _ = FlushLoopAsync();
+            await durable;
         }
-        await durable;
+        catch
+        {
+            // The chain in memory runs ahead of storage: the next activation continues from the durable head.
+            DeactivateOnIdle();
+            throw;
+        }
+        if (entry.Seq > durableHead.Seq)
+        {
+            durableHead = new LedgerHead(entry.Seq, entry.Hash);
+        }
         return entry;
     }
 
@@ -66,65 +74,9 @@ public sealed class LedgerGrain(ILedgerStore store, TimeProvider time, ILogger<L
 
     public Task<LedgerHead> Head() => Task.FromResult(durableHead);
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    private void Remember(LedgerEntry entry, Task durable)
     {
-        while (flushing)
-        {
-            await batchDone.Task.ContinueWith(static _ => { }, TaskScheduler.Current);
-        }
-    }
-
-    private async Task FlushLoopAsync()
-    {
-        try
-        {
-            while (pending.Count > 0)
-            {
-                // Let appends already queued behind this turn join the batch.
-                await Task.Yield();
-                var batch = pending;
-                var completion = batchDone;
-                pending = [];
-                batchDone = NewBatch();
-                try
-                {
-                    await store.AppendAsync(batch, CancellationToken.None);
-                    durableHead = new LedgerHead(batch[^1].Seq, batch[^1].Hash);
-                    completion.SetResult();
-                }
-                catch (Exception error)
-                {
-                    logger.LogError(error, "ledger batch {First}–{Last} failed; the chain continues from {Durable}", batch[0].Seq, batch[^1].Seq, durableHead.Seq);
-                    var chainedOnFailure = batchDone;
-                    foreach (var entry in batch.Concat(pending))
-                    {
-                        recentByEventId.Remove(entry.EventId);
-                    }
-                    pending = [];
-                    batchDone = NewBatch();
-                    head = durableHead;
-                    completion.SetException(error);
-                    chainedOnFailure.SetException(error);
-                }
-            }
-        }
-        finally
-        {
-            flushing = false;
-        }
-    }
-
-    private async Task WaitDurableAsync(long seq)
-    {
-        while (seq > durableHead.Seq)
-        {
-            await batchDone.Task;
-        }
-    }
-
-    private void Remember(LedgerEntry entry)
-    {
-        recentByEventId[entry.EventId] = entry;
+        recentByEventId[entry.EventId] = (entry, durable);
         recentOrder.Enqueue(entry.EventId);
         while (recentOrder.Count > RememberedEventsMax)
         {
@@ -137,11 +89,13 @@ public sealed class LedgerGrain(ILedgerStore store, TimeProvider time, ILogger<L
         Inputs.Text(record.EventId, "eventId", 200);
         Inputs.Text(record.Kind, "kind", KindLengthMax);
         Inputs.Text(record.Subject, "subject", 200);
+        if (record.Range is { } range && (range.First < 1 || range.Last < range.First))
+        {
+            throw DomainException.Invalid("invalid_range", "an evidence range runs from 1 up, first to last");
+        }
         if (CanonicalJson.Serialize(record.Payload).Length > PayloadBytesMax)
         {
             throw DomainException.Invalid("payload_too_large", $"an evidence payload is at most {PayloadBytesMax} bytes of canonical JSON");
         }
     }
-
-    private static TaskCompletionSource NewBatch() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

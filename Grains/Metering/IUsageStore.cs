@@ -8,15 +8,14 @@ public sealed record CommittedPart(string Producer, long Sequence, byte[] Digest
 /// <summary>A contract as the meter needs it, with its use so far over all cycles.</summary>
 public sealed record MeteredContract(string ContractId, string Buyer, long Quota, long Used, DateTimeOffset ValidFrom, DateTimeOffset ValidTo, bool Active);
 
+/// <summary>Usage in storage, read side: parts are written through the commit log (<see cref="UsageCommit"/>).</summary>
 public interface IUsageStore
 {
-    /// <summary>One transaction: packed records, per-contract totals, and each part's answer. A part already stored fails the whole flush.</summary>
-    Task CommitAsync(int shard, string cycleId, IReadOnlyList<CommittedPart> parts, CancellationToken cancellationToken);
-
     Task<(byte[] Digest, MeterAnswer Answer)?> FindPartAsync(string producer, long sequence, int shard, CancellationToken cancellationToken);
 
     /// <summary>The highest sequence of the producer this shard has committed; -1 when none.</summary>
     Task<long> MaxSequenceAsync(string producer, int shard, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<MeteredContract>> LoadContractsAsync(IReadOnlyCollection<string> contractIds, CancellationToken cancellationToken);
+    /// <summary>Units each contract has used over all cycles (contracts without usage are absent).</summary>
+    Task<IReadOnlyDictionary<string, long>> UsedAsync(IReadOnlyCollection<string> contractIds, CancellationToken cancellationToken);
 }

@@ -1,36 +1,35 @@
-using System.Diagnostics;
+using ClearingCluster.Grains.Contracts;
 using ClearingCluster.Interfaces;
 using ClearingCluster.Interfaces.Metering;
 using ClearingCluster.Runtime;
-using Microsoft.Extensions.Logging;
+using ClearingCluster.Runtime.Durability;
 
 namespace ClearingCluster.Grains.Metering;
 
 /// <summary>
-/// A meter shard. A part is checked and counted in memory within one turn (so quotas are never overrun, whatever
-/// the interleaving), then waits for the flush loop, which commits every pending part in one transaction. Only a
-/// durable part is answered. A failed flush takes back every pending count and refuses its parts (503); a part
-/// already committed is answered from storage with <c>duplicate</c>. Counters are rebuilt from durable totals as
-/// contracts are first seen, so a restarted shard is ready at once.
+/// A meter shard. A part is checked and counted in memory within one turn (so quotas are never overrun, whatever the
+/// interleaving), then goes onto the commit log, and is answered once durable. If a flush fails, this activation's
+/// counts are ahead of storage: it refuses everything after (503) and the next activation counts again from the
+/// durable totals. A part already committed is answered from storage with <c>duplicate</c>. Counters are rebuilt from
+/// durable totals as contracts are first seen, so a restarted shard is ready at once.
 /// </summary>
-public sealed class MeterGrain(IUsageStore store, MeterOptions options, MeteringMetrics metrics, ILogger<MeterGrain> logger) : Grain, IMeterGrain
+public sealed class MeterGrain(IUsageStore store, ContractDirectory contracts, GroupCommit commit, MeterOptions options, MeteringMetrics metrics) : Grain, IMeterGrain
 {
     private readonly MeterBook book = new();
     private readonly Dictionary<(string, long), Task<MeterAnswer>> inFlight = [];
 
     /// <summary>
     /// Per producer, the highest sequence this shard has committed, learned from storage at first sight and kept up to
-    /// date by every flush: a higher sequence cannot be stored, so only lower ones cost a lookup. Bounded by the
+    /// date by every commit: a higher sequence cannot be stored, so only lower ones cost a lookup. Bounded by the
     /// number of producers.
     /// </summary>
     private readonly Dictionary<string, long> committedMax = new(StringComparer.Ordinal);
-    private List<Pending> pending = [];
-    private int pendingRecords;
-    private TaskCompletionSource flushed = NewFlush();
-    private bool flushing;
-    private long refuseUntilTimestamp;
+    private CommitWriter writer = null!;
 
     private int Shard => int.Parse(GetPrimaryKeyString(), System.Globalization.CultureInfo.InvariantCulture);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
+        writer = await commit.OpenWriterAsync($"meter/{Shard}", cancellationToken);
 
     public async Task<MeterAnswer> Apply(MeterPart part)
     {
@@ -60,8 +59,7 @@ public sealed class MeterGrain(IUsageStore store, MeterOptions options, Metering
     {
         await LoadAsync([contractId]);
         return book.Find(contractId)?.Used
-            ?? (await store.LoadContractsAsync([contractId], CancellationToken.None)).SingleOrDefault()?.Used
-            ?? 0;
+            ?? (await store.UsedAsync([contractId], CancellationToken.None)).GetValueOrDefault(contractId);
     }
 
     private async Task<MeterAnswer> ApplyOnceAsync(MeterPart part)
@@ -78,13 +76,10 @@ public sealed class MeterGrain(IUsageStore store, MeterOptions options, Metering
                 ? stored.Answer with { Duplicate = true }
                 : throw DomainException.Conflict("sequence_reused", $"producer {part.Producer} used sequence {part.Sequence} for another batch");
         }
-        if (Stopwatch.GetTimestamp() < Volatile.Read(ref refuseUntilTimestamp) || pendingRecords + part.Records.Length > options.PendingRecordsMax)
-        {
-            throw new MeterUnavailableException($"meter shard {Shard} is not taking usage right now", options.RetryAfter);
-        }
         await LoadAsync(part.Records.Select(r => r.ContractId).Distinct().ToList());
+        Refuse(() => writer.EnsureCanCommit(part.Records.Length));
 
-        // One synchronous segment: check and count every record of the part.
+        // One synchronous segment: check and count every record of the part, and queue it for the commit log.
         var accepted = new List<UsageRecord>(part.Records.Length);
         var rejected = new List<UsageRejectionAt>();
         long acceptedUnits = 0;
@@ -105,17 +100,37 @@ public sealed class MeterGrain(IUsageStore store, MeterOptions options, Metering
             }
         }
         var answer = new MeterAnswer(accepted.Count, acceptedUnits, rejected, false);
-        var durable = flushed.Task;
-        pending.Add(new Pending(new CommittedPart(part.Producer, part.Sequence, part.BatchDigest, answer, accepted)));
-        pendingRecords += accepted.Count;
-        if (!flushing)
+        var durable = writer.CommitAsync(new UsageCommit(Shard, options.OpenCycleId, new CommittedPart(part.Producer, part.Sequence, part.BatchDigest, answer, accepted)));
+        try
         {
-            flushing = true;
-            _ = FlushLoopAsync();
+            await durable;
         }
-        await durable;
+        catch (Exception error) when (error is CommitFailedException or StaleWriterException)
+        {
+            // Counted in memory, not in storage: the next activation counts from the durable totals again.
+            DeactivateOnIdle();
+            metrics.FlushFailed();
+            throw new MeterUnavailableException($"meter shard {Shard} could not make usage durable: {error.Message}", options.RetryAfter);
+        }
+        committedMax[part.Producer] = Math.Max(committedMax[part.Producer], part.Sequence);
         metrics.Applied(answer, part.Records.Length);
         return answer;
+    }
+
+    private void Refuse(Action check)
+    {
+        try
+        {
+            check();
+        }
+        catch (Exception error) when (error is CommitRefusedException or CommitFailedException or StaleWriterException)
+        {
+            if (error is not CommitRefusedException)
+            {
+                DeactivateOnIdle();
+            }
+            throw new MeterUnavailableException($"meter shard {Shard} is not taking usage right now: {error.Message}", options.RetryAfter);
+        }
     }
 
     /// <summary>
@@ -129,7 +144,7 @@ public sealed class MeterGrain(IUsageStore store, MeterOptions options, Metering
         {
             return;
         }
-        foreach (var contract in await store.LoadContractsAsync(missing, CancellationToken.None))
+        foreach (var contract in await contracts.MeteredAsync(missing))
         {
             // Another part may have loaded it meanwhile and counted on it: keep that one.
             if (book.Find(contract.ContractId) is not { Active: true })
@@ -139,62 +154,4 @@ public sealed class MeterGrain(IUsageStore store, MeterOptions options, Metering
             }
         }
     }
-
-    private async Task FlushLoopAsync()
-    {
-        try
-        {
-            while (pending.Count > 0)
-            {
-                // Let parts arriving now join this flush.
-                await Task.Delay(options.FlushInterval);
-                var batch = pending;
-                var completion = flushed;
-                pending = [];
-                pendingRecords = 0;
-                flushed = NewFlush();
-                var started = Stopwatch.GetTimestamp();
-                try
-                {
-                    await store.CommitAsync(Shard, options.OpenCycleId, [.. batch.Select(p => p.Part)], CancellationToken.None);
-                    foreach (var part in batch)
-                    {
-                        committedMax[part.Part.Producer] = Math.Max(committedMax.GetValueOrDefault(part.Part.Producer, -1), part.Part.Sequence);
-                    }
-                    metrics.Flushed(batch.Sum(p => p.Part.Accepted.Count), Stopwatch.GetElapsedTime(started));
-                    completion.SetResult();
-                }
-                catch (Exception error)
-                {
-                    metrics.FlushFailed();
-                    logger.LogError(error, "meter shard {Shard}: flush of {Parts} parts failed; they are refused and their counts taken back", Shard, batch.Count);
-                    Volatile.Write(ref refuseUntilTimestamp, Stopwatch.GetTimestamp() + (long)(options.RetryAfter.TotalSeconds * Stopwatch.Frequency));
-                    // Everything counted since the last durable flush is taken back: later parts may have been
-                    // refused for quota because of counts that never became durable.
-                    var chained = flushed;
-                    foreach (var part in batch.Concat(pending))
-                    {
-                        foreach (var record in part.Part.Accepted)
-                        {
-                            book.Revert(record);
-                        }
-                    }
-                    pending = [];
-                    pendingRecords = 0;
-                    flushed = NewFlush();
-                    var unavailable = new MeterUnavailableException($"meter shard {Shard} could not make usage durable: {error.Message}", options.RetryAfter);
-                    completion.SetException(unavailable);
-                    chained.SetException(unavailable);
-                }
-            }
-        }
-        finally
-        {
-            flushing = false;
-        }
-    }
-
-    private static TaskCompletionSource NewFlush() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    private sealed record Pending(CommittedPart Part);
 }

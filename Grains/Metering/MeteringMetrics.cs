@@ -3,15 +3,13 @@ using ClearingCluster.Interfaces.Metering;
 
 namespace ClearingCluster.Grains.Metering;
 
-/// <summary>Meter <c>ClearingCluster.Metering</c>: records by outcome, batch and flush sizes, flush latency.</summary>
+/// <summary>Meter <c>ClearingCluster.Metering</c>: records by outcome, batch and part sizes; flushes are measured by the commit log.</summary>
 public sealed class MeteringMetrics : IDisposable
 {
     private readonly Meter meter = new("ClearingCluster.Metering");
     private readonly Counter<long> records;
     private readonly Histogram<long> partRecords;
     private readonly Histogram<long> batchRecords;
-    private readonly Histogram<long> flushRecords;
-    private readonly Histogram<double> flushSeconds;
     private readonly Counter<long> flushFailures;
 
     public MeteringMetrics()
@@ -19,9 +17,7 @@ public sealed class MeteringMetrics : IDisposable
         records = meter.CreateCounter<long>("usage_records", description: "usage records by result (accepted or the rejection reason)");
         partRecords = meter.CreateHistogram<long>("usage_part_records", description: "records per batch part a shard applies");
         batchRecords = meter.CreateHistogram<long>("usage_batch_records", description: "records per usage batch received");
-        flushRecords = meter.CreateHistogram<long>("usage_flush_records", description: "accepted records per durable flush");
-        flushSeconds = meter.CreateHistogram<double>("usage_flush_duration", unit: "s", description: "time to make a flush durable");
-        flushFailures = meter.CreateCounter<long>("usage_flush_failures", description: "flushes that failed (their parts were refused)");
+        flushFailures = meter.CreateCounter<long>("usage_flush_failures", description: "usage parts refused because their commit failed");
     }
 
     public void Applied(MeterAnswer answer, int records)
@@ -42,12 +38,6 @@ public sealed class MeteringMetrics : IDisposable
         {
             records.Add(count, new KeyValuePair<string, object?>("result", "bad_record"));
         }
-    }
-
-    public void Flushed(int records, TimeSpan took)
-    {
-        flushRecords.Record(records);
-        flushSeconds.Record(took.TotalSeconds);
     }
 
     public void FlushFailed() => flushFailures.Add(1);

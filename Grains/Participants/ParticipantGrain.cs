@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using ClearingCluster.Grains.Ledger;
+using ClearingCluster.Grains.Validation;
 using ClearingCluster.Interfaces;
+using ClearingCluster.Interfaces.Accounts;
 using ClearingCluster.Interfaces.Ledger;
 using ClearingCluster.Interfaces.Participants;
 using ClearingCluster.Runtime;
@@ -60,15 +62,57 @@ public sealed class ParticipantGrain(
         return Profile();
     }
 
+    public async Task<ParticipantProfile> AuthoriseGateway(string gateway)
+    {
+        Inputs.Id(gateway, "gateway");
+        Current();
+        if (S.Gateways.Contains(gateway))
+        {
+            return Profile();
+        }
+        if (S.Gateways.Count >= Inputs.ListCountMax)
+        {
+            throw DomainException.Rule("too_many_gateways", $"a participant authorises at most {Inputs.ListCountMax} gateways");
+        }
+        var candidate = await GrainFactory.GetGrain<IParticipantGrain>(gateway).Get()
+            ?? throw DomainException.NotFound("unknown_participant", $"no participant {gateway}");
+        if (!candidate.Roles.Contains(Roles.Gateway) || candidate.Status != ParticipantStatus.Active)
+        {
+            throw DomainException.Rule("not_a_gateway", $"participant {gateway} is not an active gateway");
+        }
+        S.Gateways = [.. S.Gateways.Append(gateway).Order(StringComparer.Ordinal)];
+        S.UpdatedAt = time.GetUtcNow();
+        await CommitAsync("participant.gateway_authorised", new JsonObject { ["gateway"] = gateway });
+        return Profile();
+    }
+
+    public async Task<ParticipantProfile> RevokeGateway(string gateway)
+    {
+        Inputs.Id(gateway, "gateway");
+        Current();
+        if (!S.Gateways.Contains(gateway))
+        {
+            throw DomainException.NotFound("unknown_gateway", $"participant {GetPrimaryKeyString()} has not authorised gateway {gateway}");
+        }
+        S.Gateways = [.. S.Gateways.Where(g => g != gateway)];
+        S.UpdatedAt = time.GetUtcNow();
+        await CommitAsync("participant.gateway_revoked", new JsonObject { ["gateway"] = gateway });
+        return Profile();
+    }
+
     public Task<ParticipantProfile?> Get() => Task.FromResult(S.Registered ? Profile() : null);
 
     private ParticipantState Current() =>
         S.Registered ? S : throw DomainException.NotFound("unknown_participant", $"no participant {GetPrimaryKeyString()}");
 
-    private Task CommitAsync(string kind, JsonObject payload) =>
-        EvidenceOutbox.CommitAsync(GrainFactory, state, S.PendingEvidence,
+    /// <summary>Writes the change with its evidence, then tells the participant's account, whose order gate checks against the profile.</summary>
+    private async Task CommitAsync(string kind, JsonObject payload)
+    {
+        await EvidenceOutbox.CommitAsync(GrainFactory, state, S.PendingEvidence,
             EvidenceOutbox.Record(kind, GetPrimaryKeyString(), state.Version + 1, payload), DeactivateOnIdle);
+        await GrainFactory.GetGrain<IAccountGrain>(GetPrimaryKeyString()).ParticipantChanged(Profile());
+    }
 
     private ParticipantProfile Profile() =>
-        new(GetPrimaryKeyString(), S.Name, S.Roles, S.Tier, S.Status, TierLimits.For(S.Tier), S.RegisteredAt, S.UpdatedAt);
+        new(GetPrimaryKeyString(), S.Name, S.Roles, S.Tier, S.Status, TierLimits.For(S.Tier), S.RegisteredAt, S.UpdatedAt, S.Gateways);
 }

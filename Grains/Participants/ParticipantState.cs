@@ -21,4 +21,7 @@ public sealed class ParticipantState
     public DateTimeOffset UpdatedAt { get; set; }
 
     public List<EvidenceRecord> PendingEvidence { get; set; } = [];
+
+    /// <summary>Gateway participants authorised to place and cancel this participant's orders.</summary>
+    public List<string> Gateways { get; set; } = [];
 }

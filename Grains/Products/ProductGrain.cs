@@ -6,6 +6,7 @@ using ClearingCluster.Interfaces;
 using ClearingCluster.Interfaces.Ledger;
 using ClearingCluster.Interfaces.Participants;
 using ClearingCluster.Interfaces.Products;
+using ClearingCluster.Interfaces.Trading;
 using ClearingCluster.Runtime;
 
 namespace ClearingCluster.Grains.Products;
@@ -83,9 +84,13 @@ public sealed class ProductGrain(
         a.Provider == b.Provider && a.Name == b.Name && a.Kind == b.Kind && a.Unit == b.Unit && a.Category == b.Category
         && a.Delivery == b.Delivery && a.Scenarios.SequenceEqual(b.Scenarios);
 
-    private Task CommitAsync(string kind, JsonObject payload) =>
-        EvidenceOutbox.CommitAsync(GrainFactory, state, S.PendingEvidence,
+    /// <summary>Writes the change with its evidence, then tells the product's book, which matches by the product's facts.</summary>
+    private async Task CommitAsync(string kind, JsonObject payload)
+    {
+        await EvidenceOutbox.CommitAsync(GrainFactory, state, S.PendingEvidence,
             EvidenceOutbox.Record(kind, GetPrimaryKeyString(), state.Version + 1, payload), DeactivateOnIdle);
+        await GrainFactory.GetGrain<IOrderBookGrain>(GetPrimaryKeyString()).ProductChanged(View());
+    }
 
     private ProductView View()
     {

@@ -1,45 +1,40 @@
-using ClearingCluster.Interfaces.Contracts;
-using ClearingCluster.Interfaces.Trading;
+using ClearingCluster.Grains.Trading.Journal;
 
 namespace ClearingCluster.Grains.Trading;
 
-/// <summary>An order as stored: its view, its number within the book, its place in time priority, and a buy's hold.</summary>
-public sealed record OrderRecord(OrderView View, long Number, long Sequence, string? HoldId, bool HoldOpen);
+/// <summary>One journal row of a book: the commit items it holds (from <see cref="Batch"/> to <see cref="LastItem"/>), packed.</summary>
+public sealed record JournalRow(long Batch, long LastItem, byte[] Events);
 
-/// <summary>What a book needs to rebuild itself exactly and finish work a crash interrupted.</summary>
-public sealed record BookSnapshot(
-    IReadOnlyList<OrderRecord> OpenOrders,
-    long LastOrderNumber,
-    long LastContractNumber,
-    long? LastTradePriceMicros,
-    IReadOnlyList<ContractView> PendingContracts,
-    IReadOnlyList<OrderRecord> HoldsToRelease);
+/// <summary>What a book rebuilds itself from: its latest snapshot (if any) and the journal rows after it, in order.</summary>
+public sealed record StoredBook(BookState? Snapshot, IReadOnlyList<JournalRow> Rows);
 
-/// <summary>One book change, committed in one transaction: a new order, the orders it touched, the contracts it made.</summary>
-public sealed record BookChange(OrderRecord? NewOrder, IReadOnlyList<OrderRecord> UpdatedOrders, IReadOnlyList<ContractView> NewContracts);
+/// <summary>A client order id a participant used recently, and the order it named.</summary>
+public sealed record RecentClientOrder(string ClientOrderId, string Product, long Number, DateTimeOffset At);
 
-/// <summary>Orders and contracts in durable storage.</summary>
+/// <summary>Trading in storage, read side: books write through the commit log (<see cref="BookCommit"/>).</summary>
 public interface ITradingStore
 {
-    Task<BookSnapshot> LoadBookAsync(string product, CancellationToken cancellationToken);
+    Task<StoredBook> LoadBookAsync(string product, CancellationToken cancellationToken);
 
-    /// <summary>Commits the change; a client order id the participant already used throws <see cref="DuplicateClientOrderException"/>.</summary>
-    Task CommitAsync(BookChange change, CancellationToken cancellationToken);
+    /// <summary>The row in which the book placed order <paramref name="number"/>.</summary>
+    Task<JournalRow?> RowWithOrderAsync(string product, long number, CancellationToken cancellationToken);
 
-    Task<OrderRecord?> FindOrderAsync(string orderId, CancellationToken cancellationToken);
+    /// <summary>The rows holding contracts <paramref name="first"/>–<paramref name="last"/> of the product, in order.</summary>
+    Task<IReadOnlyList<JournalRow>> RowsWithContractsAsync(string product, long first, long last, CancellationToken cancellationToken);
 
-    Task<OrderRecord?> FindClientOrderAsync(string participant, string clientOrderId, CancellationToken cancellationToken);
+    /// <summary>The rows holding each of the given contract numbers of the product (each row once).</summary>
+    Task<IReadOnlyList<JournalRow>> RowsWithContractsAsync(string product, IReadOnlyCollection<long> numbers, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<OrderFill>> FillsOfAsync(string orderId, CancellationToken cancellationToken);
+    /// <summary>The rows from <paramref name="fromBatch"/> on in which <paramref name="participant"/> had activity in the product, in order, up to the one that closed order <paramref name="closing"/>.</summary>
+    Task<IReadOnlyList<JournalRow>> ParticipantRowsUntilClosedAsync(string participant, string product, long fromBatch, long closing,
+        CancellationToken cancellationToken);
 
-    Task MarkHoldReleasedAsync(string orderId, CancellationToken cancellationToken);
+    /// <summary>The participant's client order ids since <paramref name="since"/>, newest first, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<RecentClientOrder>> RecentClientOrdersAsync(string participant, DateTimeOffset since, int limit, CancellationToken cancellationToken);
 
-    Task<ContractView?> FindContractAsync(string contractId, CancellationToken cancellationToken);
+    /// <summary>The participant's contracts (product, number), newest first, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<(string Product, long Number)>> ContractsOfAsync(string participant, int limit, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<ContractView>> ContractsOfAsync(string participant, int limit, CancellationToken cancellationToken);
-
-    Task ActivateContractAsync(string contractId, string evidenceCode, CancellationToken cancellationToken);
+    /// <summary>Every product that has a book journal.</summary>
+    Task<IReadOnlyList<string>> BooksAsync(CancellationToken cancellationToken);
 }
-
-public sealed class DuplicateClientOrderException(string participant, string clientOrderId)
-    : Exception($"participant {participant} already used client order id {clientOrderId}");

@@ -1,215 +1,154 @@
-using ClearingCluster.Grains.Trading.Matching;
+using ClearingCluster.Grains.Contracts;
+using ClearingCluster.Grains.Ledger;
+using ClearingCluster.Grains.Trading.Journal;
 using ClearingCluster.Interfaces;
 using ClearingCluster.Interfaces.Accounts;
-using ClearingCluster.Interfaces.Contracts;
+using ClearingCluster.Interfaces.Ledger;
 using ClearingCluster.Interfaces.Participants;
 using ClearingCluster.Interfaces.Products;
 using ClearingCluster.Interfaces.Trading;
 using ClearingCluster.Runtime;
+using ClearingCluster.Runtime.Durability;
 using Microsoft.Extensions.Logging;
 
 namespace ClearingCluster.Grains.Trading;
 
 /// <summary>
-/// One product's order book. An order is checked against the product and its participant; a buy reserves its
-/// full cost on the buyer's account before it reaches the book; the engine matches; the new order, the orders it
-/// touched and one contract per fill are committed in one transaction; then each contract's escrow is captured
-/// from the buyer's hold and its evidence put on the ledger, and finished buys release what is left of their hold.
-/// What a crash interrupts after the commit is finished on the next activation.
+/// One product's order book: thin around <see cref="TradingBook"/>. A call matches in memory in one turn, with no
+/// await before the match (the product's facts are held in memory, refreshed when the product changes), and puts its
+/// changes on the commit log in that same turn; then it waits for the commit while further calls match, and answers
+/// once durable. After the commit the accounts outside the call chain (makers, owners of cancelled orders) are told,
+/// the batch's contracts go onto the evidence ledger under one Merkle root, and trades are published. A failed commit
+/// drops the activation: the next one rebuilds the book from its snapshot and journal, and puts on the ledger any
+/// contracts a crash left without evidence.
 /// </summary>
-public sealed class OrderBookGrain(ITradingStore store, TimeProvider time, ILogger<OrderBookGrain> logger) : Grain, IOrderBookGrain
+public sealed class OrderBookGrain(
+    ITradingStore store,
+    ILedgerStore ledgerStore,
+    GroupCommit commit,
+    TradingOptions options,
+    TimeProvider time,
+    ILogger<OrderBookGrain> logger) : Grain, IOrderBookGrain
 {
-    /// <summary>The exchange's fee on every contract's gross, in basis points (1/100 %).</summary>
-    public const long ExchangeFeeBasisPoints = 300;
-
     public const int BookDepthMax = 100;
 
-    private readonly MatchingEngine engine = new(new EngineLimits());
-    private readonly Dictionary<long, OrderRecord> open = [];
-    private readonly List<Fill> fills = [];
-    private long lastOrderNumber;
-    private long lastContractNumber;
+    private TradingBook book = null!;
+    private BookFacts? facts;
+    private CommitWriter writer = null!;
+    private Task lastCommit = Task.CompletedTask;
+    private long journalBytesSinceSnapshot;
+    private long lastSnapshotBytes;
 
     private string Product => GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var snapshot = await store.LoadBookAsync(Product, cancellationToken);
-        foreach (var record in snapshot.OpenOrders)
+        // The epoch first: from here on, nothing an older activation still holds can commit, so what is read is final.
+        writer = await commit.OpenWriterAsync($"book/{Product}", cancellationToken);
+        facts = await GrainFactory.GetGrain<IProductGrain>(Product).Get() is { } product ? BookFacts.From(product) : null;
+        book = new TradingBook(Product, options.Engine);
+        var stored = await store.LoadBookAsync(Product, cancellationToken);
+        if (stored.Snapshot is { } snapshot)
         {
-            var v = record.View;
-            engine.Restore(new BookOrder(record.Number, v.Participant, OrderRules.SideOf(v.Side), OrderType.Limit, TimeInForce.Gtc, v.PriceMicros, v.Remaining), record.Sequence);
-            open[record.Number] = record;
+            book.Restore(snapshot);
         }
-        if (snapshot.LastTradePriceMicros is { } last)
+        foreach (var row in stored.Rows)
         {
-            engine.RestoreLastTrade(last);
-        }
-        lastOrderNumber = snapshot.LastOrderNumber;
-        lastContractNumber = snapshot.LastContractNumber;
-        await FinishAsync(snapshot.PendingContracts, snapshot.HoldsToRelease);
-    }
-
-    public async Task<OrderView> Place(PlaceOrder request)
-    {
-        var order = OrderRules.Validate(request with { Product = Product });
-        if (await store.FindClientOrderAsync(order.Participant, order.ClientOrderId, CancellationToken.None) is { } prior)
-        {
-            return SameOrder(prior.View, order)
-                ? await WithFillsAsync(prior.View)
-                : throw DomainException.Conflict("client_order_id_reused", $"client order id {order.ClientOrderId} was used for another order");
-        }
-
-        var product = await RequireTradableAsync(order);
-        var number = lastOrderNumber + 1;
-        var orderId = $"{Product}:{number}";
-        var isBuy = order.Side == "buy";
-        // A number is only kept once its order is stored, so it can come round again: the nonce keeps every hold
-        // id new, and a reserve can never meet the closed hold of a refused order.
-        var holdId = isBuy ? $"{orderId}/{Guid.NewGuid():N}" : null;
-        if (isBuy)
-        {
-            var buyer = (await GrainFactory.GetGrain<IParticipantGrain>(order.Participant).Get())!;
-            await GrainFactory.GetGrain<IAccountGrain>(order.Participant).Reserve(holdId!, OrderRules.ReserveMicros(order), buyer.Limits.MaxOpenBuyValueMicros);
-        }
-
-        var bookOrder = new BookOrder(number, order.Participant, OrderRules.SideOf(order.Side), OrderRules.TypeOf(order.Type),
-            OrderRules.TimeInForceOf(order.TimeInForce), order.PriceMicros, order.Quantity, order.MaxCostMicros);
-        fills.Clear();
-        var result = engine.Submit(bookOrder, fills);
-        if (result.Outcome == OrderOutcome.Rejected)
-        {
-            if (isBuy)
+            foreach (var chunk in BookJournal.Decode(row.Events))
             {
-                await ReleaseHoldAsync(order.Participant, holdId!);
-            }
-            throw DomainException.Rule(OrderRules.RejectCode(result.RejectReason), $"order refused by the book: {result.RejectReason}");
-        }
-
-        lastOrderNumber = number;
-        var now = time.GetUtcNow();
-        var status = result.Outcome switch
-        {
-            OrderOutcome.Resting => OrderStatus.Resting,
-            OrderOutcome.PartiallyFilled => OrderStatus.PartiallyFilled,
-            OrderOutcome.Filled => OrderStatus.Filled,
-            _ => OrderStatus.Cancelled,
-        };
-        var view = new OrderView(orderId, order.ClientOrderId, order.Participant, Product, order.Side, order.Type, order.TimeInForce,
-            order.PriceMicros, order.Quantity, order.MaxCostMicros, isBuy ? order.Scenario : null, isBuy ? order.ValidityDays : 0,
-            status, result.FilledQuantity, OrderStatus.IsOpen(status) ? bookOrder.Remaining : 0, OrderRules.CancelText(result.CancelReason), [], now, now);
-        var taker = new OrderRecord(view, number, bookOrder.Sequence, holdId, HoldOpen: isBuy);
-
-        var contracts = new List<ContractView>(fills.Count);
-        var touched = new List<OrderRecord>(fills.Count);
-        foreach (var fill in fills)
-        {
-            var maker = open[fill.Maker.OrderId];
-            var makerRemaining = fill.Maker.Remaining;
-            var makerStatus = makerRemaining == 0 ? OrderStatus.Filled : OrderStatus.PartiallyFilled;
-            maker = maker with
-            {
-                View = maker.View with
+                // A row merged in one flush may hold items the snapshot already holds.
+                if (chunk.Item > book.LastItem)
                 {
-                    Status = makerStatus,
-                    Filled = maker.View.Filled + fill.Quantity,
-                    Remaining = makerRemaining,
-                    UpdatedAt = now,
-                },
-            };
-            open[fill.Maker.OrderId] = maker;
-            touched.Add(maker);
-            contracts.Add(ContractOf(fill, maker, taker, product, now));
-        }
-
-        try
-        {
-            await store.CommitAsync(new BookChange(taker, touched, contracts), CancellationToken.None);
-        }
-        catch (DuplicateClientOrderException)
-        {
-            // The same client order id arrived through another product's book first: nothing here stands.
-            DeactivateOnIdle();
-            if (isBuy)
-            {
-                await ReleaseHoldAsync(order.Participant, holdId!);
+                    book.Replay(chunk);
+                }
             }
-            throw DomainException.Conflict("client_order_id_reused", $"client order id {order.ClientOrderId} was used for another order");
+            journalBytesSinceSnapshot += row.Events.Length;
         }
-        catch
-        {
-            // Memory has matched but storage has not: start again from storage, and give the reserve back.
-            DeactivateOnIdle();
-            if (isBuy)
-            {
-                await ReleaseHoldAsync(order.Participant, holdId!);
-            }
-            throw;
-        }
-
-        foreach (var maker in touched.Where(m => m.View.Status == OrderStatus.Filled))
-        {
-            open.Remove(maker.Number);
-        }
-        if (OrderStatus.IsOpen(status))
-        {
-            open[number] = taker;
-        }
-        var finishedBuys = touched.Where(m => m.View.Side == "buy" && m.View.Status == OrderStatus.Filled).ToList();
-        if (isBuy && !OrderStatus.IsOpen(status))
-        {
-            finishedBuys.Add(taker);
-        }
-        await FinishAsync(contracts, finishedBuys);
-        await PublishAsync(contracts, now);
-        if (isBuy && OrderStatus.IsOpen(status))
-        {
-            // Filled below its limit: keep held exactly what the rest of it can cost.
-            var excess = OrderRules.ReserveMicros(order) - contracts.Sum(c => checked(c.PriceMicros * c.Quota)) - checked(order.PriceMicros * bookOrder.Remaining);
-            if (excess > 0)
-            {
-                await GrainFactory.GetGrain<IAccountGrain>(order.Participant).Release(holdId!, $"{holdId}/improvement", excess);
-            }
-        }
-        return view with { Fills = [.. contracts.Select(c => new OrderFill(c.Id, c.PriceMicros, c.Quota, isBuy ? c.Provider : c.Buyer))] };
+        await RedeliverEvidenceAsync(cancellationToken);
     }
 
-    public async Task<OrderView> Cancel(string orderId, string participant)
+    public async Task<IReadOnlyList<OrderPlacement>> Place(IReadOnlyList<OrderTicket> tickets)
     {
-        var record = await OwnOpenOrderAsync(orderId, participant);
-        engine.Cancel(record.Number);
-        var cancelled = record with
+        if (tickets.Count == 0 || tickets.Count > options.BatchOrdersMax)
         {
-            View = record.View with { Status = OrderStatus.Cancelled, Remaining = 0, Reason = OrderRules.CancelText(CancelReason.Requested), UpdatedAt = time.GetUtcNow() },
-        };
-        await CommitOrDropAsync(new BookChange(null, [cancelled], []));
-        open.Remove(record.Number);
-        await PublishAsync([], cancelled.View.UpdatedAt);
-        if (cancelled.View.Side == "buy")
-        {
-            await FinishAsync([], [cancelled]);
+            throw DomainException.Invalid("invalid_batch", $"a book takes 1–{options.BatchOrdersMax} orders at a time");
         }
-        return await WithFillsAsync(cancelled.View);
+        writer.EnsureCanCommit(tickets.Count);
+
+        // One synchronous segment: every order matched, its changes queued for the commit log in arrival order.
+        var batch = book.NextBatch(Now());
+        var placements = new OrderPlacement[tickets.Count];
+        for (var i = 0; i < tickets.Count; i++)
+        {
+            placements[i] = book.Place(tickets[i], facts, batch);
+        }
+        if (!batch.IsEmpty)
+        {
+            await CommitAsync(batch);
+        }
+        return placements;
     }
 
-    public async Task<OrderView> Reduce(string orderId, string participant, long newRemaining)
+    public async Task<OrderView> Cancel(string orderId, string actor)
     {
-        var record = await OwnOpenOrderAsync(orderId, participant);
-        if (newRemaining < 1 || newRemaining >= record.View.Remaining)
+        var number = NumberOf(orderId);
+        if (book.FindOpen(number) is { } open)
         {
-            throw DomainException.Invalid("invalid_quantity", $"a reduce must leave 1 to {record.View.Remaining - 1} units");
+            var reason = await AuthorityAsync(open.View.Participant, actor);
+            writer.EnsureCanCommit(1);
+            var batch = book.NextBatch(Now());
+            if (book.Cancel(number, actor, reason, batch) is { } cancelled)
+            {
+                await CommitAsync(batch);
+                return cancelled;
+            }
         }
-        engine.Reduce(record.Number, newRemaining);
-        var reduced = record with { View = record.View with { Remaining = newRemaining, UpdatedAt = time.GetUtcNow() } };
-        await CommitOrDropAsync(new BookChange(null, [reduced], []));
-        open[record.Number] = reduced;
-        await PublishAsync([], reduced.View.UpdatedAt);
-        if (reduced.View.Side == "buy")
+        throw await NotOpenAsync(orderId, actor);
+    }
+
+    public async Task<OrderView> Reduce(string orderId, string actor, long newRemaining)
+    {
+        var number = NumberOf(orderId);
+        if (book.FindOpen(number) is { } open)
         {
-            await GrainFactory.GetGrain<IAccountGrain>(reduced.View.Participant).Release(reduced.HoldId!,
-                $"{reduced.HoldId}/reduce-to-{newRemaining}", checked(reduced.View.PriceMicros * (record.View.Remaining - newRemaining)));
+            await AuthorityAsync(open.View.Participant, actor);
+            writer.EnsureCanCommit(1);
+            var batch = book.NextBatch(Now());
+            if (book.Reduce(number, actor, newRemaining, batch) is { } reduced)
+            {
+                if (!batch.IsEmpty)
+                {
+                    await CommitAsync(batch);
+                }
+                return reduced;
+            }
         }
-        return await WithFillsAsync(reduced.View);
+        throw await NotOpenAsync(orderId, actor);
+    }
+
+    public async Task<OrderView?> GetOrder(string orderId)
+    {
+        var number = NumberOf(orderId);
+        // Everything submitted before this read is durable before it is shown, so nothing shown can vanish.
+        await lastCommit;
+        if (book.FindOpen(number) is { } open)
+        {
+            return open.Snapshot();
+        }
+        if (number > book.LastOrderNumber)
+        {
+            return null;
+        }
+        var created = await store.RowWithOrderAsync(Product, number, CancellationToken.None)
+            ?? throw new InvalidOperationException($"order {orderId} is below the book's last number but not in its journal");
+        var placed = OrderHistory.Build(Product, number, BookJournal.Decode(created.Events))!;
+        if (!OrderStatus.IsOpen(placed.Status))
+        {
+            return placed;
+        }
+        // It rested and has closed since: its fills and its close are in its owner's rows after the one that placed it.
+        var later = await store.ParticipantRowsUntilClosedAsync(placed.Participant, Product, created.Batch, number, CancellationToken.None);
+        return OrderHistory.Build(Product, number, [.. BookJournal.Decode(created.Events), .. later.Where(r => r.Batch != created.Batch).SelectMany(r => BookJournal.Decode(r.Events))]);
     }
 
     public Task<BookView> Book(int depth)
@@ -217,134 +156,165 @@ public sealed class OrderBookGrain(ITradingStore store, TimeProvider time, ILogg
         var levels = Math.Clamp(depth, 1, BookDepthMax);
         var bids = new List<(long, long)>();
         var asks = new List<(long, long)>();
-        engine.Depth(Side.Buy, levels, bids);
-        engine.Depth(Side.Sell, levels, asks);
+        book.Engine.Depth(Matching.Side.Buy, levels, bids);
+        book.Engine.Depth(Matching.Side.Sell, levels, asks);
         return Task.FromResult(new BookView(Product,
             [.. bids.Select(l => new BookLevel(l.Item1, l.Item2))],
             [.. asks.Select(l => new BookLevel(l.Item1, l.Item2))],
-            engine.LastTradePriceMicros == 0 ? null : engine.LastTradePriceMicros));
+            book.Engine.LastTradePriceMicros == 0 ? null : book.Engine.LastTradePriceMicros));
     }
 
-    /// <summary>Trades and the new top of book, after they are durable, in the order they happened.</summary>
-    private async Task PublishAsync(IReadOnlyList<ContractView> contracts, DateTimeOffset at)
+    public Task ProductChanged(ProductView product)
     {
-        var trades = Streams.GetStream<TradeEvent>(TradingStreams.Trades(Product));
-        foreach (var c in contracts)
-        {
-            await trades.OnNextAsync(new TradeEvent(Product, c.Id, c.Buyer, c.Provider, c.PriceMicros, c.Quota, c.BuyOrderId, c.SellOrderId, at));
-        }
-        await Streams.GetStream<BookChangedEvent>(TradingStreams.Books(Product)).OnNextAsync(new BookChangedEvent(
-            Product, engine.BestBidMicros, engine.BestAskMicros, engine.LastTradePriceMicros == 0 ? null : engine.LastTradePriceMicros, at));
+        facts = BookFacts.From(product);
+        return Task.CompletedTask;
     }
 
-    private async Task<ProductView> RequireTradableAsync(PlaceOrder order)
+    public async Task<IReadOnlyList<BookPosition>> Positions()
     {
-        var product = await GrainFactory.GetGrain<IProductGrain>(Product).Get()
-            ?? throw DomainException.NotFound("unknown_product", $"no product {Product}");
-        if (product.Status != ProductStatus.Listed)
-        {
-            throw DomainException.Rule("product_not_listed", $"product {Product} is not listed; only listed products trade");
-        }
-        var participant = await GrainFactory.GetGrain<IParticipantGrain>(order.Participant).Get()
-            ?? throw DomainException.NotFound("unknown_participant", $"no participant {order.Participant}");
-        if (participant.Status != ParticipantStatus.Active)
-        {
-            throw DomainException.Forbidden("participant_not_active", $"participant {order.Participant} is not active");
-        }
-        if (order.Quantity > participant.Limits.MaxOrderQuantity)
-        {
-            throw DomainException.Rule("tier_limit_exceeded", $"tier {participant.Tier} allows at most {participant.Limits.MaxOrderQuantity} units per order");
-        }
-        if (order.Side == "buy")
-        {
-            if (!participant.Roles.Contains(Roles.Buyer))
-            {
-                throw DomainException.Rule("not_a_buyer", $"participant {order.Participant} is not admitted as a buyer");
-            }
-            if (!product.Scenarios.Contains(order.Scenario!))
-            {
-                throw DomainException.Rule("scenario_not_permitted",
-                    $"product {Product} permits the scenarios {string.Join(", ", product.Scenarios)}, not {order.Scenario}");
-            }
-        }
-        else if (product.Provider != order.Participant)
-        {
-            throw DomainException.Rule("not_the_provider", $"only {product.Provider}, the product's provider, sells {Product}");
-        }
-        return product;
+        await lastCommit;
+        return book.Positions();
     }
 
-    private ContractView ContractOf(Fill fill, OrderRecord maker, OrderRecord taker, ProductView product, DateTimeOffset now)
+    /// <summary>
+    /// Puts the batch on the commit log and waits for it; then the contracts' evidence, the accounts outside the call
+    /// chain, a snapshot when the journal has grown, and the stream events. Throws (and drops the activation) when the
+    /// batch did not commit: nothing of it stands.
+    /// </summary>
+    private async Task CommitAsync(BookBatch batch)
     {
-        var (buy, sell) = taker.View.Side == "buy" ? (taker, maker) : (maker, taker);
-        var number = ++lastContractNumber;
-        return new ContractView($"K-{Product}-{number}", buy.View.Participant, sell.View.Participant, Product, fill.PriceMicros, fill.Quantity, 0,
-            buy.View.Scenario!, product.Delivery, now, now.AddDays(buy.View.ValidityDays), ContractStatus.Pending, null, ExchangeFeeBasisPoints,
-            buy.View.OrderId, sell.View.OrderId, buy.HoldId!);
-    }
-
-    /// <summary>Escrow and evidence for new contracts, then the leftovers of finished buys' holds. Each step is idempotent.</summary>
-    private async Task FinishAsync(IReadOnlyList<ContractView> contracts, IReadOnlyList<OrderRecord> finishedBuys)
-    {
-        foreach (var contract in contracts)
-        {
-            await GrainFactory.GetGrain<IAccountGrain>(contract.Buyer).Capture(contract.BuyHoldId, contract.Id, checked(contract.PriceMicros * contract.Quota), contract.Id);
-            await GrainFactory.GetGrain<IContractGrain>(contract.Id).Activate();
-        }
-        foreach (var buy in finishedBuys)
-        {
-            await ReleaseHoldAsync(buy.View.Participant, buy.HoldId!);
-            await store.MarkHoldReleasedAsync(buy.View.OrderId, CancellationToken.None);
-        }
-    }
-
-    /// <summary>Closes a buy's hold and returns what is left of it; a repeat is answered with the first result.</summary>
-    private Task ReleaseHoldAsync(string participant, string holdId) =>
-        GrainFactory.GetGrain<IAccountGrain>(participant).Void(holdId);
-
-    private async Task<OrderRecord> OwnOpenOrderAsync(string orderId, string participant)
-    {
-        var number = ParseNumber(orderId);
-        if (number is { } n && open.TryGetValue(n, out var record))
-        {
-            return record.View.Participant == participant
-                ? record
-                : throw DomainException.Forbidden("forbidden", "only the order's owner may change it");
-        }
-        var stored = await store.FindOrderAsync(orderId, CancellationToken.None);
-        if (stored is null || stored.View.Product != Product)
-        {
-            throw DomainException.NotFound("unknown_order", $"no order {orderId}");
-        }
-        return stored.View.Participant != participant
-            ? throw DomainException.Forbidden("forbidden", "only the order's owner may change it")
-            : throw DomainException.Conflict("order_not_open", $"order {orderId} is {stored.View.Status}");
-    }
-
-    private async Task CommitOrDropAsync(BookChange change)
-    {
+        var item = new BookCommit(batch);
+        var durable = writer.CommitAsync(item);
+        lastCommit = durable.ContinueWith(static _ => { }, TaskScheduler.Default);
+        // Submitted after the batch, so the entry never lands without its contracts.
+        var evidence = batch.Contracts.Count > 0
+            ? GrainFactory.GetGrain<ILedgerGrain>(ILedgerGrain.Key).Append(ContractMerkle.Evidence(Product, batch.Contracts))
+            : null;
         try
         {
-            await store.CommitAsync(change, CancellationToken.None);
+            await durable;
         }
-        catch (Exception error)
+        catch
         {
-            logger.LogError(error, "book {Product}: commit failed; reloading from storage", Product);
+            // Memory has matched what storage never got: the next activation rebuilds from the journal.
             DeactivateOnIdle();
             throw;
         }
+
+        journalBytesSinceSnapshot += item.Events.Length;
+        SnapshotIfDue();
+        await Task.WhenAll(batch.Notifications.Select(d => TellAsync(d, item.VersionOf(d.AccountId))));
+        if (evidence is not null)
+        {
+            try
+            {
+                await evidence;
+            }
+            catch (Exception error)
+            {
+                // The batch stands; its contracts stay pending until the next activation puts them on the ledger.
+                logger.LogError(error, "book {Product}: evidence for contracts {First}–{Last} failed; redelivered on reactivation",
+                    Product, batch.Contracts[0].Number, batch.Contracts[^1].Number);
+                DeactivateOnIdle();
+            }
+        }
+        await PublishAsync(batch);
     }
 
-    private async Task<OrderView> WithFillsAsync(OrderView view) =>
-        view with { Fills = await store.FillsOfAsync(view.OrderId, CancellationToken.None) };
-
-    private long? ParseNumber(string orderId)
+    private async Task TellAsync(AccountDelta delta, long version)
     {
-        var separator = orderId.LastIndexOf(':');
-        return separator > 0 && orderId[..separator] == Product && long.TryParse(orderId[(separator + 1)..], out var n) ? n : null;
+        try
+        {
+            await GrainFactory.GetGrain<IAccountGrain>(delta.AccountId).ApplyCommitted(delta, version);
+        }
+        catch (Exception error)
+        {
+            // Durable already; the account's memory catches up when it next loads (its view is then too cautious).
+            logger.LogWarning(error, "book {Product}: account {Account} was not told of a committed change", Product, delta.AccountId);
+        }
     }
 
-    private static bool SameOrder(OrderView stored, PlaceOrder order) =>
-        stored.Product == order.Product && stored.Side == order.Side && stored.Type == order.Type && stored.TimeInForce == order.TimeInForce
-        && stored.PriceMicros == order.PriceMicros && stored.Quantity == order.Quantity && stored.MaxCostMicros == order.MaxCostMicros;
+    private void SnapshotIfDue()
+    {
+        if (journalBytesSinceSnapshot < Math.Max(options.SnapshotJournalBytesMin, 2 * lastSnapshotBytes) || writer.IsFailed)
+        {
+            return;
+        }
+        // Taken and submitted in one turn: it holds exactly what the items submitted before it hold.
+        var state = book.State();
+        var bytes = state.Encode();
+        lastSnapshotBytes = bytes.Length;
+        journalBytesSinceSnapshot = 0;
+        _ = SnapshotAsync(new BookSnapshotCommit(Product, state.LastItem, bytes));
+    }
+
+    private async Task SnapshotAsync(BookSnapshotCommit snapshot)
+    {
+        try
+        {
+            await writer.CommitAsync(snapshot);
+        }
+        catch (Exception error)
+        {
+            logger.LogError(error, "book {Product}: snapshot through item {Item} failed", Product, snapshot.Through);
+            DeactivateOnIdle();
+        }
+    }
+
+    /// <summary>Trades and the new top of book, after they are durable, in the order they happened.</summary>
+    private async Task PublishAsync(BookBatch batch)
+    {
+        var trades = Streams.GetStream<TradeEvent>(TradingStreams.Trades(Product));
+        foreach (var c in batch.Contracts)
+        {
+            await trades.OnNextAsync(new TradeEvent(Product, c.Id, c.Buyer, c.Provider, c.PriceMicros, c.Quota, c.BuyOrderId, c.SellOrderId, batch.At));
+        }
+        var engine = book.Engine;
+        await Streams.GetStream<BookChangedEvent>(TradingStreams.Books(Product)).OnNextAsync(new BookChangedEvent(
+            Product, engine.BestBidMicros, engine.BestAskMicros, engine.LastTradePriceMicros == 0 ? null : engine.LastTradePriceMicros, batch.At));
+    }
+
+    /// <summary>Contracts a crash left without their evidence entry (committed, not yet on the ledger) go on it now, as one entry.</summary>
+    private async Task RedeliverEvidenceAsync(CancellationToken cancellationToken)
+    {
+        var covered = await ledgerStore.CoveredThroughAsync(Product, ContractMerkle.EntryKind, cancellationToken);
+        if (covered >= book.LastContractNumber)
+        {
+            return;
+        }
+        var rows = await store.RowsWithContractsAsync(Product, covered + 1, book.LastContractNumber, cancellationToken);
+        var contracts = OrderHistory.Contracts(Product, rows.SelectMany(r => BookJournal.Decode(r.Events)))
+            .Where(c => c.Number > covered).OrderBy(c => c.Number).ToList();
+        logger.LogWarning("book {Product}: contracts {First}–{Last} had no evidence entry; putting them on the ledger", Product, covered + 1, book.LastContractNumber);
+        await GrainFactory.GetGrain<ILedgerGrain>(ILedgerGrain.Key).Redeliver(ContractMerkle.Evidence(Product, contracts));
+    }
+
+    /// <summary>Who may change an owner's open order, and the reason a cancel records: the owner, or a gateway it authorised.</summary>
+    private async Task<string> AuthorityAsync(string owner, string actor)
+    {
+        if (actor == owner)
+        {
+            return "cancelled_by_owner";
+        }
+        var profile = await GrainFactory.GetGrain<IParticipantGrain>(owner).Get();
+        return profile is not null && profile.Gateways.Contains(actor)
+            ? "cancelled_by_gateway"
+            : throw DomainException.Forbidden("forbidden", "only the order's owner, or a gateway it authorised, may change it");
+    }
+
+    private async Task<DomainException> NotOpenAsync(string orderId, string actor)
+    {
+        var stored = await GetOrder(orderId);
+        if (stored is null)
+        {
+            return DomainException.NotFound("unknown_order", $"no order {orderId}");
+        }
+        await AuthorityAsync(stored.Participant, actor);
+        return DomainException.Conflict("order_not_open", $"order {orderId} is {stored.Status}");
+    }
+
+    private long NumberOf(string orderId) =>
+        OrderHistory.NumberOf(Product, orderId) ?? throw DomainException.NotFound("unknown_order", $"no order {orderId}");
+
+    private DateTimeOffset Now() => EvidenceChain.Truncate(time.GetUtcNow());
 }

@@ -27,13 +27,3 @@ public sealed record IssueVoucher(
     DateTimeOffset Expires,
     string Issuer,
     string Reference);
-
-public enum HoldStatus
-{
-    Open,
-    Posted,
-    Voided,
-}
-
-/// <summary>The outcome of a hold operation; a repeat of the operation returns the same.</summary>
-public sealed record HoldResult(string HoldId, HoldStatus Status, long HeldMicros, long PostedMicros, long ReleasedMicros, AccountBalance Balance);

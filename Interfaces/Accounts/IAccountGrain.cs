@@ -1,11 +1,14 @@
+using ClearingCluster.Interfaces.Participants;
+using ClearingCluster.Interfaces.Trading;
 using ClearingCluster.Runtime;
 
 namespace ClearingCluster.Interfaces.Accounts;
 
 /// <summary>
-/// One participant's account (or the exchange's, or the voucher fund's), keyed by its id. Every movement is a
-/// balanced double-entry posting committed with the balance before the call returns. Deposits and withdrawals
-/// are idempotent by reference, holds by hold id.
+/// One participant's account (or the exchange's, or the voucher fund's), keyed by its id, and the participant's gate
+/// to trading: every order of the participant passes here, where its shape, the participant's standing and a buy's
+/// funds are checked in memory before it goes on to its book. Deposits and withdrawals are idempotent by reference.
+/// The account's state is its three totals and its vouchers, the same size after a million contracts as after one.
 /// </summary>
 public interface IAccountGrain : IGrainWithStringKey
 {
@@ -14,26 +17,24 @@ public interface IAccountGrain : IGrainWithStringKey
     /// <summary>Refused with <c>insufficient_funds</c> if it would take available below zero.</summary>
     Task<AccountBalance> Withdraw(long amountMicros, string reference);
 
-    /// <summary>
-    /// Moves <paramref name="amountMicros"/> from available into a hold; refused with <c>tier_limit_exceeded</c> if the
-    /// account would then hold more than <paramref name="heldLimitMicros"/> in all.
-    /// </summary>
-    Task<HoldResult> Reserve(string holdId, long amountMicros, long heldLimitMicros);
-
-    /// <summary>Moves part of an open hold into the escrow <paramref name="escrowId"/>; idempotent by <paramref name="captureId"/>.</summary>
-    Task<HoldResult> Capture(string holdId, string captureId, long amountMicros, string escrowId);
-
-    /// <summary>Returns part of an open hold to available, keeping the rest; idempotent by <paramref name="releaseId"/>.</summary>
-    Task<HoldResult> Release(string holdId, string releaseId, long amountMicros);
-
-    /// <summary>Moves <paramref name="amountMicros"/> (≤ held) of the hold into the escrow <paramref name="escrowId"/>; the rest returns to available.</summary>
-    Task<HoldResult> Post(string holdId, long amountMicros, string escrowId);
-
-    /// <summary>Returns the whole hold to available.</summary>
-    Task<HoldResult> Void(string holdId);
-
     Task<AccountBalance> IssueVoucher(IssueVoucher voucher);
 
     [ReadOnly]
     Task<AccountBalance> GetBalance();
+
+    /// <summary>
+    /// Places the participant's orders, entered by <paramref name="enteredBy"/> (the participant, or a gateway it
+    /// authorised). One outcome per order, in order; a refused order refuses only itself. A repeated client order id
+    /// returns the order as it stands (or <c>client_order_id_reused</c> when its terms differ).
+    /// </summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<OrderPlacement>> PlaceOrders(IReadOnlyList<PlaceOrder> orders, string enteredBy);
+
+    /// <summary>A book committed <paramref name="delta"/> on this account at row version <paramref name="version"/>; applied once.</summary>
+    [AlwaysInterleave]
+    Task ApplyCommitted(AccountDelta delta, long version);
+
+    /// <summary>The participant's profile changed (status, tier, gateways): the gate checks orders against it.</summary>
+    [AlwaysInterleave]
+    Task ParticipantChanged(ParticipantProfile profile);
 }

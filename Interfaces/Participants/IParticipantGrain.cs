@@ -14,7 +14,16 @@ public interface IParticipantGrain : IGrainWithStringKey
     /// <summary>active → suspended: reads still work, trading and usage do not.</summary>
     Task<ParticipantProfile> Suspend();
 
-    /// <summary>The profile, or null when no participant has this id.</summary>
-    [ReadOnly]
+    /// <summary>Authorises an active gateway participant to place and cancel this participant's orders; a repeat changes nothing.</summary>
+    Task<ParticipantProfile> AuthoriseGateway(string gateway);
+
+    /// <summary>Withdraws a gateway's authority at once: its orders already placed stand.</summary>
+    Task<ParticipantProfile> RevokeGateway(string gateway);
+
+    /// <summary>
+    /// The profile, or null when no participant has this id. It interleaves with a change in flight (and shows it),
+    /// so the participant's own account can load the profile while being told of that change.
+    /// </summary>
+    [AlwaysInterleave]
     Task<ParticipantProfile?> Get();
 }

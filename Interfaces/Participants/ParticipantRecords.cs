@@ -9,6 +9,7 @@ public enum ParticipantStatus
 
 public sealed record RegisterParticipant(string Id, string Name, IReadOnlyList<string> Roles, int Tier);
 
+/// <summary>A participant as the exchange knows it; <see cref="Gateways"/> are the gateway participants it authorised to place and cancel its orders.</summary>
 public sealed record ParticipantProfile(
     string Id,
     string Name,
@@ -17,7 +18,8 @@ public sealed record ParticipantProfile(
     ParticipantStatus Status,
     TierLimits Limits,
     DateTimeOffset RegisteredAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<string> Gateways);
 
 /// <summary>What a tier allows; enforced by pre-trade risk (trading issue).</summary>
 public sealed record TierLimits(long MaxOpenBuyValueMicros, long MaxOrderQuantity)

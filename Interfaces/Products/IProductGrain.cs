@@ -16,6 +16,7 @@ public interface IProductGrain : IGrainWithStringKey
     /// <summary>listed or suspended → delisted, for good.</summary>
     Task<ProductView> Delist(string note);
 
-    [ReadOnly]
+    /// <summary>The product, or null; interleaves with a change in flight, so its book can load it while being told of the change.</summary>
+    [AlwaysInterleave]
     Task<ProductView?> Get();
 }

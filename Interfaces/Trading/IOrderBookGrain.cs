@@ -1,19 +1,42 @@
+using ClearingCluster.Interfaces.Products;
 using ClearingCluster.Runtime;
 
 namespace ClearingCluster.Interfaces.Trading;
 
-/// <summary>The order book of one product, keyed by product id.</summary>
+/// <summary>
+/// The order book of one product, keyed by product id. Orders are matched in memory as they arrive (time priority
+/// is arrival at the book) and many orders' changes share one commit; each call is answered once its changes are
+/// durable. Calls interleave at those waits, so the book keeps matching while a commit is in flight.
+/// </summary>
 public interface IOrderBookGrain : IGrainWithStringKey
 {
-    /// <summary>Places an order; a repeat of a client order id returns the first result.</summary>
-    Task<OrderView> Place(PlaceOrder order);
+    /// <summary>Places admitted orders in the given order; one outcome per ticket, in the same order.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<OrderPlacement>> Place(IReadOnlyList<OrderTicket> tickets);
 
-    /// <summary>Cancels a resting order of <paramref name="participant"/>; its reserve is released.</summary>
-    Task<OrderView> Cancel(string orderId, string participant);
+    /// <summary>Cancels an open order for <paramref name="actor"/>: its owner, or a gateway the owner authorised; a buy's hold is released.</summary>
+    [AlwaysInterleave]
+    Task<OrderView> Cancel(string orderId, string actor);
 
-    /// <summary>Lowers a resting order's remaining quantity, keeping its priority.</summary>
-    Task<OrderView> Reduce(string orderId, string participant, long newRemaining);
+    /// <summary>Lowers an open order's remaining quantity, keeping its priority; a repeat of an applied reduce returns the order as it stands.</summary>
+    [AlwaysInterleave]
+    Task<OrderView> Reduce(string orderId, string actor, long newRemaining);
+
+    /// <summary>The order as it stands, with its fills; null when the book never placed it. Never shows what is not durable.</summary>
+    [AlwaysInterleave]
+    Task<OrderView?> GetOrder(string orderId);
 
     [ReadOnly]
     Task<BookView> Book(int depth);
+
+    /// <summary>The product's facts changed (status, scenarios): the book holds them in memory and matches by them.</summary>
+    [AlwaysInterleave]
+    Task ProductChanged(ProductView product);
+
+    /// <summary>Per participant, what the book holds for its open buys and what its contracts took into escrow: for reconciliation.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<BookPosition>> Positions();
 }
+
+/// <summary>A participant's money in one book: held for open buys, and escrow captured by its contracts so far.</summary>
+public sealed record BookPosition(string Participant, long HeldMicros, long EscrowCapturedMicros, int OpenBuys);

@@ -27,7 +27,11 @@ public static class OrderStatus
 
 public sealed record OrderFill(string ContractId, long PriceMicros, long Quantity, string Counterparty);
 
-/// <summary>An order and what happened to it. <see cref="Reason"/> says why it was rejected or cancelled.</summary>
+/// <summary>
+/// An order and what happened to it: <c>filled + remaining + cancelled = quantity</c> at every moment, where
+/// <see cref="Cancelled"/> is what will never fill (an IOC's remainder, a cancel, a reduce). <see cref="Reason"/> says
+/// why an order ended without filling whole. <see cref="EnteredBy"/> is the participant or the gateway that placed it.
+/// </summary>
 public sealed record OrderView(
     string OrderId,
     string ClientOrderId,
@@ -44,7 +48,9 @@ public sealed record OrderView(
     string Status,
     long Filled,
     long Remaining,
+    long Cancelled,
     string? Reason,
+    string EnteredBy,
     IReadOnlyList<OrderFill> Fills,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);

@@ -1,4 +1,5 @@
 using System.Reflection;
+using ClearingCluster.Runtime.Durability;
 using ClearingCluster.Runtime.Reminders;
 using ClearingCluster.Runtime.Streams;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,7 +12,7 @@ public static class GrainRuntimeServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the grain runtime, its grain classes from <paramref name="grainAssemblies"/>, and in-memory defaults
-    /// for storage and reminders that a silo replaces with durable ones. Started and stopped with the host.
+    /// for storage, reminders and the commit log that a silo replaces with durable ones. Started and stopped with the host.
     /// </summary>
     public static IServiceCollection AddGrainRuntime(this IServiceCollection services, Action<GrainRuntimeOptions>? configure, params Assembly[] grainAssemblies)
     {
@@ -32,6 +33,10 @@ public static class GrainRuntimeServiceCollectionExtensions
         services.TryAddSingleton<IReminderTable, MemoryReminderTable>();
         services.TryAddSingleton<ReminderService>();
         services.TryAddSingleton<IStreamProvider, InMemoryStreamProvider>();
+        services.TryAddSingleton(new GroupCommitOptions());
+        services.TryAddSingleton<GroupCommitMetrics>();
+        services.TryAddSingleton<ICommitStore, MemoryCommitStore>();
+        services.TryAddSingleton<GroupCommit>();
         services.AddSingleton<GrainRuntime>();
         services.AddSingleton<IGrainFactory>(sp => sp.GetRequiredService<GrainRuntime>());
         services.AddHostedService<GrainRuntimeHostedService>();

@@ -1,10 +1,13 @@
 using ClearingCluster.Grains;
 using ClearingCluster.Grains.Accounts;
+using ClearingCluster.Grains.Contracts;
 using ClearingCluster.Grains.Ledger;
 using ClearingCluster.Grains.Metering;
 using ClearingCluster.Grains.Trading;
 using ClearingCluster.Runtime;
+using ClearingCluster.Runtime.Durability;
 using ClearingCluster.Runtime.Reminders;
+using ClearingCluster.Silo.Commit;
 using ClearingCluster.Silo.Database;
 using ClearingCluster.Silo.Storage;
 using Microsoft.Extensions.Configuration;
@@ -32,13 +35,35 @@ public static class SiloServiceCollectionExtensions
         services.AddSingleton<ILedgerStore, PostgresLedgerStore>();
         services.AddSingleton<ITradingStore, PostgresTradingStore>();
         services.AddSingleton<IUsageStore, PostgresUsageStore>();
+        AddCommitLog(services, configuration);
         var metering = new MeterOptions();
         configuration.GetSection("Clearing:Metering").Bind(metering);
         services.AddSingleton(metering);
         services.AddSingleton<MeteringMetrics>();
+        var trading = new TradingOptions();
+        configuration.GetSection("Clearing:Trading").Bind(trading);
+        services.AddSingleton(trading);
+        services.AddSingleton<ContractDirectory>();
+        services.AddSingleton<TradingReconciliation>();
         services.AddSingleton<LedgerVerifier>();
         services.AddGrainRuntime(runtime => configuration.GetSection("Clearing:Runtime").Bind(runtime), [GrainsAssembly.Reference, .. moreGrainAssemblies]);
         return services;
+    }
+
+    /// <summary>The one commit log every hot path writes through, on PostgreSQL, with a writer per item kind.</summary>
+    private static void AddCommitLog(IServiceCollection services, IConfiguration configuration)
+    {
+        var options = new GroupCommitOptions();
+        configuration.GetSection("Clearing:Commit").Bind(options);
+        services.AddSingleton(options);
+        services.AddSingleton<GroupCommitMetrics>();
+        services.AddSingleton<ICommitStore, PostgresCommitStore>();
+        services.AddSingleton<GroupCommit>();
+        services.AddSingleton<ICommitItemWriter, LedgerWriter>();
+        services.AddSingleton<ICommitItemWriter, UsageWriter>();
+        services.AddSingleton<ICommitItemWriter, BookWriter>();
+        services.AddSingleton<ICommitItemWriter, BookSnapshotWriter>();
+        services.AddSingleton<ICommitItemWriter, AccountWriter>();
     }
 }
 

@@ -3,40 +3,19 @@ using ClearingCluster.Grains.Ledger;
 using ClearingCluster.Interfaces.Ledger;
 using ClearingCluster.Silo.Database;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace ClearingCluster.Silo.Storage;
 
-/// <summary>The evidence ledger's table. A batch goes in by binary COPY: one round trip, one transaction.</summary>
+/// <summary>The evidence ledger's table, read side; <see cref="Commit.LedgerWriter"/> appends through the commit log.</summary>
 public sealed class PostgresLedgerStore(ClearingDatabase database) : ILedgerStore
 {
-    private const string Columns = "seq, event_id, kind, subject, payload::text, prev_hash, hash, at";
+    private const string Columns = "seq, event_id, kind, subject, payload::text, prev_hash, hash, at, range_first, range_last";
 
     public async Task<LedgerHead> ReadHeadAsync(CancellationToken cancellationToken)
     {
         await using var command = database.DataSource.CreateCommand("SELECT seq, hash FROM ledger_entries ORDER BY seq DESC LIMIT 1");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? new LedgerHead(reader.GetInt64(0), reader.GetString(1)) : EvidenceChain.Genesis;
-    }
-
-    public async Task AppendAsync(IReadOnlyList<LedgerEntry> entries, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
-        await using var writer = await connection.BeginBinaryImportAsync(
-            "COPY ledger_entries (seq, event_id, kind, subject, payload, prev_hash, hash, at) FROM STDIN (FORMAT BINARY)", cancellationToken);
-        foreach (var entry in entries)
-        {
-            await writer.StartRowAsync(cancellationToken);
-            await writer.WriteAsync(entry.Seq, NpgsqlDbType.Bigint, cancellationToken);
-            await writer.WriteAsync(entry.EventId, NpgsqlDbType.Text, cancellationToken);
-            await writer.WriteAsync(entry.Kind, NpgsqlDbType.Text, cancellationToken);
-            await writer.WriteAsync(entry.Subject, NpgsqlDbType.Text, cancellationToken);
-            await writer.WriteAsync(CanonicalJson.SerializeToString(entry.Payload), NpgsqlDbType.Jsonb, cancellationToken);
-            await writer.WriteAsync(entry.PrevHash, NpgsqlDbType.Text, cancellationToken);
-            await writer.WriteAsync(entry.Hash, NpgsqlDbType.Text, cancellationToken);
-            await writer.WriteAsync(entry.At, NpgsqlDbType.TimestampTz, cancellationToken);
-        }
-        await writer.CompleteAsync(cancellationToken);
     }
 
     public async Task<LedgerEntry?> FindByEventIdAsync(string eventId, CancellationToken cancellationToken)
@@ -55,6 +34,29 @@ public sealed class PostgresLedgerStore(ClearingDatabase database) : ILedgerStor
         return await ReadAllAsync(command, cancellationToken);
     }
 
+    public async Task<LedgerEntry?> FindCoveringAsync(string subject, string kind, long number, CancellationToken cancellationToken)
+    {
+        await using var command = database.DataSource.CreateCommand($"""
+            SELECT {Columns} FROM ledger_entries
+            WHERE subject = $1 AND kind = $2 AND range_last >= $3 AND range_first <= $3
+            ORDER BY range_last LIMIT 1
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = subject });
+        command.Parameters.Add(new NpgsqlParameter { Value = kind });
+        command.Parameters.Add(new NpgsqlParameter { Value = number });
+        var found = await ReadAllAsync(command, cancellationToken);
+        return found.Count == 0 ? null : found[0];
+    }
+
+    public async Task<long> CoveredThroughAsync(string subject, string kind, CancellationToken cancellationToken)
+    {
+        await using var command = database.DataSource.CreateCommand(
+            "SELECT coalesce(max(range_last), 0) FROM ledger_entries WHERE subject = $1 AND kind = $2 AND range_last IS NOT NULL");
+        command.Parameters.Add(new NpgsqlParameter { Value = subject });
+        command.Parameters.Add(new NpgsqlParameter { Value = kind });
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     private static async Task<IReadOnlyList<LedgerEntry>> ReadAllAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -69,7 +71,8 @@ public sealed class PostgresLedgerStore(ClearingDatabase database) : ILedgerStor
                 JsonNode.Parse(reader.GetString(4)) as JsonObject ?? [],
                 reader.GetString(5),
                 reader.GetString(6),
-                reader.GetFieldValue<DateTimeOffset>(7)));
+                reader.GetFieldValue<DateTimeOffset>(7),
+                reader.IsDBNull(8) ? null : new EvidenceRange(reader.GetInt64(8), reader.GetInt64(9))));
         }
         return entries;
     }

@@ -1,168 +1,148 @@
 using ClearingCluster.Grains.Accounts;
 using ClearingCluster.Interfaces;
+using ClearingCluster.Interfaces.Accounts;
 using FsCheck;
 using FsCheck.Fluent;
 
 namespace ClearingCluster.Grains.Tests;
 
 /// <summary>
-/// Random sequences of deposits, withdrawals, reserves, posts and voids over two accounts, checked after every
-/// step against a model and against the postings replayed on their own.
+/// Random sequences of deposits, withdrawals, reserves (within a tier limit), reserves given back, captures into
+/// escrow and releases over two accounts, checked after every step against the postings replayed on their own.
 /// </summary>
 public sealed class AccountBookPropertyTests
 {
     private static readonly string[] AccountIds = ["acme", "beta"];
+    private const long HeldLimitMicros = 8_000_000;
 
     public enum Kind
     {
         Deposit,
         Withdraw,
         Reserve,
-        Post,
-        Void,
+        Unreserve,
+        Capture,
+        Release,
     }
 
-    public sealed record Operation(Kind Kind, int Account, long AmountMicros, int Key);
+    public sealed record Operation(Kind Kind, int Account, long AmountMicros);
 
     private static readonly Gen<Operation> Operations =
         from kind in Gen.Elements(Enum.GetValues<Kind>())
         from account in Gen.Choose(0, AccountIds.Length - 1)
         from amount in Gen.Frequency((9, Gen.Choose(1, 5_000).Select(n => (long)n * 1_000)), (1, Gen.Choose(-2, 0).Select(n => (long)n)))
-        from key in Gen.Choose(0, 5)
-        select new Operation(kind, account, amount, key);
+        select new Operation(kind, account, amount);
+
+    private static AccountBook Empty(string id) => new(id, new AccountTotals(0, 0, 0, 0), new AccountState());
 
     [Fact]
-    public void Any_sequence_keeps_balances_non_negative_reserved_equal_to_holds_and_escrow_and_money_conserved()
+    public void Any_sequence_keeps_every_total_non_negative_refusals_change_nothing_and_the_postings_explain_every_balance()
     {
         var property = Prop.ForAll(Operations.ArrayOf().ToArbitrary(), operations =>
         {
-            var books = AccountIds.ToDictionary(id => id, id => new AccountBook(id, new AccountState()));
-            var openHolds = AccountIds.ToDictionary(id => id, _ => new Dictionary<string, long>());
-            var escrowed = AccountIds.ToDictionary(id => id, _ => 0L);
-            var postings = new List<Posting>();
-            // The grain answers a closed hold's id with its recorded outcome, so the book never sees an id twice.
-            var closedHolds = new HashSet<string>();
-            long depositedMicros = 0, withdrawnMicros = 0;
-
+            var books = AccountIds.ToDictionary(id => id, Empty);
+            var postings = new List<(string Debit, string Credit, long Amount)>();
+            long net = 0;
             foreach (var (operation, step) in operations.Select((o, i) => (o, i)))
             {
                 var id = AccountIds[operation.Account];
                 var book = books[id];
-                var before = Snapshot(book);
-                var holdId = $"{id}-h{operation.Key}";
-                if (operation.Kind == Kind.Reserve && closedHolds.Contains(holdId))
-                {
-                    continue;
-                }
+                var before = (book.AvailableMicros, book.HeldMicros, book.EscrowMicros);
+                var amount = operation.AmountMicros;
                 try
                 {
                     switch (operation.Kind)
                     {
                         case Kind.Deposit:
-                            postings.AddRange(book.Deposit(operation.AmountMicros, $"r{step}"));
-                            depositedMicros += operation.AmountMicros;
+                            var deposit = book.Deposit(amount, $"r{step}");
+                            book.Apply(new AccountDelta(id, amount, 0, 0));
+                            postings.Add((deposit.DebitAccount, deposit.CreditAccount, deposit.AmountMicros));
+                            net += amount;
                             break;
                         case Kind.Withdraw:
-                            postings.AddRange(book.Withdraw(operation.AmountMicros, $"r{step}"));
-                            withdrawnMicros += operation.AmountMicros;
+                            var withdrawal = book.Withdraw(amount, $"r{step}");
+                            postings.Add((withdrawal.DebitAccount, withdrawal.CreditAccount, withdrawal.AmountMicros));
+                            net -= amount;
                             break;
                         case Kind.Reserve:
-                            postings.AddRange(book.Reserve(holdId, operation.AmountMicros));
-                            openHolds[id][holdId] = operation.AmountMicros;
+                            book.Reserve(amount, HeldLimitMicros);
+                            postings.Add((Posting.Available(id), Posting.Held(id), amount));
                             break;
-                        case Kind.Post:
-                            var posted = Math.Min(operation.AmountMicros, openHolds[id].GetValueOrDefault(holdId));
-                            var (post, _, _) = book.Post(holdId, posted, $"contract-{operation.Key}");
-                            postings.AddRange(post);
-                            openHolds[id].Remove(holdId);
-                            closedHolds.Add(holdId);
-                            escrowed[id] += posted;
+                        case Kind.Unreserve when amount > 0 && amount <= book.HeldMicros:
+                            book.Unreserve(amount);
+                            postings.Add((Posting.Held(id), Posting.Available(id), amount));
                             break;
-                        case Kind.Void:
-                            postings.AddRange(book.Void(holdId).Postings);
-                            openHolds[id].Remove(holdId);
-                            closedHolds.Add(holdId);
+                        case Kind.Capture when amount > 0 && amount <= book.HeldMicros:
+                            book.Apply(new AccountDelta(id, 0, -amount, amount));
+                            postings.Add((Posting.Held(id), Posting.Escrow(id), amount));
+                            break;
+                        case Kind.Release when amount > 0 && amount <= book.HeldMicros:
+                            book.Apply(new AccountDelta(id, amount, -amount, 0));
+                            postings.Add((Posting.Held(id), Posting.Available(id), amount));
                             break;
                     }
                 }
                 catch (DomainException)
                 {
-                    // A refusal changes nothing.
-                    if (Snapshot(book) != before)
+                    if ((book.AvailableMicros, book.HeldMicros, book.EscrowMicros) != before)
                     {
                         return false;
                     }
                 }
 
-                foreach (var (accountId, b) in books)
-                {
-                    if (b.AvailableMicros < 0 || b.HeldMicros != openHolds[accountId].Values.Sum() || b.EscrowMicros != escrowed[accountId]
-                        || b.ReservedMicros != b.HeldMicros + b.EscrowMicros)
-                    {
-                        return false;
-                    }
-                }
-                var total = books.Values.Sum(b => b.AvailableMicros + b.ReservedMicros);
-                if (total != depositedMicros - withdrawnMicros)
+                if (books.Values.Any(b => b.AvailableMicros < 0 || b.HeldMicros < 0 || b.EscrowMicros < 0 || b.HeldMicros > HeldLimitMicros)
+                    || books.Values.Sum(b => b.TotalMicros) != net || !PostingsReproduce(books, postings, net))
                 {
                     return false;
                 }
             }
-
-            return PostingsReproduceBalances(books, postings, depositedMicros - withdrawnMicros);
+            return true;
         });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(500).WithReplay(674386, 1), property);
     }
 
     [Fact]
-    public void Posting_more_than_the_hold_is_refused_and_changes_nothing()
+    public void A_reserve_beyond_available_or_the_tier_limit_is_refused_and_changes_nothing()
     {
-        var book = new AccountBook("acme", new AccountState());
-        book.Deposit(1_000, "d");
-        book.Reserve("h", 600);
+        var book = Empty("acme");
+        book.Apply(new AccountDelta("acme", 1_000, 0, 0));
 
-        var error = Assert.Throws<DomainException>(() => book.Post("h", 601, "k"));
+        Assert.Equal("insufficient_funds", Assert.Throws<DomainException>(() => book.Reserve(1_001, long.MaxValue)).Code);
+        book.Reserve(600, 900);
+        Assert.Equal("tier_limit_exceeded", Assert.Throws<DomainException>(() => book.Reserve(301, 900)).Code);
 
-        Assert.Equal("post_exceeds_hold", error.Code);
-        Assert.Equal((400, 600, 0), (book.AvailableMicros, book.HeldMicros, book.EscrowMicros));
+        Assert.Equal((400L, 600L, 0L), (book.AvailableMicros, book.HeldMicros, book.EscrowMicros));
     }
 
     [Fact]
-    public void A_post_moves_part_into_escrow_and_releases_the_rest()
+    public void A_committed_change_that_would_take_memory_below_zero_is_refused_as_memory_behind_storage()
     {
-        var book = new AccountBook("acme", new AccountState());
-        book.Deposit(1_000, "d");
-        book.Reserve("h", 600);
+        var book = Empty("acme");
+        book.Apply(new AccountDelta("acme", 500, 0, 0));
 
-        var (postings, held, released) = book.Post("h", 250, "K-1");
-
-        Assert.Equal((600L, 350L), (held, released));
-        Assert.Equal((750, 0, 250), (book.AvailableMicros, book.HeldMicros, book.EscrowMicros));
-        Assert.Equal(["acme:held→acme:escrow 250", "acme:held→acme:available 350"], postings.Select(p => $"{p.DebitAccount}→{p.CreditAccount} {p.AmountMicros}"));
+        Assert.Throws<InvalidOperationException>(() => book.Apply(new AccountDelta("acme", 0, -1, 1)));
+        Assert.Throws<ArgumentException>(() => book.Apply(new AccountDelta("beta", 1, 0, 0)));
+        Assert.Equal((500L, 0L, 0L), (book.AvailableMicros, book.HeldMicros, book.EscrowMicros));
     }
 
-    private static (long, long, long, int) Snapshot(AccountBook book) =>
-        (book.AvailableMicros, book.HeldMicros, book.EscrowMicros, book.State.Holds.Count);
-
     /// <summary>Replays the postings alone: every sub-account's sum must equal the book, and the bank mirrors the net deposits.</summary>
-    private static bool PostingsReproduceBalances(Dictionary<string, AccountBook> books, List<Posting> postings, long netDepositsMicros)
+    private static bool PostingsReproduce(Dictionary<string, AccountBook> books, List<(string Debit, string Credit, long Amount)> postings, long net)
     {
         var balances = new Dictionary<string, long>();
-        foreach (var posting in postings)
+        foreach (var (debit, credit, amount) in postings)
         {
-            if (posting.AmountMicros <= 0 || posting.DebitAccount == posting.CreditAccount)
+            if (amount <= 0 || debit == credit)
             {
                 return false;
             }
-            balances[posting.DebitAccount] = balances.GetValueOrDefault(posting.DebitAccount) - posting.AmountMicros;
-            balances[posting.CreditAccount] = balances.GetValueOrDefault(posting.CreditAccount) + posting.AmountMicros;
+            balances[debit] = balances.GetValueOrDefault(debit) - amount;
+            balances[credit] = balances.GetValueOrDefault(credit) + amount;
         }
         return books.All(b =>
                    balances.GetValueOrDefault(Posting.Available(b.Key)) == b.Value.AvailableMicros
                    && balances.GetValueOrDefault(Posting.Held(b.Key)) == b.Value.HeldMicros
                    && balances.GetValueOrDefault(Posting.Escrow(b.Key)) == b.Value.EscrowMicros)
-               && balances.GetValueOrDefault(Posting.ExternalBank) == -netDepositsMicros
-               && balances.Values.Sum() == 0
-               && postings.Select(p => p.TransferId).Distinct().Count() == postings.Count;
+               && balances.GetValueOrDefault(Posting.ExternalBank) == -net
+               && balances.Values.Sum() == 0;
     }
 }

@@ -28,11 +28,10 @@ public sealed class MeteringTests(TestPostgres postgres)
         var product = $"prod-{tag}";
         await grains.GetGrain<IProductGrain>(product).Submit(new SubmitProduct(product, $"p-{tag}", "P", "api", "call", "geo", ["s"], "api"));
         await grains.GetGrain<IProductGrain>(product).Review(true, "");
-        var book = grains.GetGrain<IOrderBookGrain>(product);
-        await book.Place(new PlaceOrder("s", $"p-{tag}", product, "sell", "limit", "gtc", 1, quota, 0, null, 0));
-        var buy = await book.Place(new PlaceOrder("b", $"b-{tag}", product, "buy", "limit", "gtc", 1, quota, 0, "s", 30));
-        var contract = (await grains.GetGrain<ClearingCluster.Interfaces.Contracts.IContractGrain>(buy.Fills[0].ContractId).Get())!;
-        return (contract.Id, Grains.Metering.Wire.UsageEnvelope.ToMicros(contract.ValidFrom) + 1_000_000);
+        await grains.PlaceAsync(new PlaceOrder("s", $"p-{tag}", product, "sell", "limit", "gtc", 1, quota, 0, null, 0));
+        var buy = await grains.PlaceAsync(new PlaceOrder("b", $"b-{tag}", product, "buy", "limit", "gtc", 1, quota, 0, "s", 30));
+        // A contract is valid from its fill, which is when its buy was placed.
+        return (buy.Fills[0].ContractId, Grains.Metering.Wire.UsageEnvelope.ToMicros(buy.CreatedAt) + 1_000_000);
     }
 
     private static async Task<MeterAnswer> Submit(IGrainFactory grains, MeterOptions options, string producer, long sequence, params UsageRecord[] records)
@@ -97,7 +96,7 @@ public sealed class MeteringTests(TestPostgres postgres)
                 {
                     await Submit(silo.Grains, options, "gw", s, new UsageRecord($"r{s}", contract, at, 1));
                 }
-                catch (Exception error) when (error is MeterUnavailableException or NpgsqlException)
+                catch (Exception error) when (Unavailable(error))
                 {
                     refused++;
                 }
@@ -130,12 +129,16 @@ public sealed class MeteringTests(TestPostgres postgres)
             {
                 return (await submit()).AcceptedUnits;
             }
-            catch (Exception error) when (error is MeterUnavailableException or NpgsqlException && attempt < 50)
+            catch (Exception error) when (Unavailable(error) && attempt < 50)
             {
                 await Task.Delay(error is MeterUnavailableException unavailable ? unavailable.RetryAfter : retryAfter);
             }
         }
     }
+
+    /// <summary>What a producer is told while the database is away: not now, retry (a shard reloading cannot claim its epoch either).</summary>
+    private static bool Unavailable(Exception error) =>
+        error is MeterUnavailableException or NpgsqlException || error is GrainActivationException { InnerException: NpgsqlException };
 
     internal static async Task<long> StoredUsed(string database, string contract)
     {

@@ -47,12 +47,11 @@ public sealed class TradingStreamTests(TestPostgres postgres)
             return Task.CompletedTask;
         });
 
-        var book = grains.GetGrain<IOrderBookGrain>("streamed");
         foreach (var (price, n) in new[] { (100L, 1), (101L, 2), (102L, 3) })
         {
-            await book.Place(new PlaceOrder($"s{n}", "seller", "streamed", "sell", "limit", "gtc", price, 1, 0, null, 0));
+            await grains.PlaceAsync(new PlaceOrder($"s{n}", "seller", "streamed", "sell", "limit", "gtc", price, 1, 0, null, 0));
         }
-        await book.Place(new PlaceOrder("b1", "buyer", "streamed", "buy", "limit", "gtc", 102, 3, 0, "s", 10));
+        await grains.PlaceAsync(new PlaceOrder("b1", "buyer", "streamed", "buy", "limit", "gtc", 102, 3, 0, "s", 10));
 
         await Task.WhenAll(threeTrades.Task, fourChanges.Task).WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Equal([100L, 101L, 102L], trades.Select(t => t.PriceMicros));

@@ -8,12 +8,15 @@ public sealed record TierLimitsResponse(long MaxOpenBuyValue, long MaxOrderQuant
 
 public sealed record ParticipantResponse(
     string Id, string Name, IReadOnlyList<string> Roles, int Tier, string Status, TierLimitsResponse Limits,
-    DateTimeOffset RegisteredAt, DateTimeOffset UpdatedAt)
+    DateTimeOffset RegisteredAt, DateTimeOffset UpdatedAt, IReadOnlyList<string> Gateways)
 {
     public static ParticipantResponse From(ParticipantProfile p) => new(
         p.Id, p.Name, p.Roles, p.Tier, p.Status.ToString().ToLowerInvariant(),
-        new TierLimitsResponse(p.Limits.MaxOpenBuyValueMicros, p.Limits.MaxOrderQuantity), p.RegisteredAt, p.UpdatedAt);
+        new TierLimitsResponse(p.Limits.MaxOpenBuyValueMicros, p.Limits.MaxOrderQuantity), p.RegisteredAt, p.UpdatedAt, p.Gateways);
 }
+
+/// <summary>A gateway participant the member authorises to place and cancel its orders.</summary>
+public sealed record GatewayRequest(string? Gateway);
 
 /// <summary>The plain key appears here once and nowhere else, ever.</summary>
 public sealed record IssuedKeyResponse(string Key, string KeyId, string Participant, IReadOnlyList<string> Roles);

@@ -137,6 +137,28 @@ public sealed class MatchingEngine(EngineLimits limits)
 
     public void RestoreLastTrade(long priceMicros) => LastTradePriceMicros = priceMicros;
 
+    /// <summary>Replays a fill of a resting order recorded earlier: its remaining shrinks, and it leaves the book at zero.</summary>
+    public void ApplyFill(long orderId, long quantity, long priceMicros)
+    {
+        var order = resting.GetValueOrDefault(orderId)
+            ?? throw new InvalidOperationException($"replaying a fill of order {orderId}, which is not resting");
+        if (quantity < 1 || quantity > order.Remaining)
+        {
+            throw new InvalidOperationException($"replaying a fill of {quantity} on order {orderId}, which has {order.Remaining} left");
+        }
+        order.Remaining -= quantity;
+        order.Level!.TotalQuantity -= quantity;
+        LastTradePriceMicros = priceMicros;
+        if (order.Remaining == 0)
+        {
+            resting.Remove(orderId);
+            Unlink(order);
+        }
+    }
+
+    /// <summary>Makes the next order's time priority come after <paramref name="orderSequence"/>, when rebuilding a book.</summary>
+    public void RestoreSequence(long orderSequence) => sequence = Math.Max(sequence, orderSequence);
+
     private RejectReason Validate(BookOrder order)
     {
         if (order.Quantity < 1 || order.Quantity > Limits.QuantityMax)

@@ -1,0 +1,105 @@
+using System.Globalization;
+using ClearingCluster.Grains.Ledger;
+using ClearingCluster.Grains.Metering;
+using ClearingCluster.Grains.Trading;
+using ClearingCluster.Grains.Trading.Journal;
+using ClearingCluster.Interfaces.Contracts;
+using ClearingCluster.Interfaces.Metering;
+using ClearingCluster.Runtime;
+
+namespace ClearingCluster.Grains.Contracts;
+
+/// <summary>
+/// The one place a contract's view is put together, for every route and for the meter: terms from the book's
+/// journal, evidence from the ledger (a contract is active once its batch's entry is there, expired after
+/// <c>validTo</c>), units used from the contract's meter shard (durable and open-cycle use together).
+/// </summary>
+public sealed class ContractDirectory(ITradingStore trading, ILedgerStore ledger, IUsageStore usage, IGrainFactory grains, MeterOptions meters, TimeProvider time)
+{
+    public async Task<ContractView?> FindAsync(string contractId) => (await ViewsAsync([contractId])).SingleOrDefault();
+
+    /// <summary>A member's contracts (as buyer or provider), newest first.</summary>
+    public async Task<IReadOnlyList<ContractView>> OfParticipantAsync(string participant, int limit)
+    {
+        var refs = await trading.ContractsOfAsync(participant, limit, CancellationToken.None);
+        return await ViewsAsync([.. refs.Select(r => ContractTerms.IdOf(r.Product, r.Number))]);
+    }
+
+    /// <summary>Views of the given contracts, in the given order; unknown ids are left out.</summary>
+    public async Task<IReadOnlyList<ContractView>> ViewsAsync(IReadOnlyList<string> contractIds)
+    {
+        var terms = await TermsAsync(contractIds);
+        var evidenced = await EvidencedThroughAsync(terms.Values.Select(t => t.Product));
+        var used = await Task.WhenAll(terms.Values.GroupBy(t => MeterShards.ShardOf(t.Id, meters.ShardCount)).Select(async shard =>
+        {
+            var meter = grains.GetGrain<IMeterGrain>(shard.Key.ToString(CultureInfo.InvariantCulture));
+            return await Task.WhenAll(shard.Select(async t => (t.Id, Used: await meter.Used(t.Id))));
+        }));
+        var usedById = used.SelectMany(u => u).ToDictionary(u => u.Id, u => u.Used, StringComparer.Ordinal);
+        return [.. contractIds.Where(terms.ContainsKey).Select(id => Compose(terms[id], usedById[id], evidenced[terms[id].Product] >= terms[id].Number))];
+    }
+
+    /// <summary>What a meter shard needs of each contract: the durable use over all cycles, the window, and whether it is active.</summary>
+    public async Task<IReadOnlyList<MeteredContract>> MeteredAsync(IReadOnlyCollection<string> contractIds)
+    {
+        var terms = await TermsAsync(contractIds);
+        var evidenced = await EvidencedThroughAsync(terms.Values.Select(t => t.Product));
+        var used = await usage.UsedAsync([.. terms.Keys], CancellationToken.None);
+        return [.. terms.Values.Select(t => new MeteredContract(t.Id, t.Buyer, t.Quota, used.GetValueOrDefault(t.Id), t.ValidFrom, t.ValidTo,
+            evidenced[t.Product] >= t.Number))];
+    }
+
+    /// <summary>The proof that a contract is on the ledger: its batch's entry and its audit path; null when it has none yet.</summary>
+    public async Task<ContractEvidence?> EvidenceAsync(string contractId)
+    {
+        if (await FindAsync(contractId) is not { } view)
+        {
+            return null;
+        }
+        var entry = await ledger.FindCoveringAsync(view.Terms.Product, ContractMerkle.EntryKind, view.Terms.Number, CancellationToken.None);
+        if (entry?.Range is not { } range)
+        {
+            return null;
+        }
+        var rows = await trading.RowsWithContractsAsync(view.Terms.Product, range.First, range.Last, CancellationToken.None);
+        var batch = OrderHistory.Contracts(view.Terms.Product, rows.SelectMany(r => BookJournal.Decode(r.Events)))
+            .Where(c => c.Number >= range.First && c.Number <= range.Last).OrderBy(c => c.Number).ToList();
+        var leaves = batch.Select(ContractMerkle.Leaf).ToList();
+        var index = (int)(view.Terms.Number - range.First);
+        var path = ContractMerkle.AuditPath(leaves, index);
+        return new ContractEvidence(view with { LedgerSeq = entry.Seq }, entry, index, leaves.Count, [.. path.Select(Convert.ToHexStringLower)],
+            Convert.ToHexStringLower(ContractMerkle.Root(leaves)));
+    }
+
+    private ContractView Compose(ContractTerms terms, long used, bool evidenced)
+    {
+        var status = !evidenced ? ContractStatus.Pending : time.GetUtcNow() >= terms.ValidTo ? ContractStatus.Expired : ContractStatus.Active;
+        return new ContractView(terms, used, status, ContractMerkle.EvidenceCode(terms), null);
+    }
+
+    private async Task<Dictionary<string, ContractTerms>> TermsAsync(IReadOnlyCollection<string> contractIds)
+    {
+        var wanted = contractIds.Select(id => (Id: id, Parsed: ContractTerms.Parse(id))).Where(x => x.Parsed is not null).ToList();
+        var terms = new Dictionary<string, ContractTerms>(StringComparer.Ordinal);
+        foreach (var product in wanted.GroupBy(x => x.Parsed!.Value.Product, StringComparer.Ordinal))
+        {
+            var numbers = product.Select(x => x.Parsed!.Value.Number).ToHashSet();
+            var rows = await trading.RowsWithContractsAsync(product.Key, numbers, CancellationToken.None);
+            foreach (var contract in OrderHistory.Contracts(product.Key, rows.SelectMany(r => BookJournal.Decode(r.Events))).Where(c => numbers.Contains(c.Number)))
+            {
+                terms[contract.Id] = contract;
+            }
+        }
+        return terms;
+    }
+
+    private async Task<Dictionary<string, long>> EvidencedThroughAsync(IEnumerable<string> products)
+    {
+        var through = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var product in products.Distinct(StringComparer.Ordinal))
+        {
+            through[product] = await ledger.CoveredThroughAsync(product, ContractMerkle.EntryKind, CancellationToken.None);
+        }
+        return through;
+    }
+}

@@ -1,0 +1,23 @@
+using ClearingCluster.Grains.Trading.Matching;
+
+namespace ClearingCluster.Grains.Trading;
+
+/// <summary>Trading's bounds (configuration section <c>Clearing:Trading</c>).</summary>
+public sealed class TradingOptions
+{
+    /// <summary>Orders one batch request (or one account call) may carry.</summary>
+    public int BatchOrdersMax { get; set; } = 1000;
+
+    /// <summary>
+    /// How long a client order id is recognised as a repeat: a participant's ids placed within this window (and among
+    /// its last <see cref="ClientOrderIdsRememberedMax"/>) return the first order; older ones are forgotten.
+    /// </summary>
+    public TimeSpan ClientOrderIdWindow { get; set; } = TimeSpan.FromHours(24);
+
+    public int ClientOrderIdsRememberedMax { get; set; } = 1_000_000;
+
+    /// <summary>A book writes a snapshot once its journal since the last one is this large (and at least twice the last snapshot).</summary>
+    public long SnapshotJournalBytesMin { get; set; } = 4 * 1024 * 1024;
+
+    public EngineLimits Engine { get; set; } = new();
+}

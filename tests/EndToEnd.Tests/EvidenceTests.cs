@@ -1,0 +1,167 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+
+namespace ClearingCluster.EndToEnd.Tests;
+
+/// <summary>
+/// Contracts on the evidence ledger, a batch under one Merkle root: each contract's proof is checked here the way a
+/// regulator would check it, from the answer alone (RFC 9162 inclusion proof, the entry's root, the verified chain).
+/// </summary>
+[Collection(GatewayCollection.Name)]
+public sealed class EvidenceTests(GatewayFixture fixture)
+{
+    private readonly Exchange exchange = new(fixture.Gateway, GatewayFixture.AdminKey);
+
+    [Fact]
+    public async Task Every_contract_of_a_batch_proves_itself_under_the_root_of_one_verified_ledger_entry()
+    {
+        var (product, provider, providerClient, buyer, buyerClient) = await MarketAsync(exchange);
+        foreach (var (price, i) in new[] { (1_000L, 1), (1_010L, 2), (1_020L, 3) })
+        {
+            await Exchange.Ok(await providerClient.PostAsJsonAsync("/v1/orders", new
+            {
+                clientOrderId = $"s-{i}", participant = provider, product, side = "sell", price, quantity = 10,
+            }), HttpStatusCode.Created);
+        }
+        var buy = await Exchange.Ok(await buyerClient.PostAsJsonAsync("/v1/orders", new
+        {
+            clientOrderId = "b-1", participant = buyer, product, side = "buy", price = 1_020, quantity = 30, scenario = "credit-risk", validityDays = 30,
+        }), HttpStatusCode.Created);
+        var contracts = buy.GetProperty("contracts").EnumerateArray().Select(c => c.GetString()!).ToList();
+        Assert.Equal(3, contracts.Count);
+
+        var roots = new HashSet<string>();
+        foreach (var contract in contracts)
+        {
+            var evidence = await Exchange.Ok(await buyerClient.GetAsync($"/v1/contracts/{contract}/evidence"));
+            var terms = evidence.GetProperty("canonicalTerms").GetString()!;
+            var leaf = SHA256.HashData([0x00, .. Encoding.UTF8.GetBytes(terms)]);
+            Assert.Equal(Convert.ToHexStringLower(leaf), evidence.GetProperty("evidenceCode").GetString());
+            Assert.Equal(evidence.GetProperty("evidenceCode").GetString(), (await Exchange.Ok(await buyerClient.GetAsync($"/v1/contracts/{contract}"))).GetProperty("evidenceCode").GetString());
+            Assert.Contains($"\"id\":\"{contract}\"", terms);
+
+            var root = evidence.GetProperty("root").GetString()!;
+            var path = evidence.GetProperty("auditPath").EnumerateArray().Select(p => Convert.FromHexString(p.GetString()!)).ToList();
+            Assert.True(Included(leaf, evidence.GetProperty("leafIndex").GetInt64(), evidence.GetProperty("leafCount").GetInt64(), path, Convert.FromHexString(root)));
+
+            var entry = evidence.GetProperty("entry");
+            Assert.Equal("contracts.evidenced", entry.GetProperty("kind").GetString());
+            Assert.Equal(product, entry.GetProperty("subject").GetString());
+            Assert.Equal(root, entry.GetProperty("payload").GetProperty("root").GetString());
+            Assert.Equal(3, entry.GetProperty("payload").GetProperty("count").GetInt64());
+            roots.Add(root);
+
+            // The entry is the ledger's own, and the chain through it verifies.
+            var stored = (await Exchange.Ok(await exchange.Admin.GetAsync($"/v1/ledger/entries?after={entry.GetProperty("seq").GetInt64() - 1}&limit=1")))
+                .GetProperty("entries")[0];
+            Assert.Equal(entry.GetProperty("hash").GetString(), stored.GetProperty("hash").GetString());
+        }
+        Assert.Single(roots);
+        Assert.True((await Exchange.Ok(await exchange.Admin.GetAsync("/v1/ledger/verify"))).GetProperty("ok").GetBoolean());
+
+        var (_, stranger) = await exchange.MemberAsync("stranger", "buyer");
+        await ProblemAssert.IsProblem(await stranger.GetAsync($"/v1/contracts/{contracts[0]}/evidence"), HttpStatusCode.NotFound, "unknown_contract");
+        await Exchange.Ok(await providerClient.GetAsync($"/v1/contracts/{contracts[0]}/evidence"));
+    }
+
+    [Fact]
+    public async Task A_contract_a_crash_left_off_the_ledger_is_pending_until_its_book_returns_and_puts_it_there()
+    {
+        var database = await fixture.Postgres.CreateDatabaseAsync();
+        string contract, product;
+        string buyerKey, gatewayKey;
+        DateTimeOffset from;
+        await using (var first = GatewayFactory.Start(database, GatewayFixture.AdminKey))
+        {
+            var x = new Exchange(first, GatewayFixture.AdminKey);
+            (product, var provider, var providerClient, var buyer, var buyerClient) = await MarketAsync(x);
+            buyerKey = await x.KeyAsync(buyer);
+            var (gateway, _) = await x.MemberAsync("gw", "gateway");
+            gatewayKey = await x.KeyAsync(gateway);
+            await providerClient.PostAsJsonAsync("/v1/orders", new { clientOrderId = "s", participant = provider, product, side = "sell", price = 100, quantity = 50 });
+            var buy = await Exchange.Ok(await buyerClient.PostAsJsonAsync("/v1/orders", new
+            {
+                clientOrderId = "b", participant = buyer, product, side = "buy", price = 100, quantity = 50, scenario = "credit-risk", validityDays = 30,
+            }), HttpStatusCode.Created);
+            contract = buy.GetProperty("contracts")[0].GetString()!;
+            from = buy.GetProperty("createdAt").GetDateTimeOffset();
+            Assert.Equal("active", (await Exchange.Ok(await buyerClient.GetAsync($"/v1/contracts/{contract}"))).GetProperty("status").GetString());
+        }
+
+        // As if the process died after the batch committed and before its evidence entry did: the entry is the last one.
+        await using (var connection = new NpgsqlConnection(database))
+        {
+            await connection.OpenAsync();
+            await using var drop = new NpgsqlCommand("""
+                DELETE FROM ledger_entries WHERE kind = 'contracts.evidenced' AND subject = $1
+                    AND seq = (SELECT max(seq) FROM ledger_entries) RETURNING seq
+                """, connection);
+            drop.Parameters.Add(new NpgsqlParameter { Value = product });
+            Assert.NotNull(await drop.ExecuteScalarAsync());
+        }
+
+        await using var second = GatewayFactory.Start(database, GatewayFixture.AdminKey);
+        using var buyerAgain = second.Client(buyerKey);
+        using var gatewayAgain = second.Client(gatewayKey);
+        Assert.Equal("pending", (await Exchange.Ok(await buyerAgain.GetAsync($"/v1/contracts/{contract}"))).GetProperty("status").GetString());
+        await ProblemAssert.IsProblem(await buyerAgain.GetAsync($"/v1/contracts/{contract}/evidence"), HttpStatusCode.Conflict, "evidence_pending");
+        var usage = new { producer = "p", sequence = 1, records = new[] { new { callId = "c1", contract, at = from.AddSeconds(1), units = 1 } } };
+        var refused = await Exchange.Ok(await gatewayAgain.PostAsJsonAsync("/v1/usage", usage));
+        Assert.Equal("contract_not_active", refused.GetProperty("rejected")[0].GetProperty("reason").GetString());
+
+        // The book's next activation finds its contracts without evidence and puts them on the ledger.
+        await Exchange.Ok(await buyerAgain.GetAsync($"/v1/products/{product}/book"));
+        Assert.Equal("active", (await Exchange.Ok(await buyerAgain.GetAsync($"/v1/contracts/{contract}"))).GetProperty("status").GetString());
+        await Exchange.Ok(await buyerAgain.GetAsync($"/v1/contracts/{contract}/evidence"));
+        var accepted = await Exchange.Ok(await gatewayAgain.PostAsJsonAsync("/v1/usage", usage with { sequence = 2 }));
+        Assert.Equal(1, accepted.GetProperty("accepted").GetInt32());
+        using var admin = second.Client(GatewayFixture.AdminKey);
+        Assert.True((await Exchange.Ok(await admin.GetAsync("/v1/ledger/verify"))).GetProperty("ok").GetBoolean());
+    }
+
+    private static async Task<(string Product, string Provider, HttpClient ProviderClient, string Buyer, HttpClient BuyerClient)> MarketAsync(Exchange x)
+    {
+        var (provider, providerClient) = await x.MemberAsync("prov", "provider");
+        var (buyer, buyerClient) = await x.MemberAsync("buyer", "buyer");
+        await x.DepositAsync(buyer, 1_000_000_000, "funding");
+        return (await x.ListedProductAsync(provider, providerClient), provider, providerClient, buyer, buyerClient);
+    }
+
+    /// <summary>RFC 9162 §2.1.3.2, written out here so the test does not trust the code under test.</summary>
+    private static bool Included(byte[] leaf, long index, long size, IReadOnlyList<byte[]> path, byte[] root)
+    {
+        if (index >= size)
+        {
+            return false;
+        }
+        long fn = index, sn = size - 1;
+        var r = leaf;
+        foreach (var p in path)
+        {
+            if (sn == 0)
+            {
+                return false;
+            }
+            if ((fn & 1) == 1 || fn == sn)
+            {
+                r = SHA256.HashData([0x01, .. p, .. r]);
+                while ((fn & 1) == 0 && fn != 0)
+                {
+                    fn >>= 1;
+                    sn >>= 1;
+                }
+            }
+            else
+            {
+                r = SHA256.HashData([0x01, .. r, .. p]);
+            }
+            fn >>= 1;
+            sn >>= 1;
+        }
+        return sn == 0 && r.AsSpan().SequenceEqual(root);
+    }
+}
