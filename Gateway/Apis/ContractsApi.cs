@@ -19,7 +19,7 @@ public static class ContractsApi
         app.MapGet("/v1/contracts/{id}", GetAsync).WithTags("Contracts").RequireAuthorization(AuthPolicies.Authenticated)
             .WithSummary("A contract: its parties, admin, regulator.");
         app.MapGet("/v1/contracts/{id}/evidence", EvidenceAsync).WithTags("Contracts").RequireAuthorization(AuthPolicies.Authenticated)
-            .WithSummary("The ledger entry holding the contract's batch and the Merkle audit path from its evidence code to the entry's root: its parties, admin, regulator.");
+            .WithSummary("The ledger entry holding the contract's batch and the Merkle audit path from its evidence code to the entry's root (waiting the moment the entry may still be in flight): its parties, admin, regulator.");
         app.MapGet("/v1/participants/{id}/contracts", ListAsync).WithTags("Contracts").RequireAuthorization(AuthPolicies.Authenticated)
             .WithSummary("A member's contracts, newest first (at most 500): itself, admin, regulator.");
         return app;
@@ -30,9 +30,7 @@ public static class ContractsApi
 
     private static async Task<ContractEvidenceResponse> EvidenceAsync(string id, ClaimsPrincipal user, ContractDirectory contracts)
     {
-        await VisibleAsync(id, user, contracts);
-        var evidence = await contracts.EvidenceAsync(id)
-            ?? throw DomainException.Conflict("evidence_pending", $"contract {id} is durable but its batch is not on the evidence ledger yet; ask again shortly");
+        var evidence = (await contracts.EvidenceAsync(await VisibleAsync(id, user, contracts)))!;
         return new ContractEvidenceResponse(ContractResponse.From(evidence.Contract),
             Encoding.UTF8.GetString(ContractMerkle.CanonicalTerms(evidence.Contract.Terms)), evidence.Contract.EvidenceCode, evidence.LeafIndex, evidence.LeafCount,
             evidence.AuditPath, evidence.Root, LedgerEntryResponse.From(evidence.Entry));

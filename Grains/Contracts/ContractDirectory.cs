@@ -11,8 +11,8 @@ namespace ClearingCluster.Grains.Contracts;
 
 /// <summary>
 /// The one place a contract's view is put together, for every route and for the meter: terms from the book's
-/// journal, evidence from the ledger (a contract is active once its batch's entry is there, expired after
-/// <c>validTo</c>), units used from the contract's meter shard (durable and open-cycle use together).
+/// journal (a contract is active from its commit, expired after <c>validTo</c>), whether its evidence entry is on the
+/// ledger yet, units used from the contract's meter shard (durable and open-cycle use together).
 /// </summary>
 public sealed class ContractDirectory(ITradingStore trading, ILedgerStore ledger, IUsageStore usage, IGrainFactory grains, MeterOptions meters, TimeProvider time)
 {
@@ -39,27 +39,25 @@ public sealed class ContractDirectory(ITradingStore trading, ILedgerStore ledger
         return [.. contractIds.Where(terms.ContainsKey).Select(id => Compose(terms[id], usedById[id], evidenced[terms[id].Product] >= terms[id].Number))];
     }
 
-    /// <summary>What a meter shard needs of each contract: the durable use over all cycles, the window, and whether it is active.</summary>
+    /// <summary>What a meter shard needs of each contract: the durable use over all cycles, the window, and whether it is active (it is, once made).</summary>
     public async Task<IReadOnlyList<MeteredContract>> MeteredAsync(IReadOnlyCollection<string> contractIds)
     {
         var terms = await TermsAsync(contractIds);
-        var evidenced = await EvidencedThroughAsync(terms.Values.Select(t => t.Product));
         var used = await usage.UsedAsync([.. terms.Keys], CancellationToken.None);
-        return [.. terms.Values.Select(t => new MeteredContract(t.Id, t.Buyer, t.Quota, used.GetValueOrDefault(t.Id), t.ValidFrom, t.ValidTo,
-            evidenced[t.Product] >= t.Number))];
+        return [.. terms.Values.Select(t => new MeteredContract(t.Id, t.Buyer, t.Quota, used.GetValueOrDefault(t.Id), t.ValidFrom, t.ValidTo, Active: true))];
     }
 
-    /// <summary>The proof that a contract is on the ledger: its batch's entry and its audit path; null when it has none yet.</summary>
-    public async Task<ContractEvidence?> EvidenceAsync(string contractId)
+    /// <summary>
+    /// The proof that a contract is on the ledger: its batch's entry and its audit path. Its book confirms the entry
+    /// first (waiting for the one in flight, or writing it if a crash left it out). Null for an unknown contract.
+    /// </summary>
+    public async Task<ContractEvidence?> EvidenceAsync(ContractView view)
     {
-        if (await FindAsync(contractId) is not { } view)
-        {
-            return null;
-        }
+        await grains.GetGrain<Interfaces.Trading.IOrderBookGrain>(view.Terms.Product).Evidenced(view.Terms.Number);
         var entry = await ledger.FindCoveringAsync(view.Terms.Product, ContractMerkle.EntryKind, view.Terms.Number, CancellationToken.None);
         if (entry?.Range is not { } range)
         {
-            return null;
+            throw new InvalidOperationException($"contract {view.Terms.Id}: its book confirmed its evidence but the ledger has no entry covering it");
         }
         var rows = await trading.RowsWithContractsAsync(view.Terms.Product, range.First, range.Last, CancellationToken.None);
         var batch = OrderHistory.Contracts(view.Terms.Product, rows.SelectMany(r => BookJournal.Decode(r.Events)))
@@ -67,15 +65,12 @@ public sealed class ContractDirectory(ITradingStore trading, ILedgerStore ledger
         var leaves = batch.Select(ContractMerkle.Leaf).ToList();
         var index = (int)(view.Terms.Number - range.First);
         var path = ContractMerkle.AuditPath(leaves, index);
-        return new ContractEvidence(view with { LedgerSeq = entry.Seq }, entry, index, leaves.Count, [.. path.Select(Convert.ToHexStringLower)],
+        return new ContractEvidence(view with { Evidenced = true }, entry, index, leaves.Count, [.. path.Select(Convert.ToHexStringLower)],
             Convert.ToHexStringLower(ContractMerkle.Root(leaves)));
     }
 
-    private ContractView Compose(ContractTerms terms, long used, bool evidenced)
-    {
-        var status = !evidenced ? ContractStatus.Pending : time.GetUtcNow() >= terms.ValidTo ? ContractStatus.Expired : ContractStatus.Active;
-        return new ContractView(terms, used, status, ContractMerkle.EvidenceCode(terms), null);
-    }
+    private ContractView Compose(ContractTerms terms, long used, bool evidenced) =>
+        new(terms, used, time.GetUtcNow() >= terms.ValidTo ? ContractStatus.Expired : ContractStatus.Active, ContractMerkle.EvidenceCode(terms), evidenced);
 
     private async Task<Dictionary<string, ContractTerms>> TermsAsync(IReadOnlyCollection<string> contractIds)
     {

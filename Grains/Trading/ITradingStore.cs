@@ -35,6 +35,9 @@ public interface ITradingStore
     /// <summary>The participant's contracts (product, number), newest first, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<(string Product, long Number)>> ContractsOfAsync(string participant, int limit, CancellationToken cancellationToken);
 
+    /// <summary>The highest contract number a book has made; 0 when none.</summary>
+    Task<long> LastContractAsync(string product, CancellationToken cancellationToken);
+
     /// <summary>Every product that has a book journal.</summary>
     Task<IReadOnlyList<string>> BooksAsync(CancellationToken cancellationToken);
 }

@@ -17,8 +17,9 @@ namespace ClearingCluster.Grains.Trading;
 /// One product's order book: thin around <see cref="TradingBook"/>. A call matches in memory in one turn, with no
 /// await before the match (the product's facts are held in memory, refreshed when the product changes), and puts its
 /// changes on the commit log in that same turn; then it waits for the commit while further calls match, and answers
-/// once durable. After the commit the accounts outside the call chain (makers, owners of cancelled orders) are told,
-/// the batch's contracts go onto the evidence ledger under one Merkle root, and trades are published. A failed commit
+/// once durable. After the commit the accounts outside the call chain (makers, owners of cancelled orders) are told
+/// and trades are published. Contracts are evidenced behind the trading path: whatever committed since the last
+/// entry goes onto the ledger as one entry under one Merkle root, one append in flight at a time. A failed commit
 /// drops the activation: the next one rebuilds the book from its snapshot and journal, and puts on the ledger any
 /// contracts a crash left without evidence.
 /// </summary>
@@ -36,6 +37,9 @@ public sealed class OrderBookGrain(
     private BookFacts? facts;
     private CommitWriter writer = null!;
     private Task lastCommit = Task.CompletedTask;
+    private readonly List<Interfaces.Contracts.ContractTerms> unevidenced = [];
+    private Task evidencing = Task.CompletedTask;
+    private long evidencedThrough;
     private long journalBytesSinceSnapshot;
     private long lastSnapshotBytes;
 
@@ -170,6 +174,20 @@ public sealed class OrderBookGrain(
         return Task.CompletedTask;
     }
 
+    public async Task<long> Evidenced(long contractNumber)
+    {
+        while (evidencedThrough < Math.Min(contractNumber, book.LastContractNumber))
+        {
+            if (evidencing.IsCompleted && unevidenced.Count == 0)
+            {
+                throw DomainException.Unavailable("evidence_unavailable",
+                    $"book {Product} could not put contracts after {evidencedThrough} on the evidence ledger yet; ask again");
+            }
+            await evidencing;
+        }
+        return evidencedThrough;
+    }
+
     public async Task<IReadOnlyList<BookPosition>> Positions()
     {
         await lastCommit;
@@ -186,10 +204,6 @@ public sealed class OrderBookGrain(
         var item = new BookCommit(batch);
         var durable = writer.CommitAsync(item);
         lastCommit = durable.ContinueWith(static _ => { }, TaskScheduler.Default);
-        // Submitted after the batch, so the entry never lands without its contracts.
-        var evidence = batch.Contracts.Count > 0
-            ? GrainFactory.GetGrain<ILedgerGrain>(ILedgerGrain.Key).Append(ContractMerkle.Evidence(Product, batch.Contracts))
-            : null;
         try
         {
             await durable;
@@ -203,23 +217,61 @@ public sealed class OrderBookGrain(
 
         journalBytesSinceSnapshot += item.Events.Length;
         SnapshotIfDue();
+        Evidence(batch.Contracts);
         await Task.WhenAll(batch.Notifications.Select(d => TellAsync(d, item.VersionOf(d.AccountId))));
-        if (evidence is not null)
+        await PublishAsync(batch);
+    }
+
+    /// <summary>
+    /// Queues committed contracts for the ledger and starts an append unless one is in flight; the append in flight
+    /// takes everything queued meanwhile when it is done, so entries grow with load. Contracts only go on the ledger
+    /// after they are durable, so an entry never lands without them.
+    /// </summary>
+    private void Evidence(IReadOnlyList<Interfaces.Contracts.ContractTerms> committed)
+    {
+        if (committed.Count == 0)
         {
+            return;
+        }
+        if (unevidenced.Count + committed.Count > options.UnevidencedContractsMax)
+        {
+            // The ledger is far behind: stop taking orders (writer failed) rather than hold ever more in memory.
+            logger.LogError("book {Product}: {Count} contracts await evidence, the bound is {Max}; dropping the activation", Product,
+                unevidenced.Count + committed.Count, options.UnevidencedContractsMax);
+            DeactivateOnIdle();
+        }
+        unevidenced.AddRange(committed);
+        if (evidencing.IsCompleted)
+        {
+            evidencing = EvidenceLoopAsync();
+        }
+    }
+
+    private async Task EvidenceLoopAsync()
+    {
+        var ledger = GrainFactory.GetGrain<ILedgerGrain>(ILedgerGrain.Key);
+        while (unevidenced.Count > 0)
+        {
+            var batch = unevidenced.OrderBy(c => c.Number).ToList();
+            unevidenced.Clear();
             try
             {
-                await evidence;
+                await ledger.Append(ContractMerkle.Evidence(Product, batch));
+                evidencedThrough = Math.Max(evidencedThrough, batch[^1].Number);
             }
             catch (Exception error)
             {
-                // The batch stands; its contracts stay pending until the next activation puts them on the ledger.
+                // The contracts stand; the next activation finds them without their entry and puts them on the ledger.
                 logger.LogError(error, "book {Product}: evidence for contracts {First}–{Last} failed; redelivered on reactivation",
-                    Product, batch.Contracts[0].Number, batch.Contracts[^1].Number);
+                    Product, batch[0].Number, batch[^1].Number);
                 DeactivateOnIdle();
+                return;
             }
         }
-        await PublishAsync(batch);
     }
+
+    /// <summary>A graceful stop puts what it committed on the ledger before it goes.</summary>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => evidencing.WaitAsync(cancellationToken);
 
     private async Task TellAsync(AccountDelta delta, long version)
     {
@@ -278,6 +330,7 @@ public sealed class OrderBookGrain(
     private async Task RedeliverEvidenceAsync(CancellationToken cancellationToken)
     {
         var covered = await ledgerStore.CoveredThroughAsync(Product, ContractMerkle.EntryKind, cancellationToken);
+        evidencedThrough = covered;
         if (covered >= book.LastContractNumber)
         {
             return;
@@ -287,6 +340,7 @@ public sealed class OrderBookGrain(
             .Where(c => c.Number > covered).OrderBy(c => c.Number).ToList();
         logger.LogWarning("book {Product}: contracts {First}–{Last} had no evidence entry; putting them on the ledger", Product, covered + 1, book.LastContractNumber);
         await GrainFactory.GetGrain<ILedgerGrain>(ILedgerGrain.Key).Redeliver(ContractMerkle.Evidence(Product, contracts));
+        evidencedThrough = book.LastContractNumber;
     }
 
     /// <summary>Who may change an owner's open order, and the reason a cancel records: the owner, or a gateway it authorised.</summary>

@@ -19,5 +19,11 @@ public sealed class TradingOptions
     /// <summary>A book writes a snapshot once its journal since the last one is this large (and at least twice the last snapshot).</summary>
     public long SnapshotJournalBytesMin { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>Committed contracts a book holds while their evidence entry is not written yet; beyond it the book stops.</summary>
+    public int UnevidencedContractsMax { get; set; } = 1_000_000;
+
+    /// <summary>At start, books whose contracts a crash left without their evidence entry are woken to put them on the ledger.</summary>
+    public bool EvidenceSweepAtStart { get; set; } = true;
+
     public EngineLimits Engine { get; set; } = new();
 }

@@ -4,9 +4,7 @@ namespace ClearingCluster.Interfaces.Contracts;
 
 public static class ContractStatus
 {
-    /// <summary>Durable with its fill; its batch's evidence entry is not on the ledger yet (a moment, or a crash ago).</summary>
-    public const string Pending = "pending";
-
+    /// <summary>Made and durable with its fill, escrow captured: usage counts against it.</summary>
     public const string Active = "active";
 
     /// <summary>Past <c>validTo</c>: no usage is accepted any more.</summary>
@@ -52,9 +50,10 @@ public sealed record ContractTerms(
 /// <summary>
 /// A contract as every route shows it: its terms, units used so far (the open cycle included), its status, its
 /// <see cref="EvidenceCode"/> (the hash of its canonical terms, a leaf under the Merkle root of its batch's ledger
-/// entry) and that entry's sequence once it is on the ledger.
+/// entry) and whether that entry is on the ledger yet (<see cref="Evidenced"/>: it follows the commit by a moment,
+/// or by a restart of its book after a crash).
 /// </summary>
-public sealed record ContractView(ContractTerms Terms, long Used, string Status, string EvidenceCode, long? LedgerSeq);
+public sealed record ContractView(ContractTerms Terms, long Used, string Status, string EvidenceCode, bool Evidenced);
 
 /// <summary>
 /// The proof that a contract is on the evidence ledger: the entry holding its batch's Merkle root, the contract's

@@ -33,6 +33,13 @@ public interface IOrderBookGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task ProductChanged(ProductView product);
 
+    /// <summary>
+    /// Returns once the book's contracts up to <paramref name="contractNumber"/> are on the evidence ledger (waiting for the
+    /// entry in flight, or putting them there if a crash left them without); the highest number evidenced.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<long> Evidenced(long contractNumber);
+
     /// <summary>Per participant, what the book holds for its open buys and what its contracts took into escrow: for reconciliation.</summary>
     [AlwaysInterleave]
     Task<IReadOnlyList<BookPosition>> Positions();

@@ -6,7 +6,8 @@ namespace ClearingCluster.Runtime.Durability;
 /// <summary>
 /// The commit log every durable hot path shares: grains submit items, one flush loop writes whatever is pending in
 /// one transaction, and each item completes only when its flush has committed. Many requests from many grains share
-/// a commit, and the batch grows with load (group commit). Guarantees:
+/// a commit, and the batch grows with load (group commit). The loop has a thread of its own and blocks it on the
+/// database, so a flush never queues in the thread pool behind the requests it answers. Guarantees:
 /// <list type="bullet">
 /// <item>items commit in submission order; a writer's items never overtake each other;</item>
 /// <item>a failed flush fails every item in it and fails their writers (their memory is ahead of storage), so the
@@ -25,10 +26,9 @@ public sealed class GroupCommit : IAsyncDisposable
     private readonly object gate = new();
     private readonly Queue<CommitItem> pending = new();
     private long pendingRecords;
+    private readonly Thread loop;
     private long flushSequence;
-    private bool flushing;
     private bool stopped;
-    private Task loop = Task.CompletedTask;
 
     public GroupCommit(ICommitStore store, GroupCommitOptions options, GroupCommitMetrics metrics, ILogger<GroupCommit> logger)
     {
@@ -38,6 +38,8 @@ public sealed class GroupCommit : IAsyncDisposable
         this.logger = logger;
         Metrics = metrics;
         metrics.Observe(() => Volatile.Read(ref pendingRecords));
+        loop = new Thread(FlushLoop) { IsBackground = true, Name = "commit-log" };
+        loop.Start();
     }
 
     public GroupCommitOptions Options => options;
@@ -57,15 +59,15 @@ public sealed class GroupCommit : IAsyncDisposable
     }
 
     /// <summary>Stops taking items and waits for what is pending to be flushed.</summary>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        Task running;
         lock (gate)
         {
             stopped = true;
-            running = loop;
+            Monitor.PulseAll(gate);
         }
-        await running.ConfigureAwait(false);
+        loop.Join();
+        return ValueTask.CompletedTask;
     }
 
     internal void EnsureCapacity(int records)
@@ -94,31 +96,32 @@ public sealed class GroupCommit : IAsyncDisposable
             }
             pending.Enqueue(item);
             pendingRecords += item.Records;
-            if (!flushing)
+            if (pending.Count == 1)
             {
-                flushing = true;
-                // Off the caller's scheduler: the loop must never run as a turn of the grain that started it.
-                loop = Task.Factory.StartNew(FlushLoopAsync, CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default).Unwrap();
+                Monitor.Pulse(gate);
             }
         }
         return item.Done;
     }
 
-    private async Task FlushLoopAsync()
+    private void FlushLoop()
     {
         while (true)
         {
             List<CommitItem> batch;
             lock (gate)
             {
-                batch = TakeBatch();
-                if (batch.Count == 0)
+                while (pending.Count == 0)
                 {
-                    flushing = false;
-                    return;
+                    if (stopped)
+                    {
+                        return;
+                    }
+                    Monitor.Wait(gate);
                 }
+                batch = TakeBatch();
             }
-            await FlushAsync(batch).ConfigureAwait(false);
+            Flush(batch);
         }
     }
 
@@ -136,7 +139,7 @@ public sealed class GroupCommit : IAsyncDisposable
         return batch;
     }
 
-    private async Task FlushAsync(List<CommitItem> items)
+    private void Flush(List<CommitItem> items)
     {
         var live = new List<CommitItem>(items.Count);
         foreach (var item in items)
@@ -158,7 +161,7 @@ public sealed class GroupCommit : IAsyncDisposable
             var started = Stopwatch.GetTimestamp();
             try
             {
-                await store.CommitAsync(new CommitBatch(sequence, live, fences), CancellationToken.None).ConfigureAwait(false);
+                store.Commit(new CommitBatch(sequence, live, fences));
             }
             catch (StaleWriterException stale) when (stale.Fences.Any(fences.Contains))
             {

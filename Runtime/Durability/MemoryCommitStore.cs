@@ -10,7 +10,7 @@ public sealed class MemoryCommitStore : ICommitStore
     private readonly Dictionary<string, long> epochs = new(StringComparer.Ordinal);
     private readonly List<CommitBatch> committed = [];
     private Exception? failNext;
-    private TaskCompletionSource? hold;
+    private ManualResetEventSlim? hold;
     private TaskCompletionSource waiting = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public IReadOnlyList<CommitBatch> Committed
@@ -34,7 +34,7 @@ public sealed class MemoryCommitStore : ICommitStore
     {
         lock (gate)
         {
-            hold ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            hold ??= new ManualResetEventSlim(false);
             waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
     }
@@ -47,13 +47,13 @@ public sealed class MemoryCommitStore : ICommitStore
 
     public void Release()
     {
-        TaskCompletionSource? released;
+        ManualResetEventSlim? released;
         lock (gate)
         {
             released = hold;
             hold = null;
         }
-        released?.TrySetResult();
+        released?.Set();
     }
 
     public Task<long> ClaimEpochAsync(string writer, CancellationToken cancellationToken)
@@ -66,21 +66,18 @@ public sealed class MemoryCommitStore : ICommitStore
         }
     }
 
-    public async Task CommitAsync(CommitBatch batch, CancellationToken cancellationToken)
+    public void Commit(CommitBatch batch)
     {
-        Task? waitFor;
+        ManualResetEventSlim? waitFor;
         lock (gate)
         {
-            waitFor = hold?.Task;
+            waitFor = hold;
             if (waitFor is not null)
             {
                 waiting.TrySetResult();
             }
         }
-        if (waitFor is not null)
-        {
-            await waitFor.ConfigureAwait(false);
-        }
+        waitFor?.Wait();
         lock (gate)
         {
             if (failNext is { } error)

@@ -51,15 +51,16 @@ public sealed class FlushContext(long flushSequence)
         }
     }
 
-    internal async Task ExecuteAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    /// <summary>Runs the flush, blocking the calling thread (the commit log's own) until PostgreSQL has committed it.</summary>
+    internal void Execute(NpgsqlConnection connection)
     {
         AddAccountUpsert();
-        await using var batch = new NpgsqlBatch(connection);
+        using var batch = new NpgsqlBatch(connection);
         foreach (var (command, _) in commands)
         {
             batch.BatchCommands.Add(command);
         }
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        using var reader = batch.ExecuteReader();
         var first = true;
         foreach (var (_, readRows) in commands)
         {
@@ -67,7 +68,7 @@ public sealed class FlushContext(long flushSequence)
             {
                 continue;
             }
-            if (!first && !await reader.NextResultAsync(cancellationToken))
+            if (!first && !reader.NextResult())
             {
                 throw new InvalidOperationException("a flush statement returned no rows where rows were expected");
             }

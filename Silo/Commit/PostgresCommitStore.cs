@@ -27,7 +27,7 @@ public sealed class PostgresCommitStore(ClearingDatabase database, IEnumerable<I
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    public async Task CommitAsync(CommitBatch batch, CancellationToken cancellationToken)
+    public void Commit(CommitBatch batch)
     {
         var flush = new FlushContext(batch.FlushSequence);
         flush.Add("CALL fence_writers($1, $2, $3)", null,
@@ -41,29 +41,28 @@ public sealed class PostgresCommitStore(ClearingDatabase database, IEnumerable<I
             writer.Write(flush, [.. group]);
         }
 
-        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        using var connection = database.DataSource.OpenConnection();
         try
         {
-            await flush.ExecuteAsync(connection, cancellationToken);
+            flush.Execute(connection);
         }
         catch (PostgresException error) when (error.SqlState == StaleWriterState)
         {
-            throw new StaleWriterException(await StaleAsync(connection, batch.Fences, cancellationToken));
+            throw new StaleWriterException(Stale(connection, batch.Fences));
         }
     }
 
-    private static async Task<IReadOnlyCollection<WriterFence>> StaleAsync(NpgsqlConnection connection, IReadOnlyList<WriterFence> fences,
-        CancellationToken cancellationToken)
+    private static IReadOnlyCollection<WriterFence> Stale(NpgsqlConnection connection, IReadOnlyList<WriterFence> fences)
     {
-        await using var command = new NpgsqlCommand("""
+        using var command = new NpgsqlCommand("""
             SELECT f.writer, f.epoch FROM unnest($1::text[], $2::bigint[]) AS f(writer, epoch)
             WHERE NOT EXISTS (SELECT 1 FROM writer_epochs w WHERE w.writer = f.writer AND w.epoch = f.epoch)
             """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = fences.Select(f => f.Writer).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = fences.Select(f => f.Epoch).ToArray() });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        using var reader = command.ExecuteReader();
         var stale = new List<WriterFence>();
-        while (await reader.ReadAsync(cancellationToken))
+        while (reader.Read())
         {
             stale.Add(new WriterFence(reader.GetString(0), reader.GetInt64(1)));
         }

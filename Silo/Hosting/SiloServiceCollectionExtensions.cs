@@ -47,6 +47,9 @@ public static class SiloServiceCollectionExtensions
         services.AddSingleton<TradingReconciliation>();
         services.AddSingleton<LedgerVerifier>();
         services.AddGrainRuntime(runtime => configuration.GetSection("Clearing:Runtime").Bind(runtime), [GrainsAssembly.Reference, .. moreGrainAssemblies]);
+        // After the runtime's hosted service: started once grains can be called.
+        services.AddSingleton<EvidenceSweep>();
+        services.AddHostedService<EvidenceSweepHostedService>();
         return services;
     }
 
@@ -65,6 +68,13 @@ public static class SiloServiceCollectionExtensions
         services.AddSingleton<ICommitItemWriter, BookSnapshotWriter>();
         services.AddSingleton<ICommitItemWriter, AccountWriter>();
     }
+}
+
+internal sealed class EvidenceSweepHostedService(EvidenceSweep sweep, TradingOptions options) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => options.EvidenceSweepAtStart ? sweep.RunAsync(cancellationToken) : Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 internal sealed class DatabaseHostedService(ClearingDatabase database) : IHostedService

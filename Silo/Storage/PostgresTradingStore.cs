@@ -105,6 +105,14 @@ public sealed class PostgresTradingStore(ClearingDatabase database) : ITradingSt
         return contracts;
     }
 
+    public async Task<long> LastContractAsync(string product, CancellationToken cancellationToken)
+    {
+        await using var command = database.DataSource.CreateCommand(
+            "SELECT coalesce(max(last_contract), 0) FROM book_batches WHERE product = $1 AND last_contract IS NOT NULL");
+        command.Parameters.Add(new NpgsqlParameter { Value = product });
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     public async Task<IReadOnlyList<string>> BooksAsync(CancellationToken cancellationToken)
     {
         await using var command = database.DataSource.CreateCommand("SELECT substr(writer, 6) FROM writer_epochs WHERE writer LIKE 'book/%' ORDER BY 1");

@@ -69,11 +69,10 @@ public sealed class EvidenceTests(GatewayFixture fixture)
     }
 
     [Fact]
-    public async Task A_contract_a_crash_left_off_the_ledger_is_pending_until_its_book_returns_and_puts_it_there()
+    public async Task Contracts_a_crash_left_off_the_ledger_stay_usable_and_are_put_on_it_by_their_book_or_by_the_sweep_at_start()
     {
         var database = await fixture.Postgres.CreateDatabaseAsync();
-        string contract, product;
-        string buyerKey, gatewayKey;
+        string contract, product, buyerKey, gatewayKey;
         DateTimeOffset from;
         await using (var first = GatewayFactory.Start(database, GatewayFixture.AdminKey))
         {
@@ -89,38 +88,50 @@ public sealed class EvidenceTests(GatewayFixture fixture)
             }), HttpStatusCode.Created);
             contract = buy.GetProperty("contracts")[0].GetString()!;
             from = buy.GetProperty("createdAt").GetDateTimeOffset();
-            Assert.Equal("active", (await Exchange.Ok(await buyerClient.GetAsync($"/v1/contracts/{contract}"))).GetProperty("status").GetString());
         }
 
-        // As if the process died after the batch committed and before its evidence entry did: the entry is the last one.
-        await using (var connection = new NpgsqlConnection(database))
-        {
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand("""
-                DELETE FROM ledger_entries WHERE kind = 'contracts.evidenced' AND subject = $1
-                    AND seq = (SELECT max(seq) FROM ledger_entries) RETURNING seq
-                """, connection);
-            drop.Parameters.Add(new NpgsqlParameter { Value = product });
-            Assert.NotNull(await drop.ExecuteScalarAsync());
-        }
-
-        await using var second = GatewayFactory.Start(database, GatewayFixture.AdminKey);
-        using var buyerAgain = second.Client(buyerKey);
-        using var gatewayAgain = second.Client(gatewayKey);
-        Assert.Equal("pending", (await Exchange.Ok(await buyerAgain.GetAsync($"/v1/contracts/{contract}"))).GetProperty("status").GetString());
-        await ProblemAssert.IsProblem(await buyerAgain.GetAsync($"/v1/contracts/{contract}/evidence"), HttpStatusCode.Conflict, "evidence_pending");
+        // As if the process died after the batch committed and before its evidence entry did.
+        await DropEvidenceAsync(database, product);
         var usage = new { producer = "p", sequence = 1, records = new[] { new { callId = "c1", contract, at = from.AddSeconds(1), units = 1 } } };
-        var refused = await Exchange.Ok(await gatewayAgain.PostAsJsonAsync("/v1/usage", usage));
-        Assert.Equal("contract_not_active", refused.GetProperty("rejected")[0].GetProperty("reason").GetString());
+        await using (var noSweep = GatewayFactory.Start(database, GatewayFixture.AdminKey, settings: new Dictionary<string, string>
+        {
+            ["Clearing:Trading:EvidenceSweepAtStart"] = "false",
+        }))
+        {
+            using var buyer = noSweep.Client(buyerKey);
+            using var gateway = noSweep.Client(gatewayKey);
+            var view = await Exchange.Ok(await buyer.GetAsync($"/v1/contracts/{contract}"));
+            Assert.Equal("active", view.GetProperty("status").GetString());
+            Assert.False(view.GetProperty("evidenced").GetBoolean());
+            // The contract is binding without its entry: usage counts.
+            Assert.Equal(1, (await Exchange.Ok(await gateway.PostAsJsonAsync("/v1/usage", usage))).GetProperty("accepted").GetInt32());
 
-        // The book's next activation finds its contracts without evidence and puts them on the ledger.
-        await Exchange.Ok(await buyerAgain.GetAsync($"/v1/products/{product}/book"));
-        Assert.Equal("active", (await Exchange.Ok(await buyerAgain.GetAsync($"/v1/contracts/{contract}"))).GetProperty("status").GetString());
-        await Exchange.Ok(await buyerAgain.GetAsync($"/v1/contracts/{contract}/evidence"));
-        var accepted = await Exchange.Ok(await gatewayAgain.PostAsJsonAsync("/v1/usage", usage with { sequence = 2 }));
-        Assert.Equal(1, accepted.GetProperty("accepted").GetInt32());
-        using var admin = second.Client(GatewayFixture.AdminKey);
+            // Asking for its proof wakes its book, which finds its contracts without evidence and puts them on the ledger.
+            var proof = await Exchange.Ok(await buyer.GetAsync($"/v1/contracts/{contract}/evidence"));
+            Assert.Equal(product, proof.GetProperty("entry").GetProperty("subject").GetString());
+            Assert.True((await Exchange.Ok(await buyer.GetAsync($"/v1/contracts/{contract}"))).GetProperty("evidenced").GetBoolean());
+        }
+
+        // Again, and this time the silo's sweep at start does it before anyone asks.
+        await DropEvidenceAsync(database, product);
+        await using var swept = GatewayFactory.Start(database, GatewayFixture.AdminKey);
+        using var buyerAgain = swept.Client(buyerKey);
+        Assert.True((await Exchange.Ok(await buyerAgain.GetAsync($"/v1/contracts/{contract}"))).GetProperty("evidenced").GetBoolean());
+        using var admin = swept.Client(GatewayFixture.AdminKey);
         Assert.True((await Exchange.Ok(await admin.GetAsync("/v1/ledger/verify"))).GetProperty("ok").GetBoolean());
+    }
+
+    /// <summary>Removes the product's last evidence entry, which must be the ledger's last entry, so the chain stays whole.</summary>
+    private static async Task DropEvidenceAsync(string database, string product)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand("""
+            DELETE FROM ledger_entries WHERE kind = 'contracts.evidenced' AND subject = $1
+                AND seq = (SELECT max(seq) FROM ledger_entries) RETURNING seq
+            """, connection);
+        drop.Parameters.Add(new NpgsqlParameter { Value = product });
+        Assert.NotNull(await drop.ExecuteScalarAsync());
     }
 
     private static async Task<(string Product, string Provider, HttpClient ProviderClient, string Buyer, HttpClient BuyerClient)> MarketAsync(Exchange x)

@@ -9,18 +9,20 @@ namespace ClearingCluster.EndToEnd.Tests;
 /// The real Gateway (silo in process) on Kestrel on a free loopback port, on a database of its own. Clients
 /// speak real HTTP to it. Settings are what an operator would set in the environment.
 /// </summary>
-public sealed class GatewayFactory(string connectionString, string dataDirectory, string? adminKey) : WebApplicationFactory<Program>
+public sealed class GatewayFactory(string connectionString, string dataDirectory, string? adminKey, IReadOnlyDictionary<string, string>? settings = null)
+    : WebApplicationFactory<Program>
 {
     public int Port { get; } = EmbeddedPostgres.FreePort();
 
     public string DataDirectory => dataDirectory;
 
-    public static GatewayFactory Start(string connectionString, string? adminKey, string? dataDirectory = null)
+    public static GatewayFactory Start(string connectionString, string? adminKey, string? dataDirectory = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         var factory = new GatewayFactory(
             connectionString,
             dataDirectory ?? Path.Combine(Path.GetTempPath(), "clearingcluster-tests", Guid.NewGuid().ToString("N")),
-            adminKey);
+            adminKey,
+            settings);
         factory.UseKestrel(factory.Port);
         factory.StartServer();
         return factory;
@@ -45,5 +47,9 @@ public sealed class GatewayFactory(string connectionString, string dataDirectory
             builder.UseSetting("CLEARING_ADMIN_KEY", adminKey);
         }
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(key, value);
+        }
     }
 }

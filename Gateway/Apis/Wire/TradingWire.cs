@@ -40,17 +40,20 @@ public sealed record BookResponse(string Product, IReadOnlyList<BookLevelRespons
         [.. b.Asks.Select(l => new BookLevelResponse(l.PriceMicros, l.Quantity))], b.LastTradePriceMicros);
 }
 
-/// <summary>A contract as every route shows it; <c>evidenceCode</c> is the hash of its canonical terms (a Merkle leaf).</summary>
+/// <summary>
+/// A contract as every route shows it; <c>evidenceCode</c> is the hash of its canonical terms (a Merkle leaf), and
+/// <c>evidenced</c> says whether its batch's entry is on the ledger yet (<c>/evidence</c> then proves it).
+/// </summary>
 public sealed record ContractResponse(
     string Id, string Buyer, string Provider, string Product, long Price, long Quota, long Used, long Escrow, string Scenario, string Delivery,
-    DateTimeOffset ValidFrom, DateTimeOffset ValidTo, string Status, string EvidenceCode, long ExchangeFeeBasisPoints,
+    DateTimeOffset ValidFrom, DateTimeOffset ValidTo, string Status, string EvidenceCode, bool Evidenced, long ExchangeFeeBasisPoints,
     string BuyOrder, string SellOrder)
 {
     public static ContractResponse From(ContractView v)
     {
         var c = v.Terms;
         return new(c.Id, c.Buyer, c.Provider, c.Product, c.PriceMicros, c.Quota, v.Used, c.EscrowMicros, c.Scenario, c.Delivery, c.ValidFrom, c.ValidTo,
-            v.Status, v.EvidenceCode, c.ExchangeFeeBasisPoints, c.BuyOrderId, c.SellOrderId);
+            v.Status, v.EvidenceCode, v.Evidenced, c.ExchangeFeeBasisPoints, c.BuyOrderId, c.SellOrderId);
     }
 }
 
