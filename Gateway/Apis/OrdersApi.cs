@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
+using ClearingCluster.Gateway.Json;
 using ClearingCluster.Gateway.Apis.Wire;
 using ClearingCluster.Gateway.Auth;
 using ClearingCluster.Gateway.Errors;
@@ -10,9 +11,6 @@ using ClearingCluster.Interfaces.Accounts;
 using ClearingCluster.Interfaces.Participants;
 using ClearingCluster.Interfaces.Trading;
 using ClearingCluster.Runtime;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Options;
 
 namespace ClearingCluster.Gateway.Apis;
 
@@ -23,13 +21,16 @@ public static class OrdersApi
     /// <summary>A batch of 1,000 orders is about 250 kB of JSON; more than this is refused before it is read.</summary>
     public const long BatchBodyBytesMax = 2 * 1024 * 1024;
 
+    /// <summary>One order is a few hundred bytes.</summary>
+    public const long SingleBodyBytesMax = 64 * 1024;
+
     public static IEndpointRouteBuilder MapOrdersApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/orders").WithTags("Orders").RequireAuthorization(AuthPolicies.Authenticated);
 
-        group.MapPost("/", PlaceAsync)
+        group.MapPost("/", PlaceAsync).Accepts<OrderRequest>("application/json").Produces<OrderResponse>(StatusCodes.Status201Created)
             .WithSummary("Place an order as the participant itself, or as a gateway it authorised; a repeated clientOrderId returns the order as it stands.");
-        group.MapPost("/batch", PlaceBatchAsync)
+        group.MapPost("/batch", PlaceBatchAsync).Accepts<OrderRequest[]>("application/json", "application/x-ndjson").Produces<BatchOrdersResponse>()
             .WithSummary("Place up to 1,000 orders (a JSON array, or application/x-ndjson one order per line): one result per order, in order; a bad order refuses only itself.");
         group.MapDelete("/{orderId}", CancelAsync).WithSummary("Cancel an open order (its owner, or a gateway it authorised); a buy's hold is released.");
         group.MapPost("/{orderId}/reduce", ReduceAsync).WithSummary("Lower an open order's remaining quantity, keeping its priority (owner or its gateway).");
@@ -39,22 +40,37 @@ public static class OrdersApi
         return app;
     }
 
-    private static async Task<IResult> PlaceAsync(OrderRequest request, ClaimsPrincipal user, IGrainFactory grains)
+    private static async Task PlaceAsync(HttpContext context, ClaimsPrincipal user, IGrainFactory grains, StringPool strings)
     {
+        OrderRequest request;
+        using (var body = await RequestBody.ReadAsync(context, SingleBodyBytesMax, "an order"))
+        {
+            RequireJson(context);
+            request = Strict(() => OrderJson.ReadOne(body.Span, strings));
+        }
         var order = ToOrder(request);
         var caller = user.Participant()!;
         await RequireMayEnterAsync(user, order.Participant, grains);
         var placed = (await grains.GetGrain<IAccountGrain>(order.Participant).PlaceOrders([order], caller))[0].Placed;
-        return Results.Created($"/v1/orders/{placed.OrderId}", OrderResponse.From(placed));
+        context.Response.StatusCode = StatusCodes.Status201Created;
+        context.Response.Headers.Location = $"/v1/orders/{placed.OrderId}";
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await using (var json = new Utf8JsonWriter(context.Response.BodyWriter))
+        {
+            OrderJson.Write(json, placed);
+        }
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
     }
 
-    private static async Task<BatchOrdersResponse> PlaceBatchAsync(HttpContext context, ClaimsPrincipal user, IGrainFactory grains, TradingOptions trading,
-        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+    private static async Task PlaceBatchAsync(HttpContext context, ClaimsPrincipal user, IGrainFactory grains, TradingOptions trading, StringPool strings)
     {
-        var body = await ReadBodyAsync(context);
-        var parsed = OrderBatch.Parse(body, context.Request.ContentType, trading.BatchOrdersMax, json.Value.SerializerOptions);
+        IReadOnlyList<OrderBatch.Entry> parsed;
+        using (var body = await RequestBody.ReadAsync(context, BatchBodyBytesMax, "an order batch"))
+        {
+            parsed = OrderBatch.Parse(body.Span, context.Request.ContentType, trading.BatchOrdersMax, strings);
+        }
         var caller = user.Participant()!;
-        var results = new BatchOrderResult?[parsed.Count];
+        var results = new (int Status, OrderView? Order, DomainException? Refusal)[parsed.Count];
         var byMember = new Dictionary<string, List<(int Index, PlaceOrder Order)>>(StringComparer.Ordinal);
         for (var i = 0; i < parsed.Count; i++)
         {
@@ -69,7 +85,7 @@ public static class OrdersApi
             }
             catch (DomainException refused)
             {
-                results[i] = Refused(i, refused);
+                results[i] = (StatusOf(refused), null, refused);
             }
         }
 
@@ -81,23 +97,77 @@ public static class OrdersApi
                 var placements = await grains.GetGrain<IAccountGrain>(member.Key).PlaceOrders([.. member.Value.Select(o => o.Order)], caller);
                 for (var k = 0; k < placements.Count; k++)
                 {
-                    var index = member.Value[k].Index;
-                    results[index] = placements[k].Order is { } placed
-                        ? new BatchOrderResult(index, StatusCodes.Status201Created, OrderResponse.From(placed), null)
-                        : Refused(index, placements[k].Refusal!.ToException());
+                    results[member.Value[k].Index] = placements[k].Order is { } placed
+                        ? (StatusCodes.Status201Created, placed, null)
+                        : (StatusOf(placements[k].Refusal!.ToException()), null, placements[k].Refusal!.ToException());
                 }
             }
             catch (DomainException refused)
             {
                 foreach (var (index, _) in member.Value)
                 {
-                    results[index] = Refused(index, refused);
+                    results[index] = (StatusOf(refused), null, refused);
                 }
             }
         }));
-        var all = results.Select(r => r!).ToList();
-        var placedCount = all.Count(r => r.Order is not null);
-        return new BatchOrdersResponse(placedCount, all.Count - placedCount, all);
+
+        // Written by hand, straight into the response: a thousand orders' answers are the bulk of the work otherwise.
+        var placedCount = results.Count(r => r.Order is not null);
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await using (var json = new Utf8JsonWriter(context.Response.BodyWriter))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("placed", placedCount);
+            json.WriteNumber("refused", results.Length - placedCount);
+            json.WriteStartArray("results");
+            for (var i = 0; i < results.Length; i++)
+            {
+                var (status, order, refusal) = results[i];
+                json.WriteStartObject();
+                json.WriteNumber("index", i);
+                json.WriteNumber("status", status);
+                if (order is not null)
+                {
+                    json.WritePropertyName("order");
+                    OrderJson.Write(json, order);
+                }
+                else
+                {
+                    json.WriteStartObject("problem");
+                    json.WriteString("type", Problems.TypePrefix + refusal!.Code);
+                    json.WriteString("title", ExceptionProblemHandler.StatusOf(refusal.Kind).Title);
+                    json.WriteString("detail", refusal.Message);
+                    json.WriteEndObject();
+                }
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+    }
+
+    private static int StatusOf(DomainException refused) => ExceptionProblemHandler.StatusOf(refused.Kind).Status;
+
+    private static void RequireJson(HttpContext context)
+    {
+        var mediaType = context.Request.ContentType?.Split(';')[0].Trim();
+        if (mediaType is not (null or "" or "application/json"))
+        {
+            throw DomainException.Invalid("unsupported_media_type", $"send application/json, not {mediaType}");
+        }
+    }
+
+    private static OrderRequest Strict(Func<OrderRequest> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (OrderFormatException error)
+        {
+            throw DomainException.Invalid("bad_order", error.Message);
+        }
     }
 
     private static async Task<OrderResponse> CancelAsync(string orderId, ClaimsPrincipal user, IGrainFactory grains) =>
@@ -149,27 +219,6 @@ public static class OrdersApi
         {
             throw DomainException.Forbidden("gateway_not_authorised", $"participant {member} has not authorised gateway {caller} to act for it");
         }
-    }
-
-    private static BatchOrderResult Refused(int index, DomainException error)
-    {
-        var (status, title) = ExceptionProblemHandler.StatusOf(error.Kind);
-        return new BatchOrderResult(index, status, null, new BatchOrderProblem(Problems.TypePrefix + error.Code, title, error.Message));
-    }
-
-    private static async Task<byte[]> ReadBodyAsync(HttpContext context)
-    {
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = BatchBodyBytesMax;
-        }
-        if (context.Request.ContentLength > BatchBodyBytesMax)
-        {
-            throw new BadHttpRequestException($"an order batch is at most {BatchBodyBytesMax} bytes", StatusCodes.Status413PayloadTooLarge);
-        }
-        using var buffer = new MemoryStream((int)(context.Request.ContentLength ?? 64 * 1024));
-        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-        return buffer.ToArray();
     }
 
     /// <summary>An order id is <c>&lt;product&gt;:&lt;number&gt;</c>: the product names the book that holds it.</summary>

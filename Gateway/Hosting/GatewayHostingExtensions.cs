@@ -38,6 +38,8 @@ public static class GatewayHostingExtensions
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(
             new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.SnakeCaseLower)));
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new Json.UtcMicrosecondsConverter()));
+        builder.Services.AddSingleton<Json.StringPool>();
         return builder;
     }
 

@@ -13,7 +13,8 @@ namespace ClearingCluster.Grains.Ledger;
 /// </summary>
 public static class CanonicalJson
 {
-    private static readonly JsonWriterOptions WriterOptions = new()
+    /// <summary>The writer settings canonical output is made with; a writer of a fixed shape may use them directly.</summary>
+    public static readonly JsonWriterOptions WriterOptions = new()
     {
         Indented = false,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,

@@ -41,6 +41,10 @@ CREATE TABLE book_batches (
     PRIMARY KEY (product, batch)
 );
 
+-- Rows are large (a batch of 1,000 orders is ~120 kB) and go to TOAST: lz4 compresses several times faster than the
+-- default pglz, and the flush waits for it.
+ALTER TABLE book_batches ALTER COLUMN events SET COMPRESSION lz4;
+
 CREATE INDEX book_batches_orders ON book_batches (product, last_order) WHERE last_order IS NOT NULL;
 CREATE INDEX book_batches_contracts ON book_batches (product, last_contract) WHERE last_contract IS NOT NULL;
 
@@ -52,6 +56,8 @@ CREATE TABLE book_snapshots (
     at       timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (product, through)
 );
+
+ALTER TABLE book_snapshots ALTER COLUMN state SET COMPRESSION lz4;
 
 -- Per participant, product and journal row: what the participant placed (with client order ids), which of its
 -- orders closed, which contracts it is a party to. One row per participant a flush touches, not per order: it
@@ -67,6 +73,10 @@ CREATE TABLE trading_activity (
     contracts         bigint[]    NOT NULL,
     PRIMARY KEY (participant, product, batch)
 );
+
+ALTER TABLE trading_activity
+    ALTER COLUMN placed SET COMPRESSION lz4, ALTER COLUMN client_order_ids SET COMPRESSION lz4,
+    ALTER COLUMN closed SET COMPRESSION lz4, ALTER COLUMN contracts SET COMPRESSION lz4;
 
 CREATE INDEX trading_activity_recent ON trading_activity (participant, at);
 

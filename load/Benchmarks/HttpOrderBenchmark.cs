@@ -148,7 +148,8 @@ public static class HttpOrderBenchmark
                 json.WriteString("side", isBuyer ? "buy" : "sell");
                 json.WriteString("timeInForce", crossing ? "ioc" : "gtc");
                 json.WriteNumber("price", isBuyer ? (crossing ? 1_010 + random.Next(10) : 980 + random.Next(20)) : (crossing ? 980 + random.Next(10) : 1_000 + random.Next(20)));
-                json.WriteNumber("quantity", 1 + random.Next(50));
+                // Crossing orders a little larger than resting ones, so books drain on average instead of filling up.
+                json.WriteNumber("quantity", 1 + random.Next(crossing ? 60 : 50));
                 if (isBuyer)
                 {
                     json.WriteString("scenario", "credit-risk");

@@ -1,34 +1,34 @@
-using System.Text;
 using System.Text.Json;
+using ClearingCluster.Gateway.Json;
 using ClearingCluster.Interfaces;
 
 namespace ClearingCluster.Gateway.Apis.Wire;
 
 /// <summary>
 /// An order batch's body, one entry per order: a JSON array of orders, or NDJSON with one order per line. An entry
-/// that is not an order (wrong types, not an object, a broken line) is kept with its error, so it refuses only itself;
-/// a body that is not a JSON array at all, or holds more orders than allowed, refuses the whole batch.
+/// that is not an order (wrong types, a member twice, not an object, a broken line) is kept with its error, so it
+/// refuses only itself; a body that is not a JSON array at all, or holds more orders than allowed, refuses the whole batch.
 /// </summary>
 public static class OrderBatch
 {
     public sealed record Entry(OrderRequest? Request, string? Error);
 
-    public static IReadOnlyList<Entry> Parse(byte[] body, string? contentType, int ordersMax, JsonSerializerOptions options)
+    public static IReadOnlyList<Entry> Parse(ReadOnlySpan<byte> body, string? contentType, int ordersMax, StringPool pool)
     {
         var mediaType = contentType?.Split(';')[0].Trim();
         var entries = mediaType switch
         {
-            "application/x-ndjson" => ParseLines(body, ordersMax, options),
-            null or "" or "application/json" => ParseArray(body, ordersMax, options),
+            "application/x-ndjson" => ParseLines(body, ordersMax, pool),
+            null or "" or "application/json" => ParseArray(body, ordersMax, pool),
             _ => throw DomainException.Invalid("unsupported_media_type", $"send application/json (an array of orders) or application/x-ndjson, not {mediaType}"),
         };
         return entries.Count == 0 ? throw DomainException.Invalid("empty_batch", "a batch holds at least one order") : entries;
     }
 
-    private static List<Entry> ParseArray(byte[] body, int ordersMax, JsonSerializerOptions options)
+    private static List<Entry> ParseArray(ReadOnlySpan<byte> body, int ordersMax, StringPool pool)
     {
-        var entries = new List<Entry>();
-        var reader = new Utf8JsonReader(body, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 });
+        var entries = new List<Entry>(Math.Min(ordersMax, body.Length / 64 + 1));
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 16 });
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
@@ -37,10 +37,18 @@ public static class OrderBatch
             }
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
+                TooMany(entries.Count + 1, ordersMax);
+                // Delimit the element (its syntax is checked here), then read it on its own: a bad one refuses only itself.
                 var start = (int)reader.TokenStartIndex;
                 reader.Skip();
-                TooMany(entries.Count + 1, ordersMax);
-                entries.Add(One(body.AsSpan(start, (int)reader.BytesConsumed - start), options));
+                try
+                {
+                    entries.Add(new Entry(OrderJson.ReadOne(body[start..(int)reader.BytesConsumed], pool), null));
+                }
+                catch (OrderFormatException error)
+                {
+                    entries.Add(new Entry(null, error.Message));
+                }
             }
             if (reader.TokenType != JsonTokenType.EndArray || reader.Read())
             {
@@ -54,10 +62,10 @@ public static class OrderBatch
         return entries;
     }
 
-    private static List<Entry> ParseLines(byte[] body, int ordersMax, JsonSerializerOptions options)
+    private static List<Entry> ParseLines(ReadOnlySpan<byte> body, int ordersMax, StringPool pool)
     {
         var entries = new List<Entry>();
-        var rest = body.AsSpan();
+        var rest = body;
         while (!rest.IsEmpty)
         {
             var end = rest.IndexOf((byte)'\n');
@@ -68,27 +76,16 @@ public static class OrderBatch
                 continue;
             }
             TooMany(entries.Count + 1, ordersMax);
-            entries.Add(One(line, options));
+            try
+            {
+                entries.Add(new Entry(OrderJson.ReadOne(line, pool), null));
+            }
+            catch (OrderFormatException error)
+            {
+                entries.Add(new Entry(null, error.Message));
+            }
         }
         return entries;
-    }
-
-    private static Entry One(ReadOnlySpan<byte> json, JsonSerializerOptions options)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<OrderRequest>(json, options) is { } request
-                ? new Entry(request, null)
-                : new Entry(null, "an order is a JSON object, not null");
-        }
-        catch (JsonException error)
-        {
-            return new Entry(null, $"not an order: {error.Message}");
-        }
-        catch (DecoderFallbackException)
-        {
-            return new Entry(null, "not an order: the line is not valid UTF-8");
-        }
     }
 
     private static void TooMany(int count, int ordersMax)

@@ -8,9 +8,9 @@ public sealed record JournalChunk(long Item, DateTimeOffset At, IReadOnlyList<Bo
 
 /// <summary>
 /// The journal's binary format (version 1), documented in docs/TRADING.md. A journal row is one or more chunks
-/// back to back; a chunk is <c>u8 version, i64 at (µs since 1970 UTC), varint item, string table, varint event count,
-/// events</c>. Numbers are unsigned LEB128 varints; ids that repeat (participants, scenarios) are written once per
-/// chunk in its string table and referred to by index.
+/// back to back; a chunk is <c>u8 version, i64 at (µs since 1970 UTC), varint item, varint event count, events</c>.
+/// Numbers are unsigned LEB128 varints. Ids that repeat (participants, scenarios) are written once per chunk, where
+/// first used: a reference is <c>0</c> followed by the string (which takes the next index), or <c>index + 1</c>.
 /// </summary>
 public static class BookJournal
 {
@@ -41,9 +41,24 @@ public static class BookJournal
 
     public static byte[] Encode(long item, DateTimeOffset at, IReadOnlyList<BookEvent> events)
     {
-        var strings = new StringTable();
-        var body = new ArrayBufferWriter<byte>(64 + events.Count * 48);
-        var w = new JournalWriter(body);
+        var output = new ArrayBufferWriter<byte>(32 + events.Count * 64);
+        var w = new JournalWriter(output);
+        w.Byte(Version);
+        w.Int64(Micros(at));
+        w.Varint(item);
+        w.Varint(events.Count);
+        var strings = new Dictionary<string, int>(StringComparer.Ordinal);
+        void Ref(ref JournalWriter w, string value)
+        {
+            if (strings.TryGetValue(value, out var index))
+            {
+                w.Varint(index + 1);
+                return;
+            }
+            strings[value] = strings.Count;
+            w.Varint(0);
+            w.Text(value);
+        }
         foreach (var e in events)
         {
             if (e.At != at)
@@ -56,15 +71,19 @@ public static class BookJournal
                     w.Byte(TagPlaced);
                     w.Varint(p.Number);
                     w.Varint(p.Sequence);
-                    w.Varint(strings.Index(p.Participant));
+                    Ref(ref w, p.Participant);
                     w.Text(p.ClientOrderId);
-                    w.Varint(strings.Index(p.EnteredBy));
+                    Ref(ref w, p.EnteredBy);
                     w.Byte((byte)(Code(p.Side, "buy", "sell") | Code(p.Type, "limit", "market") << 1 | Code(p.TimeInForce, "gtc", "ioc", "fok") << 2
                         | Array.IndexOf(Statuses, p.Status) << 4));
                     w.Varint(p.PriceMicros);
                     w.Varint(p.Quantity);
                     w.Varint(p.MaxCostMicros);
-                    w.Varint(p.Scenario is null ? 0 : strings.Index(p.Scenario) + 1);
+                    w.Byte(p.Scenario is null ? (byte)0 : (byte)1);
+                    if (p.Scenario is not null)
+                    {
+                        Ref(ref w, p.Scenario);
+                    }
                     w.Varint(p.ValidityDays);
                     w.Varint(p.ReservedMicros);
                     w.Varint(p.Filled);
@@ -79,10 +98,10 @@ public static class BookJournal
                     w.Varint(c.SellOrder);
                     w.Varint(c.PriceMicros);
                     w.Varint(c.Quantity);
-                    w.Varint(strings.Index(c.Buyer));
-                    w.Varint(strings.Index(c.Provider));
-                    w.Varint(strings.Index(c.Scenario));
-                    w.Varint(strings.Index(c.Delivery));
+                    Ref(ref w, c.Buyer);
+                    Ref(ref w, c.Provider);
+                    Ref(ref w, c.Scenario);
+                    Ref(ref w, c.Delivery);
                     w.Int64(Micros(c.ValidTo));
                     w.Varint(c.FeeBasisPoints);
                     w.Byte(c.MakerOrder == c.BuyOrder ? (byte)0 : c.MakerOrder == c.SellOrder ? (byte)1
@@ -97,33 +116,20 @@ public static class BookJournal
                     w.Varint(x.CancelledQuantity);
                     w.Varint(x.ReleasedMicros);
                     w.Byte(ReasonCode(x.Reason));
-                    w.Varint(strings.Index(x.By));
+                    Ref(ref w, x.By);
                     break;
                 case OrderReduced r:
                     w.Byte(TagReduced);
                     w.Varint(r.Number);
                     w.Varint(r.Remaining);
                     w.Varint(r.ReleasedMicros);
-                    w.Varint(strings.Index(r.By));
+                    Ref(ref w, r.By);
                     break;
                 default:
                     throw new ArgumentException($"no journal encoding for {e.GetType().Name}");
             }
         }
-
-        var chunk = new ArrayBufferWriter<byte>(body.WrittenCount + 32 + strings.Count * 16);
-        var h = new JournalWriter(chunk);
-        h.Byte(Version);
-        h.Int64(Micros(at));
-        h.Varint(item);
-        h.Varint(strings.Count);
-        foreach (var s in strings.Values)
-        {
-            h.Text(s);
-        }
-        h.Varint(events.Count);
-        chunk.Write(body.WrittenSpan);
-        return chunk.WrittenSpan.ToArray();
+        return output.WrittenSpan.ToArray();
     }
 
     /// <summary>Every chunk of a journal row (or of one encoded chunk), in order.</summary>
@@ -147,12 +153,8 @@ public static class BookJournal
         }
         var at = FromMicros(r.Int64());
         var item = r.Varint();
-        var strings = new string[r.Int32()];
-        for (var i = 0; i < strings.Length; i++)
-        {
-            strings[i] = r.Text();
-        }
         var count = r.Int32();
+        var strings = new List<string>();
         var events = new List<BookEvent>(count);
         for (var i = 0; i < count; i++)
         {
@@ -163,14 +165,14 @@ public static class BookJournal
                 {
                     var number = r.Varint();
                     var sequence = r.Varint();
-                    var participant = Ref(strings, r.Int32());
+                    var participant = Ref(strings, ref r);
                     var clientOrderId = r.Text();
-                    var enteredBy = Ref(strings, r.Int32());
+                    var enteredBy = Ref(strings, ref r);
                     var flags = r.Byte();
                     var price = r.Varint();
                     var quantity = r.Varint();
                     var maxCost = r.Varint();
-                    var scenario = r.Int32() is var s and > 0 ? Ref(strings, s - 1) : null;
+                    var scenario = r.Byte() == 0 ? null : Ref(strings, ref r);
                     var validityDays = r.Int32();
                     var reserved = r.Varint();
                     var filled = r.Varint();
@@ -190,10 +192,10 @@ public static class BookJournal
                     var sellOrder = r.Varint();
                     var price = r.Varint();
                     var quantity = r.Varint();
-                    var buyer = Ref(strings, r.Int32());
-                    var provider = Ref(strings, r.Int32());
-                    var scenario = Ref(strings, r.Int32());
-                    var delivery = Ref(strings, r.Int32());
+                    var buyer = Ref(strings, ref r);
+                    var provider = Ref(strings, ref r);
+                    var scenario = Ref(strings, ref r);
+                    var delivery = Ref(strings, ref r);
                     var validTo = FromMicros(r.Int64());
                     var fee = r.Varint();
                     var makerIsBuy = r.Byte() == 0;
@@ -202,10 +204,10 @@ public static class BookJournal
                     break;
                 }
                 case TagCancelled:
-                    events.Add(new OrderCancelled(r.Varint(), r.Varint(), r.Varint(), r.Varint(), Reason(r.Byte()) ?? "cancelled", Ref(strings, r.Int32()), at));
+                    events.Add(new OrderCancelled(r.Varint(), r.Varint(), r.Varint(), r.Varint(), Reason(r.Byte()) ?? "cancelled", Ref(strings, ref r), at));
                     break;
                 case TagReduced:
-                    events.Add(new OrderReduced(r.Varint(), r.Varint(), r.Varint(), Ref(strings, r.Int32()), at));
+                    events.Add(new OrderReduced(r.Varint(), r.Varint(), r.Varint(), Ref(strings, ref r), at));
                     break;
                 default:
                     throw new JournalFormatException($"unknown journal event tag {tag}");
@@ -233,26 +235,16 @@ public static class BookJournal
     private static string? Reason(byte code) =>
         code < Reasons.Length ? Reasons[code] : throw new JournalFormatException($"unknown reason code {code}");
 
-    private static string Ref(string[] strings, int index) =>
-        index < strings.Length ? strings[index] : throw new JournalFormatException($"string {index} is not in the chunk's table");
-
-    private sealed class StringTable
+    /// <summary>A string reference: 0 and the string itself (it takes the next index), or index + 1.</summary>
+    private static string Ref(List<string> strings, ref JournalReader r)
     {
-        private readonly Dictionary<string, int> indexes = new(StringComparer.Ordinal);
-
-        public List<string> Values { get; } = [];
-
-        public int Count => Values.Count;
-
-        public int Index(string value)
+        var reference = r.Int32();
+        if (reference == 0)
         {
-            if (!indexes.TryGetValue(value, out var index))
-            {
-                index = Values.Count;
-                indexes[value] = index;
-                Values.Add(value);
-            }
-            return index;
+            var value = r.Text();
+            strings.Add(value);
+            return value;
         }
+        return reference <= strings.Count ? strings[reference - 1] : throw new JournalFormatException($"string {reference - 1} was not defined before its use");
     }
 }
