@@ -258,7 +258,7 @@ public sealed class AccountGrain(
     /// <summary>A client order id seen before: the order as it stands, once the first attempt is settled; a conflict if its terms differ.</summary>
     private async Task<OrderPlacement> RepeatAsync(PlaceOrder order, ClientOrderWindow.Entry first, string enteredBy)
     {
-        if (await first.Placed is not { } number)
+        if (await first.Placed() is not { } number)
         {
             // The first attempt was refused or is in doubt: this one is judged afresh.
             return (await PlaceOrders([order], enteredBy))[0];

@@ -12,16 +12,41 @@ public sealed class ClientOrderWindow(int countMax, TimeSpan age)
 
     public int Count => entries.Count;
 
+    /// <summary>
+    /// An id and the order it named. Settled once its first attempt is decided (a number, or refused); a repeat that
+    /// arrives before then waits, and only then is anything allocated for waiting.
+    /// </summary>
     public sealed class Entry(string product)
     {
-        private readonly TaskCompletionSource<long?> placed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private TaskCompletionSource<long?>? waiting;
 
         public string Product { get; } = product;
 
-        /// <summary>The order's number once placed; null when the first attempt was refused.</summary>
-        public Task<long?> Placed => placed.Task;
+        public bool IsSettled { get; private set; }
 
-        public void Resolve(long? number) => placed.TrySetResult(number);
+        /// <summary>The order's number once placed; null when the first attempt was refused (or is not settled).</summary>
+        public long? Number { get; private set; }
+
+        /// <summary>The order's number once the first attempt is settled; null when it was refused.</summary>
+        public Task<long?> Placed()
+        {
+            if (IsSettled)
+            {
+                return Task.FromResult(Number);
+            }
+            waiting ??= new TaskCompletionSource<long?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            return waiting.Task;
+        }
+
+        public void Resolve(long? number)
+        {
+            if (IsSettled)
+            {
+                return;
+            }
+            (Number, IsSettled) = (number, true);
+            waiting?.TrySetResult(number);
+        }
     }
 
     public Entry? Find(string clientOrderId) => entries.GetValueOrDefault(clientOrderId);
@@ -61,7 +86,7 @@ public sealed class ClientOrderWindow(int countMax, TimeSpan age)
         {
             var (id, entry, _) = order.Dequeue();
             // Only the entry this queue slot made, and only once its order is settled: a pending attempt stays.
-            if (entries.TryGetValue(id, out var current) && ReferenceEquals(current, entry) && entry.Placed.IsCompleted)
+            if (entries.TryGetValue(id, out var current) && ReferenceEquals(current, entry) && entry.IsSettled)
             {
                 entries.Remove(id);
             }

@@ -98,7 +98,7 @@ public sealed class OrderBookGrain(
         var number = NumberOf(orderId);
         if (book.FindOpen(number) is { } open)
         {
-            var reason = await AuthorityAsync(open.View.Participant, actor);
+            var reason = await AuthorityAsync(open.Participant, actor);
             writer.EnsureCanCommit(1);
             var batch = book.NextBatch(Now());
             if (book.Cancel(number, actor, reason, batch) is { } cancelled)
@@ -115,7 +115,7 @@ public sealed class OrderBookGrain(
         var number = NumberOf(orderId);
         if (book.FindOpen(number) is { } open)
         {
-            await AuthorityAsync(open.View.Participant, actor);
+            await AuthorityAsync(open.Participant, actor);
             writer.EnsureCanCommit(1);
             var batch = book.NextBatch(Now());
             if (book.Reduce(number, actor, newRemaining, batch) is { } reduced)
@@ -317,13 +317,20 @@ public sealed class OrderBookGrain(
     private async Task PublishAsync(BookBatch batch)
     {
         var trades = Streams.GetStream<TradeEvent>(TradingStreams.Trades(Product));
-        foreach (var c in batch.Contracts)
+        if (trades.HasSubscribers)
         {
-            await trades.OnNextAsync(new TradeEvent(Product, c.Id, c.Buyer, c.Provider, c.PriceMicros, c.Quota, c.BuyOrderId, c.SellOrderId, batch.At));
+            foreach (var c in batch.Contracts)
+            {
+                await trades.OnNextAsync(new TradeEvent(Product, c.Id, c.Buyer, c.Provider, c.PriceMicros, c.Quota, c.BuyOrderId, c.SellOrderId, batch.At));
+            }
         }
-        var engine = book.Engine;
-        await Streams.GetStream<BookChangedEvent>(TradingStreams.Books(Product)).OnNextAsync(new BookChangedEvent(
-            Product, engine.BestBidMicros, engine.BestAskMicros, engine.LastTradePriceMicros == 0 ? null : engine.LastTradePriceMicros, batch.At));
+        var books = Streams.GetStream<BookChangedEvent>(TradingStreams.Books(Product));
+        if (books.HasSubscribers)
+        {
+            var engine = book.Engine;
+            await books.OnNextAsync(new BookChangedEvent(
+                Product, engine.BestBidMicros, engine.BestAskMicros, engine.LastTradePriceMicros == 0 ? null : engine.LastTradePriceMicros, batch.At));
+        }
     }
 
     /// <summary>Contracts a crash left without their evidence entry (committed, not yet on the ledger) go on it now, as one entry.</summary>

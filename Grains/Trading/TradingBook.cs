@@ -144,16 +144,16 @@ public sealed class TradingBook(string product, EngineLimits limits)
         }
         var cancelled = engine.Cancel(number);
         Debug.Assert(cancelled is not null, "an open order rests in the engine");
-        var v = order.View;
         var released = order.HeldMicros;
-        order.View = v with { Status = OrderStatus.Cancelled, Remaining = 0, Cancelled = v.Cancelled + v.Remaining, Reason = reason, UpdatedAt = batch.At };
-        batch.Events.Add(new OrderCancelled(number, v.Filled, v.Remaining, released, reason, by, batch.At));
-        batch.Closed(v.Participant, number);
+        var cancelledNow = order.Remaining;
+        (order.Cancelled, order.Remaining, order.UpdatedAt) = (order.Cancelled + cancelledNow, 0, batch.At);
+        batch.Events.Add(new OrderCancelled(number, order.Filled, cancelledNow, released, reason, by, batch.At));
+        batch.Closed(order.Participant, number);
         if (released > 0)
         {
-            batch.Move(new AccountDelta(v.Participant, released, -released, 0), tellAccount: true);
+            batch.Move(new AccountDelta(order.Participant, released, -released, 0), tellAccount: true);
         }
-        return order.Snapshot();
+        return order.View([.. order.Fills], OrderStatus.Cancelled, reason);
     }
 
     /// <summary>
@@ -166,23 +166,22 @@ public sealed class TradingBook(string product, EngineLimits limits)
         {
             return null;
         }
-        var v = order.View;
-        if (order.LastReducedTo == newRemaining && newRemaining >= v.Remaining)
+        if (order.LastReducedTo == newRemaining && newRemaining >= order.Remaining)
         {
             return order.Snapshot();
         }
-        if (newRemaining < 1 || newRemaining >= v.Remaining)
+        if (newRemaining < 1 || newRemaining >= order.Remaining)
         {
-            throw DomainException.Invalid("invalid_quantity", $"a reduce must leave 1 to {v.Remaining - 1} units of order {v.OrderId}");
+            throw DomainException.Invalid("invalid_quantity", $"a reduce must leave 1 to {order.Remaining - 1} units of order {order.OrderId}");
         }
         engine.Reduce(number, newRemaining);
-        var released = order.IsBuy ? checked(v.PriceMicros * (v.Remaining - newRemaining)) : 0;
-        order.View = v with { Remaining = newRemaining, Cancelled = v.Cancelled + v.Remaining - newRemaining, UpdatedAt = batch.At };
+        var released = order.IsBuy ? checked(order.PriceMicros * (order.Remaining - newRemaining)) : 0;
+        (order.Cancelled, order.Remaining, order.UpdatedAt) = (order.Cancelled + order.Remaining - newRemaining, newRemaining, batch.At);
         order.LastReducedTo = newRemaining;
         batch.Events.Add(new OrderReduced(number, newRemaining, released, by, batch.At));
         if (released > 0)
         {
-            batch.Move(new AccountDelta(v.Participant, released, -released, 0), tellAccount: true);
+            batch.Move(new AccountDelta(order.Participant, released, -released, 0), tellAccount: true);
         }
         return order.Snapshot();
     }
@@ -212,13 +211,7 @@ public sealed class TradingBook(string product, EngineLimits limits)
                     var contractId = ContractTerms.IdOf(Product, c.ContractNumber);
                     if (open.TryGetValue(c.MakerOrder, out var maker))
                     {
-                        maker.View = maker.View with
-                        {
-                            Filled = c.MakerFilled,
-                            Remaining = c.MakerRemaining,
-                            Status = c.MakerRemaining == 0 ? OrderStatus.Filled : OrderStatus.PartiallyFilled,
-                            UpdatedAt = c.At,
-                        };
+                        (maker.Filled, maker.Remaining, maker.UpdatedAt) = (c.MakerFilled, c.MakerRemaining, c.At);
                         maker.Fills.Add(new OrderFill(contractId, c.PriceMicros, c.Quantity, maker.IsBuy ? c.Provider : c.Buyer));
                         if (c.MakerRemaining == 0)
                         {
@@ -239,12 +232,7 @@ public sealed class TradingBook(string product, EngineLimits limits)
                     engine.Reduce(r.Number, r.Remaining);
                     if (open.TryGetValue(r.Number, out var reduced))
                     {
-                        reduced.View = reduced.View with
-                        {
-                            Cancelled = reduced.View.Cancelled + reduced.View.Remaining - r.Remaining,
-                            Remaining = r.Remaining,
-                            UpdatedAt = r.At,
-                        };
+                        (reduced.Cancelled, reduced.Remaining, reduced.UpdatedAt) = (reduced.Cancelled + reduced.Remaining - r.Remaining, r.Remaining, r.At);
                         reduced.LastReducedTo = r.Remaining;
                     }
                     break;
@@ -259,8 +247,8 @@ public sealed class TradingBook(string product, EngineLimits limits)
         var held = new Dictionary<string, (long Held, int Buys)>(StringComparer.Ordinal);
         foreach (var order in open.Values.Where(o => o.IsBuy))
         {
-            var (h, n) = held.GetValueOrDefault(order.View.Participant);
-            held[order.View.Participant] = (checked(h + order.HeldMicros), n + 1);
+            var (h, n) = held.GetValueOrDefault(order.Participant);
+            held[order.Participant] = (checked(h + order.HeldMicros), n + 1);
         }
         return [.. held.Keys.Union(capturedByBuyer.Keys).Order(StringComparer.Ordinal)
             .Select(p => new BookPosition(p, held.GetValueOrDefault(p).Held, capturedByBuyer.GetValueOrDefault(p), held.GetValueOrDefault(p).Buys))];
@@ -304,29 +292,23 @@ public sealed class TradingBook(string product, EngineLimits limits)
         var maker = open[fill.Maker.OrderId];
         var takerIsBuy = takerOrder.Side == "buy";
         var (buyOrder, sellOrder) = takerIsBuy ? (fill.Taker.OrderId, fill.Maker.OrderId) : (fill.Maker.OrderId, fill.Taker.OrderId);
-        var (buyer, provider) = takerIsBuy ? (takerOrder.Participant, maker.View.Participant) : (maker.View.Participant, takerOrder.Participant);
-        var (scenario, validityDays) = takerIsBuy ? (takerOrder.Scenario!, takerOrder.ValidityDays) : (maker.View.Scenario!, maker.View.ValidityDays);
+        var (buyer, provider) = takerIsBuy ? (takerOrder.Participant, maker.Participant) : (maker.Participant, takerOrder.Participant);
+        var (scenario, validityDays) = takerIsBuy ? (takerOrder.Scenario!, takerOrder.ValidityDays) : (maker.Scenario!, maker.ValidityDays);
         var at = batch.At;
         var terms = new ContractTerms(ContractTerms.IdOf(Product, ++LastContractNumber), LastContractNumber, buyer, provider, Product, fill.PriceMicros,
             fill.Quantity, scenario, facts.Delivery, at, at.AddDays(validityDays), ExchangeFeeBasisPoints, OrderId(buyOrder), OrderId(sellOrder));
 
         var makerRemaining = fill.Maker.Remaining;
-        maker.View = maker.View with
-        {
-            Filled = maker.View.Filled + fill.Quantity,
-            Remaining = makerRemaining,
-            Status = makerRemaining == 0 ? OrderStatus.Filled : OrderStatus.PartiallyFilled,
-            UpdatedAt = at,
-        };
+        (maker.Filled, maker.Remaining, maker.UpdatedAt) = (maker.Filled + fill.Quantity, makerRemaining, at);
         maker.Fills.Add(new OrderFill(terms.Id, terms.PriceMicros, terms.Quota, takerOrder.Participant));
         if (makerRemaining == 0)
         {
             open.Remove(fill.Maker.OrderId);
-            batch.Closed(maker.View.Participant, fill.Maker.OrderId);
+            batch.Closed(maker.Participant, fill.Maker.OrderId);
         }
 
         batch.Events.Add(new ContractMade(terms.Number, buyOrder, sellOrder, terms.PriceMicros, terms.Quota, buyer, provider, scenario, facts.Delivery,
-            terms.ValidTo, terms.ExchangeFeeBasisPoints, fill.Maker.OrderId, maker.View.Filled, makerRemaining, at));
+            terms.ValidTo, terms.ExchangeFeeBasisPoints, fill.Maker.OrderId, maker.Filled, makerRemaining, at));
         batch.ContractMade(terms);
         capturedByBuyer[buyer] = checked(capturedByBuyer.GetValueOrDefault(buyer) + terms.EscrowMicros);
         if (!takerIsBuy)

@@ -14,6 +14,12 @@ public interface IAsyncStream<T>
 {
     StreamId Id { get; }
 
+    /// <summary>
+    /// Whether anyone subscribes now: a publisher may skip making items nobody would receive (a subscription that
+    /// starts afterwards receives only what is published after it, as always).
+    /// </summary>
+    bool HasSubscribers { get; }
+
     /// <summary>Publishes an item; returns once every subscriber has it buffered (waits while a buffer is full).</summary>
     Task OnNextAsync(T item, CancellationToken cancellationToken = default);
 

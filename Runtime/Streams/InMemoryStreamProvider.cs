@@ -28,6 +28,8 @@ public sealed class InMemoryStreamProvider(GrainRuntimeOptions options, ILogger<
 
         public StreamId Id => id;
 
+        public bool HasSubscribers => Volatile.Read(ref subscribers).Items.Length > 0;
+
         public async Task OnNextAsync(T item, CancellationToken cancellationToken = default)
         {
             // One publisher at a time, so every subscriber sees the same order.

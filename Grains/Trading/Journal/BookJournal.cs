@@ -39,15 +39,20 @@ public static class BookJournal
 
     private static readonly string[] Statuses = [OrderStatus.Resting, OrderStatus.PartiallyFilled, OrderStatus.Filled, OrderStatus.Cancelled];
 
+    /// <summary>Per thread, the buffer and string index a chunk is encoded with: books encode one chunk per commit.</summary>
+    [ThreadStatic]
+    private static (ArrayBufferWriter<byte> Output, Dictionary<string, int> Strings)? scratch;
+
     public static byte[] Encode(long item, DateTimeOffset at, IReadOnlyList<BookEvent> events)
     {
-        var output = new ArrayBufferWriter<byte>(32 + events.Count * 64);
+        var (output, strings) = scratch ??= (new ArrayBufferWriter<byte>(64 * 1024), new Dictionary<string, int>(StringComparer.Ordinal));
+        output.ResetWrittenCount();
+        strings.Clear();
         var w = new JournalWriter(output);
         w.Byte(Version);
         w.Int64(Micros(at));
         w.Varint(item);
         w.Varint(events.Count);
-        var strings = new Dictionary<string, int>(StringComparer.Ordinal);
         void Ref(ref JournalWriter w, string value)
         {
             if (strings.TryGetValue(value, out var index))

@@ -78,7 +78,7 @@ public sealed class TradingBookPropertyTests
         // Storage and memory agree once every account has been told; held and escrow are what the book says.
         foreach (var buyer in Buyers)
         {
-            var held = book.OpenOrders.Where(o => o.View.Participant == buyer).Sum(o => o.HeldMicros);
+            var held = book.OpenOrders.Where(o => o.Participant == buyer).Sum(o => o.HeldMicros);
             var captured = book.CapturedByBuyer.GetValueOrDefault(buyer);
             if (money.Memory.GetValueOrDefault(buyer) != money.Stored.GetValueOrDefault(buyer)
                 || money.Stored.GetValueOrDefault(buyer) != (1_000_000_000 - held - captured, held, captured))
@@ -141,7 +141,7 @@ public sealed class TradingBookPropertyTests
                         break;
                     case 2 when book.OpenCount > 0:
                         var victim = book.OpenOrders.ElementAt(s.Pick % book.OpenCount);
-                        book.Cancel(victim.Number, victim.View.Participant, "cancelled_by_owner", batch);
+                        book.Cancel(victim.Number, victim.Participant, "cancelled_by_owner", batch);
                         break;
                     case 3:
                         Place(book, batch, money, new PlaceOrder($"o{n}", buyer, Product, "buy", "market", s.Tif == 2 ? "fok" : "ioc", 0, s.Quantity,
@@ -149,9 +149,9 @@ public sealed class TradingBookPropertyTests
                         break;
                     case 4 when book.OpenCount > 0:
                         var reduced = book.OpenOrders.ElementAt(s.Pick % book.OpenCount);
-                        if (reduced.View.Remaining > 1)
+                        if (reduced.Remaining > 1)
                         {
-                            book.Reduce(reduced.Number, reduced.View.Participant, 1 + s.Pick % (reduced.View.Remaining - 1), batch);
+                            book.Reduce(reduced.Number, reduced.Participant, 1 + s.Pick % (reduced.Remaining - 1), batch);
                         }
                         break;
                 }
