@@ -26,4 +26,6 @@ public sealed class AccountCommit(string accountId, AccountDelta delta, AccountO
     public long Version { get; private set; }
 
     public void AccountCommitted(string accountId, long version) => Version = version;
+
+    public bool MayCreateAccounts => true;
 }

@@ -9,4 +9,7 @@ public interface IMovesMoney
 
     /// <summary>Called by the store, before the item completes, with the row version the flush gave each account it touched.</summary>
     void AccountCommitted(string accountId, long version);
+
+    /// <summary>Whether an account it moves may have no row yet (an account's first deposit); trading moves only funded accounts.</summary>
+    bool MayCreateAccounts => false;
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ClearingCluster.Grains.Accounts;
 using ClearingCluster.Interfaces.Accounts;
 using Npgsql;
@@ -15,6 +14,7 @@ public sealed class FlushContext(long flushSequence)
 {
     private readonly List<(NpgsqlBatchCommand Command, Action<NpgsqlDataReader>? ReadRows)> commands = [];
     private readonly Dictionary<string, AccountTotals> accounts = new(StringComparer.Ordinal);
+    private bool mayCreateAccounts;
 
     public long FlushSequence { get; } = flushSequence;
 
@@ -41,6 +41,7 @@ public sealed class FlushContext(long flushSequence)
     /// <summary>Adds an item's money moves; <paramref name="stateJson"/> replaces the account's stored details when given.</summary>
     public void AddAccountDeltas(IMovesMoney source, string? stateJson = null, string? stateAccount = null)
     {
+        mayCreateAccounts |= source.MayCreateAccounts;
         foreach (var delta in source.AccountDeltas)
         {
             Totals(delta.AccountId).Add(delta, source);
@@ -99,12 +100,15 @@ public sealed class FlushContext(long flushSequence)
         var ids = accounts.Keys.ToArray();
         var totals = ids.Select(id => accounts[id]).ToArray();
         // PostgreSQL checks a proposed insert row's CHECKs even when ON CONFLICT turns it into an update, so a row is
-        // first made to exist (all zero), and the deltas are then added to it.
-        Add("""
-            INSERT INTO accounts (id, version, available_micros, held_micros, escrow_micros, state)
-            SELECT id, 1, 0, 0, 0, '{}' FROM unnest($1::text[]) AS t(id)
-            ON CONFLICT (id) DO NOTHING
-            """, null, [accounts.Keys.ToArray()]);
+        // first made to exist (all zero), and the deltas are then added to it: only when a flush may create one.
+        if (mayCreateAccounts)
+        {
+            Add("""
+                INSERT INTO accounts (id, version, available_micros, held_micros, escrow_micros, state)
+                SELECT id, 1, 0, 0, 0, '{}' FROM unnest($1::text[]) AS t(id)
+                ON CONFLICT (id) DO NOTHING
+                """, null, [accounts.Keys.ToArray()]);
+        }
         Add("""
             UPDATE accounts AS a SET
                 version = a.version + 1,
@@ -130,7 +134,12 @@ public sealed class FlushContext(long flushSequence)
                     }
                     seen++;
                 }
-                Debug.Assert(seen == accounts.Count, "every account the flush touches has a row after it");
+                if (seen != accounts.Count)
+                {
+                    // Money moved on an account without a row: a bug upstream. The flush is reported failed (it may have
+                    // committed: its writers reload from storage, which is the truth either way).
+                    throw new InvalidOperationException($"the flush moved money on {accounts.Count} accounts but {seen} had a row");
+                }
             },
             ids, totals.Select(t => t.Available).ToArray(), totals.Select(t => t.Held).ToArray(), totals.Select(t => t.Escrow).ToArray(),
             JsonbArray([.. totals.Select(t => t.State)]));

@@ -41,7 +41,7 @@ public sealed class PostgresCommitStore(ClearingDatabase database, IEnumerable<I
             writer.Write(flush, [.. group]);
         }
 
-        using var connection = database.DataSource.OpenConnection();
+        using var connection = database.CommitDataSource.OpenConnection();
         try
         {
             flush.Execute(connection);

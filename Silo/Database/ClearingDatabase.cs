@@ -13,8 +13,16 @@ public sealed class ClearingDatabase(ClearingOptions options, ILoggerFactory log
     private readonly ILogger logger = loggers.CreateLogger<ClearingDatabase>();
     private EmbeddedPostgres? embedded;
     private NpgsqlDataSource? dataSource;
+    private NpgsqlDataSource? commitDataSource;
 
     public NpgsqlDataSource DataSource => dataSource ?? throw new InvalidOperationException("the database has not been started");
+
+    /// <summary>
+    /// The commit log's own connections, used only synchronously from its thread: a socket never used asynchronously
+    /// stays in blocking mode, so a flush waits in the kernel for PostgreSQL's answer rather than for the socket event
+    /// thread to wake it. Nothing else may use them.
+    /// </summary>
+    public NpgsqlDataSource CommitDataSource => commitDataSource ?? throw new InvalidOperationException("the database has not been started");
 
     public bool IsStarted => dataSource is not null;
 
@@ -40,6 +48,10 @@ public sealed class ClearingDatabase(ClearingOptions options, ILoggerFactory log
         dataSource = new NpgsqlDataSourceBuilder(connectionString)
         {
             ConnectionStringBuilder = { MaxAutoPrepare = 64, AutoPrepareMinUsages = 2 },
+        }.Build();
+        commitDataSource = new NpgsqlDataSourceBuilder(connectionString)
+        {
+            ConnectionStringBuilder = { MaxAutoPrepare = 64, AutoPrepareMinUsages = 2, MaxPoolSize = 2, NoResetOnClose = true, ApplicationName = "commit-log" },
         }.Build();
         var applied = await new MigrationRunner(dataSource, loggers.CreateLogger<MigrationRunner>()).ApplyAsync(Migration.Embedded(), cancellationToken);
         logger.LogInformation("database ready ({Applied} migrations applied now)", applied);
@@ -68,6 +80,11 @@ public sealed class ClearingDatabase(ClearingOptions options, ILoggerFactory log
         {
             await dataSource.DisposeAsync();
             dataSource = null;
+        }
+        if (commitDataSource is not null)
+        {
+            commitDataSource.Dispose();
+            commitDataSource = null;
         }
         if (embedded is not null)
         {
