@@ -59,9 +59,7 @@ public sealed class ContractDirectory(ITradingStore trading, ILedgerStore ledger
         {
             throw new InvalidOperationException($"contract {view.Terms.Id}: its book confirmed its evidence but the ledger has no entry covering it");
         }
-        var rows = await trading.RowsWithContractsAsync(view.Terms.Product, range.First, range.Last, CancellationToken.None);
-        var batch = OrderHistory.Contracts(view.Terms.Product, rows.SelectMany(r => BookJournal.Decode(r.Events)))
-            .Where(c => c.Number >= range.First && c.Number <= range.Last).OrderBy(c => c.Number).ToList();
+        var batch = await ContractBatches.ReadAsync(trading, view.Terms.Product, range.First, range.Last, CancellationToken.None);
         var leaves = batch.Select(ContractMerkle.Leaf).ToList();
         var index = (int)(view.Terms.Number - range.First);
         var path = ContractMerkle.AuditPath(leaves, index);

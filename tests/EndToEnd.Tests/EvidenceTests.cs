@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using ClearingCluster.Grains.Ledger;
 using Npgsql;
 
 namespace ClearingCluster.EndToEnd.Tests;
@@ -119,6 +121,45 @@ public sealed class EvidenceTests(GatewayFixture fixture)
         Assert.True((await Exchange.Ok(await buyerAgain.GetAsync($"/v1/contracts/{contract}"))).GetProperty("evidenced").GetBoolean());
         using var admin = swept.Client(GatewayFixture.AdminKey);
         Assert.True((await Exchange.Ok(await admin.GetAsync("/v1/ledger/verify"))).GetProperty("ok").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_contracts_entry_whose_root_is_not_its_contracts_root_fails_verify_at_that_entry_even_with_the_chain_rehashed()
+    {
+        var database = await fixture.Postgres.CreateDatabaseAsync();
+        await using var gateway = GatewayFactory.Start(database, GatewayFixture.AdminKey);
+        var x = new Exchange(gateway, GatewayFixture.AdminKey);
+        var (product, provider, providerClient, buyer, buyerClient) = await MarketAsync(x);
+        await Exchange.Ok(await providerClient.PostAsJsonAsync("/v1/orders", new { clientOrderId = "s", participant = provider, product, side = "sell", price = 100, quantity = 20 }),
+            HttpStatusCode.Created);
+        var buy = await Exchange.Ok(await buyerClient.PostAsJsonAsync("/v1/orders", new
+        {
+            clientOrderId = "b", participant = buyer, product, side = "buy", price = 100, quantity = 20, scenario = "credit-risk", validityDays = 30,
+        }), HttpStatusCode.Created);
+        var entry = (await Exchange.Ok(await buyerClient.GetAsync($"/v1/contracts/{buy.GetProperty("contracts")[0].GetString()}/evidence"))).GetProperty("entry");
+        Assert.True((await Exchange.Ok(await x.Admin.GetAsync("/v1/ledger/verify"))).GetProperty("ok").GetBoolean());
+
+        // A forger who swaps the root and recomputes the entry's hash keeps the chain whole; only the journal can tell.
+        var seq = entry.GetProperty("seq").GetInt64();
+        var payload = JsonNode.Parse(entry.GetProperty("payload").GetRawText())!.AsObject();
+        payload["root"] = new string('a', 64);
+        var hash = EvidenceChain.Hash(entry.GetProperty("prevHash").GetString()!, seq, entry.GetProperty("eventId").GetString()!,
+            entry.GetProperty("kind").GetString()!, entry.GetProperty("subject").GetString()!, payload, entry.GetProperty("at").GetDateTimeOffset());
+        await using (var connection = new NpgsqlConnection(database))
+        {
+            await connection.OpenAsync();
+            await using var forge = new NpgsqlCommand("UPDATE ledger_entries SET payload = $1::jsonb, hash = $2 WHERE seq = $3 AND seq = (SELECT max(seq) FROM ledger_entries)",
+                connection);
+            forge.Parameters.Add(new NpgsqlParameter { Value = payload.ToJsonString() });
+            forge.Parameters.Add(new NpgsqlParameter { Value = hash });
+            forge.Parameters.Add(new NpgsqlParameter { Value = seq });
+            Assert.Equal(1, await forge.ExecuteNonQueryAsync());
+        }
+
+        var verified = await Exchange.Ok(await x.Admin.GetAsync("/v1/ledger/verify"));
+        Assert.False(verified.GetProperty("ok").GetBoolean());
+        Assert.Equal(seq, verified.GetProperty("firstBadSeq").GetInt64());
+        Assert.Contains("Merkle root", verified.GetProperty("problem").GetString());
     }
 
     /// <summary>Removes the product's last evidence entry, which must be the ledger's last entry, so the chain stays whole.</summary>
