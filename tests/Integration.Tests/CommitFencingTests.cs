@@ -1,0 +1,58 @@
+using ClearingCluster.Grains.Accounts;
+using ClearingCluster.Interfaces.Accounts;
+using ClearingCluster.Runtime.Durability;
+using ClearingCluster.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace ClearingCluster.Integration.Tests;
+
+/// <summary>
+/// The commit log's fence in PostgreSQL itself: two silos on one database, the same writer opened in both. The later
+/// epoch wins; the earlier one can never commit again, whatever it holds in memory.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class CommitFencingTests(TestPostgres postgres)
+{
+    private static AccountCommit Deposit(string account, long amount, string key) =>
+        new(account, new AccountDelta(account, amount, 0, 0), new AccountOperation(key, "{}"), [], null);
+
+    [Fact]
+    public async Task A_writer_whose_epoch_another_silo_claimed_is_refused_by_the_database_and_stays_refused()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var first = await SiloHost.StartAsync(database);
+        await using var second = await SiloHost.StartAsync(database);
+        const string account = "fenced-account";
+
+        var old = await first.Services.GetRequiredService<GroupCommit>().OpenWriterAsync("fence-test/account", CancellationToken.None);
+        await old.CommitAsync(Deposit(account, 100, "d-1"));
+        var taker = await second.Services.GetRequiredService<GroupCommit>().OpenWriterAsync("fence-test/account", CancellationToken.None);
+        Assert.True(taker.Fence.Epoch > old.Fence.Epoch);
+
+        // The old activation still believes it owns the account; the database says otherwise.
+        var refused = await Assert.ThrowsAsync<StaleWriterException>(() => old.CommitAsync(Deposit(account, 1_000, "d-2")));
+        Assert.Contains(old.Fence, refused.Fences);
+        await Assert.ThrowsAnyAsync<Exception>(() => old.CommitAsync(Deposit(account, 10_000, "d-3")));
+
+        // Another writer of the first silo is untouched, and the new owner commits.
+        var bystander = await first.Services.GetRequiredService<GroupCommit>().OpenWriterAsync("fence-test/other", CancellationToken.None);
+        await bystander.CommitAsync(Deposit("other-account", 5, "o-1"));
+        await taker.CommitAsync(Deposit(account, 20, "d-4"));
+
+        Assert.Equal(120, await AvailableAsync(database, account));
+        Assert.Equal(5, await AvailableAsync(database, "other-account"));
+        Assert.Equal(0, await ScalarAsync(database, "SELECT count(*) FROM account_operations WHERE op_key IN ('d-2', 'd-3')"));
+    }
+
+    private static async Task<long> AvailableAsync(string database, string account) =>
+        await ScalarAsync(database, $"SELECT available_micros FROM accounts WHERE id = '{account}'");
+
+    private static async Task<long> ScalarAsync(string database, string sql)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+}
