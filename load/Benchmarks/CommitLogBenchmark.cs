@@ -73,7 +73,7 @@ public static class CommitLogBenchmark
 
         var flushesBefore = commit.Metrics.Flushes;
         await Measurement.ReportAsync($"commit-log ({books} books, {records} orders an item{(evidence ? ", a ledger entry each" : "")}; rate in items/s, latency per item)",
-            arguments, () => Measurement.RunAsync(arguments.Concurrency, TimeSpan.FromSeconds(arguments.Seconds), Submit, sampleLatency: true));
+            arguments, () => Measurement.RunAsync(arguments.Concurrency, TimeSpan.FromSeconds(arguments.Seconds), Submit, sampleLatency: true), grains: false);
         Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"  {commit.Metrics.Flushes - flushesBefore:N0} flushes over all runs"));
     }

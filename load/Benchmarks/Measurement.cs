@@ -35,9 +35,11 @@ public static class Measurement
         return new RunResult(counts.Sum() / elapsed, Percentile(all, 0.50), Percentile(all, 0.99));
     }
 
-    public static async Task ReportAsync(string name, BenchmarkArguments arguments, Func<Task<RunResult>> run)
+    /// <param name="grains">Whether the benchmark spreads its calls over <c>--grains</c> grains (and the header says how many).</param>
+    public static async Task ReportAsync(string name, BenchmarkArguments arguments, Func<Task<RunResult>> run, bool grains = true)
     {
-        Console.WriteLine($"{name}: {arguments.Runs} runs of {arguments.Seconds} s after one warm-up run, {arguments.Grains} grains, {arguments.Concurrency} concurrent callers, {Environment.ProcessorCount} cores");
+        var spread = grains ? $"{arguments.Grains} grains, " : "";
+        Console.WriteLine($"{name}: {arguments.Runs} runs of {arguments.Seconds} s after one warm-up run, {spread}{arguments.Concurrency} concurrent callers, {Environment.ProcessorCount} cores");
         // JIT tiering and a cold database make the first run slow; it is run and not counted.
         await run();
         var results = new List<RunResult>();
