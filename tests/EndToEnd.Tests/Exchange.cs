@@ -56,6 +56,18 @@ public sealed class Exchange(GatewayFactory gateway, string adminKey)
     public async Task<long> LedgerHeadAsync() =>
         (await Ok(await Admin.GetAsync("/v1/ledger/verify"))).GetProperty("head").GetProperty("seq").GetInt64();
 
+    /// <summary>
+    /// Posts a body the Gateway will refuse by its length. The server answers 413 and closes the connection without
+    /// reading the body, so a client still sending it may see a broken pipe instead of the answer; asking for
+    /// <c>100-continue</c> first lets the refusal arrive before a byte of the body is sent.
+    /// </summary>
+    public static Task<HttpResponseMessage> PostOversizedAsync(HttpClient client, string path, HttpContent content)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        request.Headers.ExpectContinue = true;
+        return client.SendAsync(request);
+    }
+
     public static async Task<JsonElement> Ok(HttpResponseMessage response, HttpStatusCode expected = HttpStatusCode.OK)
     {
         var body = await response.Content.ReadAsStringAsync();

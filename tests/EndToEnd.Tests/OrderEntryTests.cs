@@ -166,7 +166,7 @@ public sealed class OrderEntryTests(GatewayFixture fixture)
 
         var padded = "[" + new string(' ', 3 * 1024 * 1024) + JsonSerializer.Serialize(Buy(d.Member, d.Product, "p-1")) + "]";
         using var big = new StringContent(padded, Encoding.UTF8, "application/json");
-        await ProblemAssert.IsProblem(await d.MemberClient.PostAsync("/v1/orders/batch", big), HttpStatusCode.RequestEntityTooLarge, "body_too_large");
+        await ProblemAssert.IsProblem(await Exchange.PostOversizedAsync(d.MemberClient, "/v1/orders/batch", big), HttpStatusCode.RequestEntityTooLarge, "body_too_large");
 
         using var broken = new StringContent("[" + JsonSerializer.Serialize(Buy(d.Member, d.Product, "q-1")) + ",", Encoding.UTF8, "application/json");
         await ProblemAssert.IsProblem(await d.MemberClient.PostAsync("/v1/orders/batch", broken), HttpStatusCode.BadRequest, "bad_batch");

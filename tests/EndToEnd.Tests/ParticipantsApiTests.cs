@@ -54,7 +54,7 @@ public sealed class ParticipantsApiTests(GatewayFixture fixture)
     [InlineData("""not json""", "bad_request")]
     public async Task Bad_registrations_are_400_problems_and_register_nothing(string body, string type)
     {
-        var response = await exchange.Admin.PostAsync("/v1/participants", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        var response = await Exchange.PostOversizedAsync(exchange.Admin, "/v1/participants", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
 
         await ProblemAssert.IsProblem(response, HttpStatusCode.BadRequest, type);
         foreach (var id in new[] { "ok-id-1", "ok-id-2", "ok-id-3", "ok-id-4", "ok-id-5", "ok-id-6" })
@@ -133,7 +133,7 @@ public sealed class ParticipantsApiTests(GatewayFixture fixture)
     public async Task A_body_over_the_limit_is_refused_with_413()
     {
         var huge = new string('x', 2 * 1024 * 1024);
-        var response = await exchange.Admin.PostAsync("/v1/participants",
+        var response = await Exchange.PostOversizedAsync(exchange.Admin, "/v1/participants",
             new StringContent($$"""{"id":"huge","name":"{{huge}}","roles":["buyer"],"tier":1}""", System.Text.Encoding.UTF8, "application/json"));
 
         await ProblemAssert.IsProblem(response, HttpStatusCode.RequestEntityTooLarge, "body_too_large");
