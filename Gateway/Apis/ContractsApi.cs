@@ -1,7 +1,8 @@
 using System.Security.Claims;
 using System.Text;
-using ClearingCluster.Gateway.Apis.Wire;
+using ClearingCluster.Wire;
 using ClearingCluster.Gateway.Auth;
+using ClearingCluster.Gateway.OpenApi;
 using ClearingCluster.Grains.Contracts;
 using ClearingCluster.Grains.Validation;
 using ClearingCluster.Interfaces;
@@ -16,31 +17,33 @@ public static class ContractsApi
 
     public static IEndpointRouteBuilder MapContractsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/contracts/{id}", GetAsync).WithTags("Contracts").RequireAuthorization(AuthPolicies.Authenticated)
+        app.MapGet("/v1/contracts/{id}", GetAsync).WithTags("Contracts").RequireAuthorization(AuthPolicies.Authenticated).Documented("getContract", 400, 404)
             .WithSummary("A contract: its parties, admin, regulator.");
         app.MapGet("/v1/contracts/{id}/evidence", EvidenceAsync).WithTags("Contracts").RequireAuthorization(AuthPolicies.Authenticated)
+            .Documented("getContractEvidence", 400, 404)
             .WithSummary("The ledger entry holding the contract's batch and the Merkle audit path from its evidence code to the entry's root (waiting the moment the entry may still be in flight): its parties, admin, regulator.");
         app.MapGet("/v1/participants/{id}/contracts", ListAsync).WithTags("Contracts").RequireAuthorization(AuthPolicies.Authenticated)
+            .Documented("listContracts", 400, 403)
             .WithSummary("A member's contracts, newest first (at most 500): itself, admin, regulator.");
         return app;
     }
 
     private static async Task<ContractResponse> GetAsync(string id, ClaimsPrincipal user, ContractDirectory contracts) =>
-        ContractResponse.From(await VisibleAsync(id, user, contracts));
+        (await VisibleAsync(id, user, contracts)).ToWire();
 
     private static async Task<ContractEvidenceResponse> EvidenceAsync(string id, ClaimsPrincipal user, ContractDirectory contracts)
     {
         var evidence = (await contracts.EvidenceAsync(await VisibleAsync(id, user, contracts)))!;
-        return new ContractEvidenceResponse(ContractResponse.From(evidence.Contract),
+        return new ContractEvidenceResponse(evidence.Contract.ToWire(),
             Encoding.UTF8.GetString(ContractMerkle.CanonicalTerms(evidence.Contract.Terms)), evidence.Contract.EvidenceCode, evidence.LeafIndex, evidence.LeafCount,
-            evidence.AuditPath, evidence.Root, LedgerEntryResponse.From(evidence.Entry));
+            evidence.AuditPath, evidence.Root, evidence.Entry.ToWire());
     }
 
     private static async Task<IReadOnlyList<ContractResponse>> ListAsync(string id, ClaimsPrincipal user, ContractDirectory contracts)
     {
         Inputs.Id(id, "id");
         Require.MayRead(user, id);
-        return [.. (await contracts.OfParticipantAsync(id, ListMax)).Select(ContractResponse.From)];
+        return [.. (await contracts.OfParticipantAsync(id, ListMax)).Select(WireMapping.ToWire)];
     }
 
     private static async Task<ContractView> VisibleAsync(string id, ClaimsPrincipal user, ContractDirectory contracts)

@@ -1,5 +1,6 @@
-using ClearingCluster.Gateway.Apis.Wire;
+using ClearingCluster.Wire;
 using ClearingCluster.Gateway.Auth;
+using ClearingCluster.Gateway.OpenApi;
 using ClearingCluster.Grains.Ledger;
 using ClearingCluster.Interfaces;
 
@@ -14,8 +15,8 @@ public static class LedgerApi
     {
         var group = app.MapGroup("/v1/ledger").WithTags("Evidence ledger").RequireAuthorization(AuthPolicies.Oversight);
 
-        group.MapGet("/entries", EntriesAsync).WithSummary("Entries after a sequence number, oldest first (admin, regulator).");
-        group.MapGet("/verify", VerifyAsync).WithSummary("Recompute the hash chain; names the first entry that does not verify.");
+        group.MapGet("/entries", EntriesAsync).Documented("listLedgerEntries", 400).WithSummary("Entries after a sequence number, oldest first (admin, regulator).");
+        group.MapGet("/verify", VerifyAsync).Produces<LedgerVerifyResponse>().Documented("verifyLedger").WithSummary("Recompute the hash chain; names the first entry that does not verify.");
         return app;
     }
 
@@ -28,7 +29,7 @@ public static class LedgerApi
             throw DomainException.Invalid("invalid_page", $"after must be ≥ 0 and limit 1–{PageSizeMax}");
         }
         var entries = await store.ReadAsync(from, size, cancellationToken);
-        return new LedgerPageResponse([.. entries.Select(LedgerEntryResponse.From)], entries.Count == size ? entries[^1].Seq : null);
+        return new LedgerPageResponse([.. entries.Select(WireMapping.ToWire)], entries.Count == size ? entries[^1].Seq : null);
     }
 
     private static async Task<IResult> VerifyAsync(LedgerVerifier verifier, CancellationToken cancellationToken)

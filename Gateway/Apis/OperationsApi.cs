@@ -1,8 +1,10 @@
+using ClearingCluster.Gateway.OpenApi;
 using ClearingCluster.Gateway.Errors;
 using ClearingCluster.Gateway.Metrics;
 using ClearingCluster.Interfaces.Operations;
 using ClearingCluster.Runtime;
 using ClearingCluster.Silo.Database;
+using ClearingCluster.Wire;
 
 namespace ClearingCluster.Gateway.Apis;
 
@@ -13,14 +15,15 @@ public static class OperationsApi
     /// <summary>Liveness, readiness and metrics: open to anyone who can reach the port (it listens on loopback by default).</summary>
     public static IEndpointRouteBuilder MapOperationsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health/live", () => Results.Ok(new { status = "live" }))
-            .AllowAnonymous().WithTags("Operations").WithSummary("The process is up.");
+        app.MapGet("/health/live", () => Results.Ok(new HealthResponse("live")))
+            .AllowAnonymous().WithTags("Operations").Produces<HealthResponse>().Documented("getLiveness").WithSummary("The process is up.");
 
         app.MapGet("/health/ready", ReadyAsync)
-            .AllowAnonymous().WithTags("Operations").WithSummary("The database is reachable and the silo serves grain calls.");
+            .AllowAnonymous().Produces<HealthResponse>().Documented("getReadiness", 503).WithTags("Operations").WithSummary("The database is reachable and the silo serves grain calls.");
 
         app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4; charset=utf-8"))
-            .AllowAnonymous().WithTags("Operations").WithSummary("Prometheus text format.");
+            .AllowAnonymous().WithTags("Operations").Produces<string>(StatusCodes.Status200OK, "text/plain").Documented("getMetrics")
+            .WithSummary("Prometheus text format (counters end in _total, units in names).");
         return app;
     }
 
@@ -40,6 +43,6 @@ public static class OperationsApi
         {
             return Problems.Result(503, "not_ready", "Not ready", $"the silo does not serve grain calls: {error.Message}");
         }
-        return Results.Ok(new { status = "ready", database = "reachable", silo = "serving" });
+        return Results.Ok(new HealthResponse("ready", "reachable", "serving"));
     }
 }

@@ -1,8 +1,9 @@
 using System.Security.Claims;
 using System.Text.Json;
 using ClearingCluster.Gateway.Json;
-using ClearingCluster.Gateway.Apis.Wire;
+using ClearingCluster.Wire;
 using ClearingCluster.Gateway.Auth;
+using ClearingCluster.Gateway.OpenApi;
 using ClearingCluster.Gateway.Errors;
 using ClearingCluster.Grains.Trading;
 using ClearingCluster.Grains.Validation;
@@ -29,14 +30,16 @@ public static class OrdersApi
         var group = app.MapGroup("/v1/orders").WithTags("Orders").RequireAuthorization(AuthPolicies.Authenticated);
 
         group.MapPost("/", PlaceAsync).Accepts<OrderRequest>("application/json").Produces<OrderResponse>(StatusCodes.Status201Created)
+            .Documented("placeOrder", 400, 403, 404, 409, 413, 422)
             .WithSummary("Place an order as the participant itself, or as a gateway it authorised; a repeated clientOrderId returns the order as it stands.");
         group.MapPost("/batch", PlaceBatchAsync).Accepts<OrderRequest[]>("application/json", "application/x-ndjson").Produces<BatchOrdersResponse>()
+            .Documented("placeOrders", 400, 403, 413)
             .WithSummary("Place up to 1,000 orders (a JSON array, or application/x-ndjson one order per line): one result per order, in order; a bad order refuses only itself.");
-        group.MapDelete("/{orderId}", CancelAsync).WithSummary("Cancel an open order (its owner, or a gateway it authorised); a buy's hold is released.");
-        group.MapPost("/{orderId}/reduce", ReduceAsync).WithSummary("Lower an open order's remaining quantity, keeping its priority (owner or its gateway).");
-        group.MapGet("/{orderId}", GetAsync).WithSummary("An order with its fills: owner, the gateway that entered it, admin, regulator.");
+        group.MapDelete("/{orderId}", CancelAsync).Documented("cancelOrder", 400, 403, 404, 409).WithSummary("Cancel an open order (its owner, or a gateway it authorised); a buy's hold is released.");
+        group.MapPost("/{orderId}/reduce", ReduceAsync).Documented("reduceOrder", 400, 403, 404, 409).WithSummary("Lower an open order's remaining quantity, keeping its priority (owner or its gateway).");
+        group.MapGet("/{orderId}", GetAsync).Documented("getOrder", 400, 404).WithSummary("An order with its fills: owner, the gateway that entered it, admin, regulator.");
         app.MapGet("/v1/products/{id}/book", BookAsync).WithTags("Products").RequireAuthorization(AuthPolicies.Authenticated)
-            .WithSummary("Aggregated price levels, best first (depth 1–100, default 20).");
+            .Documented("getOrderBook", 400, 404).WithSummary("Aggregated price levels, best first (depth 1–100, default 20).");
         return app;
     }
 
@@ -154,7 +157,7 @@ public static class OrdersApi
         var mediaType = context.Request.ContentType?.Split(';')[0].Trim();
         if (mediaType is not (null or "" or "application/json"))
         {
-            throw DomainException.Invalid("unsupported_media_type", $"send application/json, not {mediaType}");
+            throw new BadHttpRequestException($"send application/json, not {mediaType}", StatusCodes.Status415UnsupportedMediaType);
         }
     }
 
@@ -171,10 +174,10 @@ public static class OrdersApi
     }
 
     private static async Task<OrderResponse> CancelAsync(string orderId, ClaimsPrincipal user, IGrainFactory grains) =>
-        OrderResponse.From(await grains.GetGrain<IOrderBookGrain>(ProductOf(orderId)).Cancel(orderId, user.Participant()!));
+        (await grains.GetGrain<IOrderBookGrain>(ProductOf(orderId)).Cancel(orderId, user.Participant()!)).ToWire();
 
     private static async Task<OrderResponse> ReduceAsync(string orderId, ReduceRequest request, ClaimsPrincipal user, IGrainFactory grains) =>
-        OrderResponse.From(await grains.GetGrain<IOrderBookGrain>(ProductOf(orderId)).Reduce(orderId, user.Participant()!, request.Remaining));
+        (await grains.GetGrain<IOrderBookGrain>(ProductOf(orderId)).Reduce(orderId, user.Participant()!, request.Remaining)).ToWire();
 
     private static async Task<OrderResponse> GetAsync(string orderId, ClaimsPrincipal user, IGrainFactory grains)
     {
@@ -184,13 +187,13 @@ public static class OrdersApi
             // The same answer whether it exists or belongs to someone else: order ids reveal nothing.
             throw DomainException.NotFound("unknown_order", $"no order {orderId}");
         }
-        return OrderResponse.From(order);
+        return order.ToWire();
     }
 
     private static async Task<BookResponse> BookAsync(string id, int? depth, IGrainFactory grains)
     {
         Inputs.Id(id, "id");
-        return BookResponse.From(await grains.GetGrain<IOrderBookGrain>(id).Book(depth ?? 20));
+        return (await grains.GetGrain<IOrderBookGrain>(id).Book(depth ?? 20)).ToWire();
     }
 
     private static PlaceOrder ToOrder(OrderRequest request)

@@ -1,7 +1,8 @@
 using System.Security.Claims;
 using System.Text.Json.Nodes;
-using ClearingCluster.Gateway.Apis.Wire;
+using ClearingCluster.Wire;
 using ClearingCluster.Gateway.Auth;
+using ClearingCluster.Gateway.OpenApi;
 using ClearingCluster.Grains.Participants;
 using ClearingCluster.Grains.Validation;
 using ClearingCluster.Interfaces;
@@ -18,20 +19,26 @@ public static class ParticipantsApi
         var group = app.MapGroup("/v1/participants").WithTags("Participants");
 
         group.MapPost("/", RegisterAsync).RequireAuthorization(AuthPolicies.AdminOnly)
+            .Produces<ParticipantResponse>(StatusCodes.Status201Created).Documented("registerParticipant", 400, 409, 413, 422)
             .WithSummary("Register a participant (pending until approved).");
         group.MapPost("/{id}/approve", (string id, IGrainFactory grains) => Transition(grains, id, p => p.Approve()))
-            .RequireAuthorization(AuthPolicies.AdminOnly).WithSummary("Admit (pending → active) or reinstate (suspended → active).");
+            .RequireAuthorization(AuthPolicies.AdminOnly).Documented("approveParticipant", 400, 404, 409)
+            .WithSummary("Admit (pending → active) or reinstate (suspended → active).");
         group.MapPost("/{id}/suspend", (string id, IGrainFactory grains) => Transition(grains, id, p => p.Suspend()))
-            .RequireAuthorization(AuthPolicies.AdminOnly).WithSummary("Suspend: reads still work, trading and usage do not.");
+            .RequireAuthorization(AuthPolicies.AdminOnly).Documented("suspendParticipant", 400, 404, 409)
+            .WithSummary("Suspend: reads still work, trading and usage do not.");
         group.MapPost("/{id}/keys", IssueKeyAsync).RequireAuthorization(AuthPolicies.AdminOnly)
+            .Produces<IssuedKeyResponse>(StatusCodes.Status201Created).Documented("issueKey", 400, 404)
             .WithSummary("Issue an API key carrying the participant's roles; the key is shown once.");
-        group.MapDelete("/{id}/keys/{keyId}", RevokeKeyAsync).RequireAuthorization(AuthPolicies.AdminOnly)
+        group.MapDelete("/{id}/keys/{keyId}", RevokeKeyAsync).RequireAuthorization(AuthPolicies.AdminOnly).Documented("revokeKey", 400, 404)
             .WithSummary("Revoke one of the participant's keys (effective within 30 s).");
-        group.MapGet("/{id}", GetAsync).RequireAuthorization(AuthPolicies.Authenticated)
+        group.MapGet("/{id}", GetAsync).RequireAuthorization(AuthPolicies.Authenticated).Documented("getParticipant", 400, 403, 404)
             .WithSummary("The participant's profile: itself, admin, regulator.");
         group.MapPost("/{id}/gateways", AuthoriseGatewayAsync).RequireAuthorization(AuthPolicies.Authenticated)
+            .Produces<ParticipantResponse>(StatusCodes.Status201Created).Documented("authoriseGateway", 400, 403, 404, 409, 422)
             .WithSummary("Authorise a gateway participant to place and cancel the member's orders: the member itself, or admin.");
         group.MapDelete("/{id}/gateways/{gateway}", RevokeGatewayAsync).RequireAuthorization(AuthPolicies.Authenticated)
+            .Documented("revokeGateway", 400, 403, 404)
             .WithSummary("Withdraw a gateway's authority at once (orders it placed stand): the member itself, or admin.");
         return app;
     }
@@ -40,13 +47,13 @@ public static class ParticipantsApi
     {
         var registration = ParticipantRules.Validate(new RegisterParticipant(request.Id!, request.Name!, request.Roles!, request.Tier));
         var profile = await grains.GetGrain<IParticipantGrain>(registration.Id).Register(registration);
-        return Results.Created($"/v1/participants/{profile.Id}", ParticipantResponse.From(profile));
+        return Results.Created($"/v1/participants/{profile.Id}", profile.ToWire());
     }
 
     private static async Task<ParticipantResponse> Transition(IGrainFactory grains, string id, Func<IParticipantGrain, Task<ParticipantProfile>> change)
     {
         Inputs.Id(id, "id");
-        return ParticipantResponse.From(await change(grains.GetGrain<IParticipantGrain>(id)));
+        return (await change(grains.GetGrain<IParticipantGrain>(id))).ToWire();
     }
 
     private static async Task<IResult> IssueKeyAsync(string id, IGrainFactory grains, ApiKeyStore keys, CancellationToken cancellationToken)
@@ -77,7 +84,7 @@ public static class ParticipantsApi
     {
         Inputs.Id(id, "id");
         Require.MayRead(user, id);
-        return ParticipantResponse.From(await FindAsync(grains, id));
+        return (await FindAsync(grains, id)).ToWire();
     }
 
     private static async Task<IResult> AuthoriseGatewayAsync(string id, GatewayRequest request, ClaimsPrincipal user, IGrainFactory grains)
@@ -85,13 +92,13 @@ public static class ParticipantsApi
         RequireSelfOrAdmin(user, id);
         var gateway = Inputs.Id(request.Gateway, "gateway");
         var profile = await grains.GetGrain<IParticipantGrain>(id).AuthoriseGateway(gateway);
-        return Results.Created($"/v1/participants/{id}/gateways/{gateway}", ParticipantResponse.From(profile));
+        return Results.Created($"/v1/participants/{id}/gateways/{gateway}", profile.ToWire());
     }
 
     private static async Task<ParticipantResponse> RevokeGatewayAsync(string id, string gateway, ClaimsPrincipal user, IGrainFactory grains)
     {
         RequireSelfOrAdmin(user, id);
-        return ParticipantResponse.From(await grains.GetGrain<IParticipantGrain>(id).RevokeGateway(Inputs.Id(gateway, "gateway")));
+        return (await grains.GetGrain<IParticipantGrain>(id).RevokeGateway(Inputs.Id(gateway, "gateway"))).ToWire();
     }
 
     private static void RequireSelfOrAdmin(ClaimsPrincipal user, string id)

@@ -1,6 +1,7 @@
 using System.Security.Claims;
-using ClearingCluster.Gateway.Apis.Wire;
+using ClearingCluster.Wire;
 using ClearingCluster.Gateway.Auth;
+using ClearingCluster.Gateway.OpenApi;
 using ClearingCluster.Grains.Products;
 using ClearingCluster.Grains.Validation;
 using ClearingCluster.Interfaces;
@@ -17,16 +18,17 @@ public static class ProductsApi
         var group = app.MapGroup("/v1/products").WithTags("Products");
 
         group.MapPost("/", SubmitAsync).RequireAuthorization(AuthPolicies.Authenticated)
+            .Produces<ProductResponse>(StatusCodes.Status201Created).Documented("submitProduct", 400, 403, 409, 413, 422)
             .WithSummary("Submit a product for compliance review: its provider, or admin.");
-        group.MapPost("/{id}/review", ReviewAsync).RequireAuthorization(AuthPolicies.AdminOnly)
+        group.MapPost("/{id}/review", ReviewAsync).RequireAuthorization(AuthPolicies.AdminOnly).Documented("reviewProduct", 400, 404, 409)
             .WithSummary("Approve (listed) or reject a pending product, with a note.");
         group.MapPost("/{id}/suspend", (string id, ProductNoteRequest request, IGrainFactory grains) =>
                 ChangeAsync(id, grains, p => p.Suspend(Note(request.Note))))
-            .RequireAuthorization(AuthPolicies.AdminOnly).WithSummary("Suspend a listed product.");
+            .RequireAuthorization(AuthPolicies.AdminOnly).Documented("suspendProduct", 400, 404, 409).WithSummary("Suspend a listed product.");
         group.MapPost("/{id}/delist", (string id, ProductNoteRequest request, IGrainFactory grains) =>
                 ChangeAsync(id, grains, p => p.Delist(Note(request.Note))))
-            .RequireAuthorization(AuthPolicies.AdminOnly).WithSummary("Delist a listed or suspended product for good.");
-        group.MapGet("/{id}", GetAsync).RequireAuthorization(AuthPolicies.Authenticated)
+            .RequireAuthorization(AuthPolicies.AdminOnly).Documented("delistProduct", 400, 404, 409).WithSummary("Delist a listed or suspended product for good.");
+        group.MapGet("/{id}", GetAsync).RequireAuthorization(AuthPolicies.Authenticated).Documented("getProduct", 400, 404)
             .WithSummary("A product: any authenticated caller.");
         return app;
     }
@@ -41,7 +43,7 @@ public static class ProductsApi
             throw DomainException.Forbidden("forbidden", "a product is submitted by its own provider, or by admin");
         }
         var product = await grains.GetGrain<IProductGrain>(submission.Id).Submit(submission);
-        return Results.Created($"/v1/products/{product.Id}", ProductResponse.From(product));
+        return Results.Created($"/v1/products/{product.Id}", product.ToWire());
     }
 
     private static Task<ProductResponse> ReviewAsync(string id, ReviewProductRequest request, IGrainFactory grains)
@@ -56,7 +58,7 @@ public static class ProductsApi
     private static async Task<ProductResponse> ChangeAsync(string id, IGrainFactory grains, Func<IProductGrain, Task<ProductView>> change)
     {
         Inputs.Id(id, "id");
-        return ProductResponse.From(await change(grains.GetGrain<IProductGrain>(id)));
+        return (await change(grains.GetGrain<IProductGrain>(id))).ToWire();
     }
 
     private static async Task<ProductResponse> GetAsync(string id, IGrainFactory grains)
@@ -64,7 +66,7 @@ public static class ProductsApi
         Inputs.Id(id, "id");
         var product = await grains.GetGrain<IProductGrain>(id).Get()
             ?? throw DomainException.NotFound("unknown_product", $"no product {id}");
-        return ProductResponse.From(product);
+        return product.ToWire();
     }
 
     private static string Note(string? note) => Inputs.Text(note ?? "", "note", Inputs.NoteLengthMax, lengthMin: 0);

@@ -1,11 +1,13 @@
 using System.Security.Claims;
 using ClearingCluster.Gateway.Auth;
+using ClearingCluster.Gateway.OpenApi;
 using ClearingCluster.Grains.Metering;
 using ClearingCluster.Grains.Metering.Wire;
 using ClearingCluster.Interfaces;
 using ClearingCluster.Interfaces.Metering;
 using ClearingCluster.Interfaces.Participants;
 using ClearingCluster.Runtime;
+using ClearingCluster.Wire;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace ClearingCluster.Gateway.Apis;
@@ -17,11 +19,11 @@ public static class UsageApi
 
     public static readonly UsageLimits Limits = new();
 
-    public sealed record UsageResponse(int Accepted, IReadOnlyList<UsageRejectionAt> Rejected, bool Duplicate);
-
     public static IEndpointRouteBuilder MapUsageApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/usage", SubmitAsync).WithTags("Usage").RequireAuthorization(AuthPolicies.UsageProducers)
+            .Accepts<UsageBatchRequest>("application/json", "application/x-ndjson", UsageBinary.ContentType).Produces<UsageResponse>()
+            .Documented("submitUsage", 400, 403, 409, 413)
             .WithSummary("Submit a batch of data-call usage (application/json, application/x-ndjson or application/vnd.clearing.usage.v1; docs/USAGE-FORMATS.md); answered once every accepted record is durable. A replayed (producer, sequence) returns the first answer.");
         return app;
     }
@@ -44,8 +46,8 @@ public static class UsageApi
                 "application/x-ndjson" => UsageNdjson.Read(body, Limits),
                 UsageBinary.ContentType => UsageBinary.Read(body, Limits),
                 null or "" or "application/json" => UsageJson.Read(body, Limits),
-                var other => throw DomainException.Invalid("unsupported_media_type",
-                    $"send application/json, application/x-ndjson or {UsageBinary.ContentType}, not {other}"),
+                var other => throw new BadHttpRequestException(
+                    $"send application/json, application/x-ndjson or {UsageBinary.ContentType}, not {other}", StatusCodes.Status415UnsupportedMediaType),
             };
         }
         catch (UsageFormatException error)
@@ -60,7 +62,7 @@ public static class UsageApi
         var answers = await Task.WhenAll(split.Parts.Select(p =>
             grains.GetGrain<IMeterGrain>(p.Key.ToString(System.Globalization.CultureInfo.InvariantCulture)).Apply(p.Value)));
         var answer = UsageSplit.Combine(answers, split.BadRecords);
-        return Results.Ok(new UsageResponse(answer.Accepted, answer.Rejected, answer.Duplicate));
+        return Results.Ok(new UsageResponse(answer.Accepted, [.. answer.Rejected.Select(r => new UsageRejectedRecord(r.Index, r.Reason))], answer.Duplicate));
     }
 
     private static async Task<byte[]> ReadBodyAsync(HttpContext context)

@@ -1,5 +1,6 @@
-using ClearingCluster.Gateway.Apis.Wire;
+using ClearingCluster.Wire;
 using ClearingCluster.Gateway.Auth;
+using ClearingCluster.Gateway.OpenApi;
 using ClearingCluster.Grains.Validation;
 using ClearingCluster.Interfaces;
 using ClearingCluster.Interfaces.Accounts;
@@ -13,6 +14,7 @@ public static class VouchersApi
     public static IEndpointRouteBuilder MapVouchersApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/vouchers", IssueAsync).WithTags("Vouchers").RequireAuthorization(AuthPolicies.AdminOnly)
+            .Produces<AccountResponse>(StatusCodes.Status201Created).Documented("issueVoucher", 400, 404, 409, 422)
             .WithSummary("Issue a data voucher to a participant; the issuer account (default voucher-fund) funds it at settlement.");
         return app;
     }
@@ -29,6 +31,6 @@ public static class VouchersApi
             Inputs.Id(request.Id, "id"), Inputs.Amount(request.Amount), Inputs.DistinctIds(request.Categories, "categories"),
             request.Expires, issuer, Inputs.Reference(request.Reference));
         var balance = await grains.GetGrain<IAccountGrain>(participant).IssueVoucher(voucher);
-        return Results.Created($"/v1/accounts/{participant}", AccountResponse.From(balance));
+        return Results.Created($"/v1/accounts/{participant}", balance.ToWire());
     }
 }

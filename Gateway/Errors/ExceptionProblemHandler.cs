@@ -21,7 +21,12 @@ public sealed class ExceptionProblemHandler(ILogger<ExceptionProblemHandler> log
         {
             DomainException domain => (StatusOf(domain.Kind).Status, domain.Code, StatusOf(domain.Kind).Title, domain.Message),
             TooLargeException large => (413, large.Code, "Too large", large.Message),
-            BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == 413 ? "body_too_large" : "bad_request", "Bad request", bad.Message),
+            BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode switch
+            {
+                413 => "body_too_large",
+                415 => "unsupported_media_type",
+                _ => "bad_request",
+            }, "Bad request", bad.Message),
             JsonException json => (400, "malformed_json", "Malformed JSON", json.Message),
             GrainMailboxFullException full => (503, "overloaded", "Overloaded", full.Message),
             GrainCallTimeoutException timeout => (504, "timeout", "Timed out", timeout.Message),

@@ -2,6 +2,7 @@ using ClearingCluster.Gateway.Apis;
 using ClearingCluster.Gateway.Auth;
 using ClearingCluster.Gateway.Errors;
 using ClearingCluster.Gateway.Metrics;
+using ClearingCluster.Gateway.OpenApi;
 using ClearingCluster.Silo.Hosting;
 using Microsoft.AspNetCore.DataProtection;
 
@@ -32,7 +33,7 @@ public static class GatewayHostingExtensions
         builder.Services.AddExceptionHandler<ExceptionProblemHandler>();
         builder.Services.AddSingleton<PrometheusExporter>();
         builder.Services.AddSingleton<GatewayMetrics>();
-        builder.Services.AddOpenApi();
+        builder.Services.AddClearingOpenApi();
         // Malformed bodies reach the exception handler, which answers with a problem naming what was wrong.
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(

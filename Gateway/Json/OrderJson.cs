@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ClearingCluster.Gateway.Apis.Wire;
+using ClearingCluster.Wire;
 using ClearingCluster.Interfaces.Trading;
 
 namespace ClearingCluster.Gateway.Json;

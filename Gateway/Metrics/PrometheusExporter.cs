@@ -15,7 +15,11 @@ public sealed class PrometheusExporter : IDisposable
     private static readonly double[] BucketBounds = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     private readonly MeterListener listener = new();
-    private readonly ConcurrentDictionary<Instrument, ConcurrentDictionary<string, Series>> series = new();
+
+    /// <summary>By metric name: instruments of the same name (one per meter instance) feed one family, as Prometheus requires.</summary>
+    private readonly ConcurrentDictionary<string, Family> families = new(StringComparer.Ordinal);
+
+    private readonly Lock rendering = new();
 
     public PrometheusExporter()
     {
@@ -34,25 +38,29 @@ public sealed class PrometheusExporter : IDisposable
 
     public string Render()
     {
-        listener.RecordObservableInstruments();
-        var text = new StringBuilder();
-        foreach (var (instrument, byTags) in series.OrderBy(s => s.Key.Name, StringComparer.Ordinal))
+        lock (rendering)
         {
-            var name = MetricName(instrument);
-            var kind = instrument switch
+            // Observed values are summed over the instruments of a name afresh at each scrape.
+            foreach (var family in families.Values.Where(f => f.Observed))
             {
-                Counter<long> or Counter<int> or Counter<double> => "counter",
-                Histogram<long> or Histogram<int> or Histogram<double> => "histogram",
-                _ => "gauge",
-            };
-            text.Append("# HELP ").Append(name).Append(' ').Append(instrument.Description ?? instrument.Name).Append('\n');
-            text.Append("# TYPE ").Append(name).Append(' ').Append(kind).Append('\n');
-            foreach (var (labels, s) in byTags.OrderBy(s => s.Key, StringComparer.Ordinal))
-            {
-                s.Render(text, name, labels, kind == "histogram");
+                foreach (var s in family.Series.Values)
+                {
+                    s.Set(0);
+                }
             }
+            listener.RecordObservableInstruments();
+            var text = new StringBuilder();
+            foreach (var (name, family) in families.OrderBy(f => f.Key, StringComparer.Ordinal))
+            {
+                text.Append("# HELP ").Append(name).Append(' ').Append(family.Help.Replace("\\", "\\\\").Replace("\n", "\\n")).Append('\n');
+                text.Append("# TYPE ").Append(name).Append(' ').Append(family.Kind).Append('\n');
+                foreach (var (labels, s) in family.Series.OrderBy(s => s.Key, StringComparer.Ordinal))
+                {
+                    s.Render(text, name, labels, family.Kind == "histogram");
+                }
+            }
+            return text.ToString();
         }
-        return text.ToString();
     }
 
     public void Dispose() => listener.Dispose();
@@ -60,36 +68,63 @@ public sealed class PrometheusExporter : IDisposable
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         var labels = Labels(tags);
-        var byTags = series.GetOrAdd(instrument, static _ => new ConcurrentDictionary<string, Series>());
-        var s = byTags.GetOrAdd(labels, static _ => new Series());
-        switch (instrument)
+        var family = families.GetOrAdd(MetricName(instrument), static (_, i) => new Family(i), instrument);
+        var s = family.Series.GetOrAdd(labels, static _ => new Series());
+        if (family.Kind == "histogram")
         {
-            case ObservableGauge<long> or ObservableGauge<int> or ObservableGauge<double>
-                or ObservableCounter<long> or ObservableUpDownCounter<long>:
-                s.Set(value);
-                break;
-            case Histogram<long> or Histogram<int> or Histogram<double>:
-                s.Observe(value);
-                break;
-            default:
-                s.Add(value);
-                break;
+            s.Observe(value);
+        }
+        else
+        {
+            s.Add(value);
         }
     }
 
-    private static string MetricName(Instrument instrument)
+    private sealed class Family(Instrument instrument)
+    {
+        public string Kind { get; } = instrument switch
+        {
+            _ when IsCounter(instrument) => "counter",
+            Histogram<long> or Histogram<int> or Histogram<double> => "histogram",
+            _ => "gauge",
+        };
+
+        public bool Observed { get; } = instrument.IsObservable;
+
+        public string Help { get; } = instrument.Description ?? instrument.Name;
+
+        public ConcurrentDictionary<string, Series> Series { get; } = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Prometheus' conventions over OpenTelemetry's instrument names: the unit as a suffix in base units
+    /// (<c>s</c> → <c>_seconds</c>, <c>By</c> → <c>_bytes</c>), and counters end in <c>_total</c>.
+    /// </summary>
+    public static string MetricName(Instrument instrument)
     {
         var name = new StringBuilder();
         foreach (var c in instrument.Name)
         {
             name.Append(char.IsAsciiLetterOrDigit(c) ? c : '_');
         }
-        if (instrument.Unit is "s" && !instrument.Name.EndsWith("seconds", StringComparison.Ordinal))
+        var unit = instrument.Unit switch
         {
-            name.Append("_seconds");
+            "s" => "_seconds",
+            "By" => "_bytes",
+            _ => "",
+        };
+        if (unit.Length > 0 && !instrument.Name.EndsWith(unit, StringComparison.Ordinal))
+        {
+            name.Append(unit);
+        }
+        if (IsCounter(instrument) && !instrument.Name.EndsWith("_total", StringComparison.Ordinal))
+        {
+            name.Append("_total");
         }
         return name.ToString();
     }
+
+    private static bool IsCounter(Instrument instrument) => instrument is Counter<long> or Counter<int> or Counter<double>;
 
     private static string Labels(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {

@@ -91,10 +91,10 @@ public static class HttpOrderBenchmark
         var metrics = (await client.GetStringAsync("/metrics")).Split('\n');
         double Value(string name) => metrics.Where(l => l.StartsWith(name + " ", StringComparison.Ordinal))
             .Select(l => double.Parse(l[(name.Length + 1)..], CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Sum();
-        var flushes = Value("commit_flushes");
+        var flushes = Value("commit_flushes_total");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  commit log: {flushes:N0} flushes, {Value("commit_flush_items_sum") / flushes:0.0} items and {Value("commit_flush_records_sum") / flushes:0.0} records a flush, "
-            + $"{Value("commit_flush_duration_seconds_sum") / flushes * 1000:0.00} ms a flush on average, {Value("commit_flush_failures"):N0} failed"));
+            + $"{Value("commit_flush_duration_seconds_sum") / flushes * 1000:0.00} ms a flush on average, {Value("commit_flush_failures_total"):N0} failed"));
     }
 
     private static int refusalsShown;

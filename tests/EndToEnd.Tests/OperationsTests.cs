@@ -1,3 +1,4 @@
+using ClearingCluster.TestSupport;
 using System.Net;
 using System.Text.Json;
 
@@ -30,10 +31,26 @@ public sealed class OperationsTests(GatewayFixture fixture)
         var text = await response.Content.ReadAsStringAsync();
 
         Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("# TYPE grain_calls counter", text);
+        Assert.Contains("# TYPE grain_calls_total counter", text);
         Assert.Contains("# TYPE grain_activations gauge", text);
         Assert.Contains("# TYPE http_request_duration_seconds histogram", text);
-        Assert.Matches("""http_requests\{method="GET",route="/health/ready",status="200"\} [1-9]""", text);
+        Assert.Matches("""http_requests_total\{method="GET",route="/health/ready",status="200"\} [1-9]""", text);
+    }
+
+    [Fact]
+    public async Task Promtool_finds_the_metrics_conventional()
+    {
+        using var client = fixture.Gateway.Client(GatewayFixture.AdminKey);
+        await client.GetAsync("/v1/whoami");
+        var text = await client.GetStringAsync("/metrics");
+        var promtool = ExternalTool.Find("promtool")
+            ?? throw new InvalidOperationException("promtool is needed (Debian's prometheus package; ./cluster test installs it when run as root)");
+
+        var (exitCode, output) = await ExternalTool.RunAsync(promtool, ["check", "metrics"], text);
+
+        Assert.True(exitCode == 0, $"promtool check metrics: {output}");
+        Assert.Contains("# TYPE http_requests_total counter", text);
+        Assert.Contains("# TYPE http_request_duration_seconds histogram", text);
     }
 
     [Fact]

@@ -71,8 +71,8 @@ public sealed class UsageApiTests(GatewayFixture fixture)
             answer.GetProperty("rejected").EnumerateArray().Select(r => (r.GetProperty("index").GetInt32(), r.GetProperty("reason").GetString()!)));
         Assert.Equal(10, (await UsedAsync(c.BuyerClient, c.Contract)).GetInt64());
         var metrics = await exchange.Anonymous.GetStringAsync("/metrics");
-        Assert.Matches("""usage_records\{result="quota_exceeded"\} [1-9]""", metrics);
-        Assert.Matches("""usage_records\{result="bad_record"\} [1-9]""", metrics);
+        Assert.Matches("""usage_records_total\{result="quota_exceeded"\} [1-9]""", metrics);
+        Assert.Matches("""usage_records_total\{result="bad_record"\} [1-9]""", metrics);
         Assert.Contains("usage_batch_records_count", metrics);
         Assert.Contains("commit_flush_duration_seconds_bucket", metrics);
     }
@@ -161,7 +161,7 @@ public sealed class UsageApiTests(GatewayFixture fixture)
         Assert.Equal("unknown_contract", foreign.GetProperty("rejected")[0].GetProperty("reason").GetString());
         await ProblemAssert.IsProblem(await c.Gateway.PostAsync("/v1/usage", new StringContent("""{"sequence":1,"records":[]}""", Encoding.UTF8, "application/json")),
             HttpStatusCode.BadRequest, "bad_batch");
-        await ProblemAssert.IsProblem(await c.Gateway.PostAsync("/v1/usage", new StringContent("a,b", Encoding.UTF8, "text/csv")), HttpStatusCode.BadRequest, "unsupported_media_type");
+        await ProblemAssert.IsProblem(await c.Gateway.PostAsync("/v1/usage", new StringContent("a,b", Encoding.UTF8, "text/csv")), HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
         await Exchange.Ok(await exchange.Admin.PostAsync($"/v1/participants/{otherBuyer}/suspend", null));
         await ProblemAssert.IsProblem(await otherClient.PostAsync("/v1/usage", Batch("p", 2, ("a", c.Contract, at, 1))), HttpStatusCode.Forbidden, "participant_not_active");
 

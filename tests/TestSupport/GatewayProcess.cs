@@ -54,12 +54,7 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     private static string GatewayDll(string configuration)
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "ClearingCluster.sln")))
-        {
-            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("run the load tool from inside the repository");
-        }
-        var gatewayDll = Path.Combine(root, "Gateway", "bin", configuration, "net10.0", "ClearingCluster.Gateway.dll");
+        var gatewayDll = Path.Combine(Repository.Root, "Gateway", "bin", configuration, "net10.0", "ClearingCluster.Gateway.dll");
         return File.Exists(gatewayDll)
             ? gatewayDll
             : throw new InvalidOperationException($"build the Gateway ({configuration}) first: {gatewayDll} is missing");

@@ -1,8 +1,9 @@
 using System.Text.Json;
 using ClearingCluster.Gateway.Json;
 using ClearingCluster.Interfaces;
+using ClearingCluster.Wire;
 
-namespace ClearingCluster.Gateway.Apis.Wire;
+namespace ClearingCluster.Gateway.Apis;
 
 /// <summary>
 /// An order batch's body, one entry per order: a JSON array of orders, or NDJSON with one order per line. An entry
@@ -20,7 +21,7 @@ public static class OrderBatch
         {
             "application/x-ndjson" => ParseLines(body, ordersMax, pool),
             null or "" or "application/json" => ParseArray(body, ordersMax, pool),
-            _ => throw DomainException.Invalid("unsupported_media_type", $"send application/json (an array of orders) or application/x-ndjson, not {mediaType}"),
+            _ => throw new BadHttpRequestException($"send application/json (an array of orders) or application/x-ndjson, not {mediaType}", StatusCodes.Status415UnsupportedMediaType),
         };
         return entries.Count == 0 ? throw DomainException.Invalid("empty_batch", "a batch holds at least one order") : entries;
     }

@@ -1,12 +1,9 @@
-using ClearingCluster.Interfaces.Contracts;
-using ClearingCluster.Interfaces.Trading;
+namespace ClearingCluster.Wire;
 
-namespace ClearingCluster.Gateway.Apis.Wire;
-
-/// <summary>API.md's order. <c>type</c> defaults to limit, <c>timeInForce</c> to gtc, a buy's <c>validityDays</c> to 30.</summary>
+/// <summary>An order. <c>type</c> defaults to limit, <c>timeInForce</c> to gtc, a buy's <c>validityDays</c> to 30; prices in µ¥ per unit.</summary>
 public sealed record OrderRequest(
-    string? ClientOrderId, string? Participant, string? Product, string? Side, string? Type, string? TimeInForce,
-    long Price, long Quantity, string? Scenario, int? ValidityDays, long MaxCost);
+    string? ClientOrderId, string? Participant, string? Product, string? Side, string? Type = null, string? TimeInForce = null,
+    long Price = 0, long Quantity = 0, string? Scenario = null, int? ValidityDays = null, long MaxCost = 0);
 
 public sealed record ReduceRequest(long Remaining);
 
@@ -16,13 +13,7 @@ public sealed record FillResponse(string Contract, long Price, long Quantity, st
 public sealed record OrderResponse(
     string OrderId, string ClientOrderId, string Participant, string Product, string Side, string Type, string TimeInForce,
     long Price, long Quantity, long MaxCost, string? Scenario, int ValidityDays, string Status, long Filled, long Remaining, long Cancelled,
-    string? Reason, string EnteredBy, IReadOnlyList<string> Contracts, IReadOnlyList<FillResponse> Fills, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
-{
-    public static OrderResponse From(OrderView o) => new(
-        o.OrderId, o.ClientOrderId, o.Participant, o.Product, o.Side, o.Type, o.TimeInForce, o.PriceMicros, o.Quantity, o.MaxCostMicros,
-        o.Scenario, o.ValidityDays, o.Status, o.Filled, o.Remaining, o.Cancelled, o.Reason, o.EnteredBy, [.. o.Fills.Select(f => f.ContractId)],
-        [.. o.Fills.Select(f => new FillResponse(f.ContractId, f.PriceMicros, f.Quantity, f.Counterparty))], o.CreatedAt, o.UpdatedAt);
-}
+    string? Reason, string EnteredBy, IReadOnlyList<string> Contracts, IReadOnlyList<FillResponse> Fills, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
 /// <summary>One order's outcome in a batch, at its index: <c>status</c> is what a single POST would have answered.</summary>
 public sealed record BatchOrderResult(int Index, int Status, OrderResponse? Order, BatchOrderProblem? Problem);
@@ -33,12 +24,7 @@ public sealed record BatchOrdersResponse(int Placed, int Refused, IReadOnlyList<
 
 public sealed record BookLevelResponse(long Price, long Quantity);
 
-public sealed record BookResponse(string Product, IReadOnlyList<BookLevelResponse> Bids, IReadOnlyList<BookLevelResponse> Asks, long? LastTradePrice)
-{
-    public static BookResponse From(BookView b) => new(
-        b.Product, [.. b.Bids.Select(l => new BookLevelResponse(l.PriceMicros, l.Quantity))],
-        [.. b.Asks.Select(l => new BookLevelResponse(l.PriceMicros, l.Quantity))], b.LastTradePriceMicros);
-}
+public sealed record BookResponse(string Product, IReadOnlyList<BookLevelResponse> Bids, IReadOnlyList<BookLevelResponse> Asks, long? LastTradePrice);
 
 /// <summary>
 /// A contract as every route shows it; <c>evidenceCode</c> is the hash of its canonical terms (a Merkle leaf), and
@@ -47,15 +33,7 @@ public sealed record BookResponse(string Product, IReadOnlyList<BookLevelRespons
 public sealed record ContractResponse(
     string Id, string Buyer, string Provider, string Product, long Price, long Quota, long Used, long Escrow, string Scenario, string Delivery,
     DateTimeOffset ValidFrom, DateTimeOffset ValidTo, string Status, string EvidenceCode, bool Evidenced, long ExchangeFeeBasisPoints,
-    string BuyOrder, string SellOrder)
-{
-    public static ContractResponse From(ContractView v)
-    {
-        var c = v.Terms;
-        return new(c.Id, c.Buyer, c.Provider, c.Product, c.PriceMicros, c.Quota, v.Used, c.EscrowMicros, c.Scenario, c.Delivery, c.ValidFrom, c.ValidTo,
-            v.Status, v.EvidenceCode, v.Evidenced, c.ExchangeFeeBasisPoints, c.BuyOrderId, c.SellOrderId);
-    }
-}
+    string BuyOrder, string SellOrder);
 
 /// <summary>
 /// How to check a contract on the ledger yourself: SHA-256(0x00 ‖ <c>canonicalTerms</c>) is <c>evidenceCode</c>; folding the

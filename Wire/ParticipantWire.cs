@@ -1,6 +1,4 @@
-using ClearingCluster.Interfaces.Participants;
-
-namespace ClearingCluster.Gateway.Apis.Wire;
+namespace ClearingCluster.Wire;
 
 public sealed record RegisterParticipantRequest(string? Id, string? Name, string[]? Roles, int Tier);
 
@@ -8,12 +6,7 @@ public sealed record TierLimitsResponse(long MaxOpenBuyValue, long MaxOrderQuant
 
 public sealed record ParticipantResponse(
     string Id, string Name, IReadOnlyList<string> Roles, int Tier, string Status, TierLimitsResponse Limits,
-    DateTimeOffset RegisteredAt, DateTimeOffset UpdatedAt, IReadOnlyList<string> Gateways)
-{
-    public static ParticipantResponse From(ParticipantProfile p) => new(
-        p.Id, p.Name, p.Roles, p.Tier, p.Status.ToString().ToLowerInvariant(),
-        new TierLimitsResponse(p.Limits.MaxOpenBuyValueMicros, p.Limits.MaxOrderQuantity), p.RegisteredAt, p.UpdatedAt, p.Gateways);
-}
+    DateTimeOffset RegisteredAt, DateTimeOffset UpdatedAt, IReadOnlyList<string> Gateways);
 
 /// <summary>A gateway participant the member authorises to place and cancel its orders.</summary>
 public sealed record GatewayRequest(string? Gateway);
@@ -22,3 +15,6 @@ public sealed record GatewayRequest(string? Gateway);
 public sealed record IssuedKeyResponse(string Key, string KeyId, string Participant, IReadOnlyList<string> Roles);
 
 public sealed record RevokedKeyResponse(string KeyId, bool Revoked);
+
+/// <summary>Which participant and roles the calling key carries.</summary>
+public sealed record WhoAmIResponse(string Participant, IReadOnlyList<string> Roles);

@@ -1,0 +1,50 @@
+using ClearingCluster.Grains.Products;
+using ClearingCluster.Grains.Trading;
+using ClearingCluster.Interfaces.Accounts;
+using ClearingCluster.Interfaces.Contracts;
+using ClearingCluster.Interfaces.Ledger;
+using ClearingCluster.Interfaces.Participants;
+using ClearingCluster.Interfaces.Products;
+using ClearingCluster.Interfaces.Trading;
+using ClearingCluster.Wire;
+
+namespace ClearingCluster.Gateway.Apis;
+
+/// <summary>Grains' views to the wire records (docs/API.md's names: amounts in µ¥ without a suffix).</summary>
+public static class WireMapping
+{
+    public static AccountResponse ToWire(this AccountBalance b) => new(
+        b.Id, b.AvailableMicros, b.ReservedMicros, b.HeldMicros, b.EscrowMicros,
+        [.. b.Vouchers.Select(v => new VoucherResponse(v.Id, v.Issuer, v.AmountMicros, v.RemainingMicros, v.Categories, v.Expires))]);
+
+    public static LedgerEntryResponse ToWire(this LedgerEntry e) => new(e.Seq, e.EventId, e.Kind, e.Subject, e.Payload, e.PrevHash, e.Hash, e.At);
+
+    public static ParticipantResponse ToWire(this ParticipantProfile p) => new(
+        p.Id, p.Name, p.Roles, p.Tier, p.Status.ToString().ToLowerInvariant(),
+        new TierLimitsResponse(p.Limits.MaxOpenBuyValueMicros, p.Limits.MaxOrderQuantity), p.RegisteredAt, p.UpdatedAt, p.Gateways);
+
+    public static ProductResponse ToWire(this ProductView p) => new(
+        p.Id, p.Provider, p.Name, p.Kind, p.Unit, p.Category, p.Scenarios, p.Delivery, ProductRules.Wire(p.Status), p.ReviewNote,
+        p.SubmittedAt, p.UpdatedAt);
+
+    public static OrderResponse ToWire(this OrderView o) => new(
+        o.OrderId, o.ClientOrderId, o.Participant, o.Product, o.Side, o.Type, o.TimeInForce, o.PriceMicros, o.Quantity, o.MaxCostMicros,
+        o.Scenario, o.ValidityDays, o.Status, o.Filled, o.Remaining, o.Cancelled, o.Reason, o.EnteredBy, [.. o.Fills.Select(f => f.ContractId)],
+        [.. o.Fills.Select(f => new FillResponse(f.ContractId, f.PriceMicros, f.Quantity, f.Counterparty))], o.CreatedAt, o.UpdatedAt);
+
+    public static BookResponse ToWire(this BookView b) => new(
+        b.Product, [.. b.Bids.Select(l => new BookLevelResponse(l.PriceMicros, l.Quantity))],
+        [.. b.Asks.Select(l => new BookLevelResponse(l.PriceMicros, l.Quantity))], b.LastTradePriceMicros);
+
+    public static ContractResponse ToWire(this ContractView v)
+    {
+        var c = v.Terms;
+        return new(c.Id, c.Buyer, c.Provider, c.Product, c.PriceMicros, c.Quota, v.Used, c.EscrowMicros, c.Scenario, c.Delivery, c.ValidFrom, c.ValidTo,
+            v.Status, v.EvidenceCode, v.Evidenced, c.ExchangeFeeBasisPoints, c.BuyOrderId, c.SellOrderId);
+    }
+
+    public static ReconciliationResponse ToWire(this Reconciliation r) => new(
+        r.Ok, r.Books, r.Participants, r.HeldMicros, r.EscrowMicros,
+        [.. r.Mismatches.Select(m => new ReconciliationMismatchResponse(m.Participant, m.HeldMicros, m.HeldByBooksMicros, m.EscrowMicros, m.EscrowByBooksMicros))],
+        r.At);
+}

@@ -1,0 +1,12 @@
+namespace ClearingCluster.Wire;
+
+public sealed record SubmitProductRequest(
+    string? Id, string? Provider, string? Name, string? Kind, string? Unit, string? Category, string[]? Scenarios, string? Delivery);
+
+public sealed record ReviewProductRequest(bool? Approve, string? Note = null);
+
+public sealed record ProductNoteRequest(string? Note = null);
+
+public sealed record ProductResponse(
+    string Id, string Provider, string Name, string Kind, string Unit, string Category, IReadOnlyList<string> Scenarios,
+    string Delivery, string Status, string? ReviewNote, DateTimeOffset SubmittedAt, DateTimeOffset UpdatedAt);
