@@ -1,3 +1,4 @@
+using ClearingCluster.Wire;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -112,27 +113,17 @@ public static class UsageBenchmark
 
     private static HttpContent Encode(string format, string producer, long sequence, UsageRecord[] records)
     {
-        switch (format)
+        var batch = new UsageBatchRequest(producer, sequence,
+            [.. records.Select(r => new UsageRecordRequest(r.CallId, r.ContractId, UsageEnvelope.FromMicros(r.AtMicros), r.Units))]);
+        var (body, mediaType) = format switch
         {
-            case "binary":
-                var binary = new ByteArrayContent(UsageBinary.Write(producer, sequence, records));
-                binary.Headers.ContentType = new MediaTypeHeaderValue(UsageBinary.ContentType);
-                return binary;
-            case "ndjson":
-                var lines = new StringBuilder().Append(JsonSerializer.Serialize(new { producer, sequence })).Append('\n');
-                foreach (var r in records)
-                {
-                    lines.Append(JsonSerializer.Serialize(new { callId = r.CallId, contract = r.ContractId, at = UsageEnvelope.FromMicros(r.AtMicros), units = r.Units })).Append('\n');
-                }
-                return new StringContent(lines.ToString(), Encoding.UTF8, "application/x-ndjson");
-            default:
-                return JsonContent.Create(new
-                {
-                    producer,
-                    sequence,
-                    records = records.Select(r => new { callId = r.CallId, contract = r.ContractId, at = UsageEnvelope.FromMicros(r.AtMicros), units = r.Units }),
-                });
-        }
+            "binary" => (UsageFormats.WriteBinary(batch), UsageFormats.Binary),
+            "ndjson" => (UsageFormats.WriteNdjson(batch), UsageFormats.Ndjson),
+            _ => (JsonSerializer.SerializeToUtf8Bytes(batch, JsonSerializerOptions.Web), UsageFormats.Json),
+        };
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+        return content;
     }
 
     private static async Task<(string[] Contracts, DateTimeOffset At, string GatewayKey)> SetUpAsync(GatewayProcess gateway)

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Net;
 using System.Net.Http.Json;
 
@@ -15,8 +16,8 @@ public sealed class AccountsApiTests(GatewayFixture fixture)
 
         var first = await exchange.DepositAsync(id, 5_000_000, "bank-001");
         var repeat = await exchange.DepositAsync(id, 5_000_000, "bank-001");
-        Assert.Equal(5_000_000, first.GetProperty("available").GetInt64());
-        Assert.Equal(first.ToString(), repeat.ToString());
+        Assert.Equal(5_000_000, first.Available);
+        Assert.Equal(JsonSerializer.Serialize(first), JsonSerializer.Serialize(repeat));
 
         var after = await Exchange.Ok(await exchange.Admin.PostAsJsonAsync($"/v1/accounts/{id}/withdrawals", new { amount = 1_500_000, reference = "out-1" }));
         Assert.Equal(3_500_000, after.GetProperty("available").GetInt64());

@@ -1,13 +1,24 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using ClearingCluster.Client;
+using ClearingCluster.Wire;
 
 namespace ClearingCluster.EndToEnd.Tests;
 
-/// <summary>What tests do often through the API: admit members, issue keys, read state. Every call is real HTTP.</summary>
+/// <summary>
+/// What tests do often through the API: admit members, issue keys, read state. Every call is real HTTP; the set-up
+/// goes through the typed client (ClearingCluster.Client), the tests' own requests mostly by hand, to see the wire.
+/// </summary>
 public sealed class Exchange(GatewayFactory gateway, string adminKey)
 {
     public HttpClient Admin { get; } = gateway.Client(adminKey);
+
+    /// <summary>The typed client as admin.</summary>
+    public ClearingClient Staff { get; } = new(gateway.Client(adminKey));
+
+    /// <summary>The typed client over a Gateway's HTTP client presenting <paramref name="apiKey"/>.</summary>
+    public ClearingClient Typed(string? apiKey) => new(gateway.Client(apiKey));
 
     public HttpClient Anonymous { get; } = gateway.Client();
 
@@ -17,27 +28,23 @@ public sealed class Exchange(GatewayFactory gateway, string adminKey)
     public async Task<(string Id, HttpClient Client)> MemberAsync(string prefix, params string[] roles)
     {
         var id = NewId(prefix);
-        await Ok(await Admin.PostAsJsonAsync("/v1/participants", new { id, name = $"{prefix} Ltd", roles, tier = 2 }), HttpStatusCode.Created);
-        await Ok(await Admin.PostAsync($"/v1/participants/{id}/approve", null));
+        await Staff.RegisterParticipantAsync(new RegisterParticipantRequest(id, $"{prefix} Ltd", roles, 2));
+        await Staff.ApproveParticipantAsync(id);
         return (id, gateway.Client(await KeyAsync(id)));
     }
 
-    public async Task<string> KeyAsync(string participant)
-    {
-        var issued = await Ok(await Admin.PostAsync($"/v1/participants/{participant}/keys", null), HttpStatusCode.Created);
-        return issued.GetProperty("key").GetString()!;
-    }
+    public async Task<string> KeyAsync(string participant) => (await Staff.IssueKeyAsync(participant)).Key;
 
-    public async Task<JsonElement> DepositAsync(string account, long amount, string reference) =>
-        await Ok(await Admin.PostAsJsonAsync($"/v1/accounts/{account}/deposits", new { amount, reference }));
+    public Task<AccountResponse> DepositAsync(string account, long amount, string reference) => Staff.DepositFundsAsync(account, amount, reference);
 
     public async Task<JsonElement> AccountAsync(string account) => await Ok(await Admin.GetAsync($"/v1/accounts/{account}"));
 
     public async Task<string> ListedProductAsync(string provider, HttpClient providerClient)
     {
         var id = NewId("prod");
-        await Ok(await providerClient.PostAsJsonAsync("/v1/products", Product(id, provider)), HttpStatusCode.Created);
-        await Ok(await Admin.PostAsJsonAsync($"/v1/products/{id}/review", new { approve = true, note = "compliant" }));
+        await new ClearingClient(providerClient).SubmitProductAsync(
+            new SubmitProductRequest(id, provider, "Geo API", "api", "call", "geo", ["credit-risk", "logistics"], "api"));
+        await Staff.ReviewProductAsync(id, approve: true, "compliant");
         return id;
     }
 

@@ -1,3 +1,4 @@
+using ClearingCluster.Wire;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -139,7 +140,7 @@ public sealed class UsageApiTests(GatewayFixture fixture)
             {"callId":"n1","contract":"{{c.Contract}}","at":"{{at:O}}","units":2}
             {"callId":"n2","contract":"{{c.Contract}}","at":"{{at:O}}","units":3}
             """, Encoding.UTF8, "application/x-ndjson");
-        var binary = new ByteArrayContent(UsageBinary.Write("bin", 1, [new UsageRecord("b1", c.Contract, UsageEnvelope.ToMicros(at), 4)]));
+        var binary = new ByteArrayContent(UsageFormats.WriteBinary(new UsageBatchRequest("bin", 1, [new UsageRecordRequest("b1", c.Contract, at, 4)])));
         binary.Headers.ContentType = new MediaTypeHeaderValue(UsageBinary.ContentType);
 
         Assert.Equal(2, (await Exchange.Ok(await c.Gateway.PostAsync("/v1/usage", ndjson))).GetProperty("accepted").GetInt32());

@@ -48,40 +48,6 @@ public static class UsageBinary
         return UsageEnvelope.Build(producer, sequence > long.MaxValue ? null : (long)sequence, records, limits);
     }
 
-    /// <summary>Writes a batch; for producers, load tests and tests.</summary>
-    public static byte[] Write(string producer, long sequence, IReadOnlyList<UsageRecord> records)
-    {
-        var buffer = new MemoryStream();
-        Span<byte> scratch = stackalloc byte[8];
-        buffer.Write(Magic);
-        ShortString(buffer, producer);
-        BinaryPrimitives.WriteUInt64LittleEndian(scratch, (ulong)sequence);
-        buffer.Write(scratch);
-        BinaryPrimitives.WriteUInt32LittleEndian(scratch, (uint)records.Count);
-        buffer.Write(scratch[..4]);
-        foreach (var record in records)
-        {
-            ShortString(buffer, record.CallId);
-            ShortString(buffer, record.ContractId);
-            BinaryPrimitives.WriteInt64LittleEndian(scratch, record.AtMicros);
-            buffer.Write(scratch);
-            BinaryPrimitives.WriteUInt32LittleEndian(scratch, (uint)record.Units);
-            buffer.Write(scratch[..4]);
-        }
-        return buffer.ToArray();
-    }
-
-    private static void ShortString(Stream into, string value)
-    {
-        var bytes = Encoding.UTF8.GetBytes(value);
-        if (bytes.Length > byte.MaxValue)
-        {
-            throw new ArgumentException($"'{value}' is longer than 255 UTF-8 bytes");
-        }
-        into.WriteByte((byte)bytes.Length);
-        into.Write(bytes);
-    }
-
     private ref struct Cursor(ReadOnlySpan<byte> data)
     {
         private ReadOnlySpan<byte> rest = data;

@@ -1,3 +1,4 @@
+using ClearingCluster.Wire;
 using System.Text;
 using ClearingCluster.Grains.Metering;
 using ClearingCluster.Interfaces.Metering;
@@ -56,7 +57,7 @@ public sealed class UsageFormatTests
 
         Assert.Throws<UsageFormatException>(() => UsageJson.Read(Encoding.UTF8.GetBytes(Json("p", 1, records)), Limits));
         Assert.Throws<UsageFormatException>(() => UsageNdjson.Read(Encoding.UTF8.GetBytes(Ndjson("p", 1, records)), Limits));
-        Assert.Throws<UsageFormatException>(() => UsageBinary.Read(UsageBinary.Write("p", 1, records), Limits));
+        Assert.Throws<UsageFormatException>(() => UsageBinary.Read(Binary("p", 1, records), Limits));
     }
 
     [Fact]
@@ -78,7 +79,7 @@ public sealed class UsageFormatTests
     [Fact]
     public void A_binary_batch_with_broken_structure_is_refused_and_a_bad_field_is_a_bad_record()
     {
-        var good = UsageBinary.Write("gw", 9, [new UsageRecord("c", "K", At, 1), new UsageRecord("d", "K", At, 0)]);
+        var good = Binary("gw", 9, [new UsageRecord("c", "K", At, 1), new UsageRecord("d", "K", At, 0)]);
 
         var batch = UsageBinary.Read(good, Limits);
         Assert.Equal([new UsageRecord("c", "K", At, 1), null], batch.Records);
@@ -96,7 +97,7 @@ public sealed class UsageFormatTests
         {
             var fromJson = UsageJson.Read(Encoding.UTF8.GetBytes(Json("producer-1", sequence, batch)), Limits);
             var fromNdjson = UsageNdjson.Read(Encoding.UTF8.GetBytes(Ndjson("producer-1", sequence, batch)), Limits);
-            var fromBinary = UsageBinary.Read(UsageBinary.Write("producer-1", sequence, batch), Limits);
+            var fromBinary = UsageBinary.Read(Binary("producer-1", sequence, batch), Limits);
             return new[] { fromJson, fromNdjson, fromBinary }.All(b =>
                 b.Producer == "producer-1" && b.Sequence == sequence && b.Records.SequenceEqual(batch.Select(r => (UsageRecord?)r)));
         });
@@ -111,4 +112,9 @@ public sealed class UsageFormatTests
 
     private static string RecordJson(UsageRecord r) =>
         $$"""{"callId":"{{r.CallId}}","contract":"{{r.ContractId}}","at":"{{UsageEnvelope.FromMicros(r.AtMicros):yyyy-MM-ddTHH:mm:ss.ffffffZ}}","units":{{r.Units}}}""";
+
+    /// <summary>The producers' binary writer (the typed client's), read back by the Gateway's reader.</summary>
+    private static byte[] Binary(string producer, long sequence, IEnumerable<UsageRecord> records) =>
+        UsageFormats.WriteBinary(new UsageBatchRequest(producer, sequence,
+            [.. records.Select(r => new UsageRecordRequest(r.CallId, r.ContractId, UsageEnvelope.FromMicros(r.AtMicros), r.Units))]));
 }
