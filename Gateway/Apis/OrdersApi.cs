@@ -35,7 +35,8 @@ public static class OrdersApi
         group.MapPost("/batch", PlaceBatchAsync).Accepts<OrderRequest[]>("application/json", "application/x-ndjson").Produces<BatchOrdersResponse>()
             .Documented("placeOrders", 400, 403, 413)
             .WithSummary("Place up to 1,000 orders (a JSON array, or application/x-ndjson one order per line): one result per order, in order; a bad order refuses only itself.");
-        group.MapDelete("/{orderId}", CancelAsync).Documented("cancelOrder", 400, 403, 404, 409).WithSummary("Cancel an open order (its owner, or a gateway it authorised); a buy's hold is released.");
+        group.MapDelete("/{orderId}", CancelAsync).Documented("cancelOrder", 400, 403, 404, 409)
+            .WithSummary("Cancel an open order (its owner, a gateway it authorised, or staff: admin, clearing); a buy's hold is released.");
         group.MapPost("/{orderId}/reduce", ReduceAsync).Documented("reduceOrder", 400, 403, 404, 409).WithSummary("Lower an open order's remaining quantity, keeping its priority (owner or its gateway).");
         group.MapGet("/{orderId}", GetAsync).Documented("getOrder", 400, 404).WithSummary("An order with its fills: owner, the gateway that entered it, admin, regulator.");
         app.MapGet("/v1/products/{id}/book", BookAsync).WithTags("Products").RequireAuthorization(AuthPolicies.Authenticated)
@@ -174,7 +175,10 @@ public static class OrdersApi
     }
 
     private static async Task<OrderResponse> CancelAsync(string orderId, ClaimsPrincipal user, IGrainFactory grains) =>
-        (await grains.GetGrain<IOrderBookGrain>(ProductOf(orderId)).Cancel(orderId, user.Participant()!)).ToWire();
+        (await grains.GetGrain<IOrderBookGrain>(ProductOf(orderId)).Cancel(orderId, user.Participant()!, IsStaff(user))).ToWire();
+
+    /// <summary>Exchange staff may cancel any member's order; the journal records it as cancelled by staff.</summary>
+    private static bool IsStaff(ClaimsPrincipal user) => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Clearing);
 
     private static async Task<OrderResponse> ReduceAsync(string orderId, ReduceRequest request, ClaimsPrincipal user, IGrainFactory grains) =>
         (await grains.GetGrain<IOrderBookGrain>(ProductOf(orderId)).Reduce(orderId, user.Participant()!, request.Remaining)).ToWire();

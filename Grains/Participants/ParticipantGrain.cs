@@ -5,18 +5,43 @@ using ClearingCluster.Interfaces;
 using ClearingCluster.Interfaces.Accounts;
 using ClearingCluster.Interfaces.Ledger;
 using ClearingCluster.Interfaces.Participants;
+using ClearingCluster.Interfaces.Trading;
+using ClearingCluster.Grains.Trading;
+using Microsoft.Extensions.Logging;
 using ClearingCluster.Runtime;
 
 namespace ClearingCluster.Grains.Participants;
 
 public sealed class ParticipantGrain(
     [PersistentState("participant")] IPersistentState<ParticipantState> state,
-    TimeProvider time) : Grain, IParticipantGrain
+    ITradingStore trading,
+    TimeProvider time,
+    ILogger<ParticipantGrain> logger) : Grain, IParticipantGrain
 {
+    public const string ParticipantSuspended = "participant_suspended";
+
     private ParticipantState S => state.State;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
-        EvidenceOutbox.PublishAsync(GrainFactory, S.PendingEvidence, [.. S.PendingEvidence], redelivery: true);
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await EvidenceOutbox.PublishAsync(GrainFactory, S.PendingEvidence, [.. S.PendingEvidence], redelivery: true);
+        if (S.OrdersToPull)
+        {
+            // Through the grain's own mailbox once active: the books it calls tell accounts, which may ask for this profile.
+            var self = GrainFactory.GetGrain<IParticipantGrain>(GetPrimaryKeyString());
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await self.FinishSuspension();
+                }
+                catch (Exception error)
+                {
+                    logger.LogError(error, "participant {Id}: pulling its open orders after suspension failed; retried on next activation", GetPrimaryKeyString());
+                }
+            }, CancellationToken.None);
+        }
+    }
 
     public async Task<ParticipantProfile> Register(RegisterParticipant registration)
     {
@@ -49,6 +74,8 @@ public sealed class ParticipantGrain(
         var next = ParticipantRules.Approve(Current().Status);
         var reinstated = S.Status == ParticipantStatus.Suspended;
         S.Status = next;
+        // Active again: whatever of a pull was left undone stays undone (its orders may trade).
+        S.OrdersToPull = false;
         S.UpdatedAt = time.GetUtcNow();
         await CommitAsync(reinstated ? "participant.reinstated" : "participant.admitted", new JsonObject { ["status"] = "active" });
         return Profile();
@@ -56,10 +83,33 @@ public sealed class ParticipantGrain(
 
     public async Task<ParticipantProfile> Suspend()
     {
+        if (S.Registered && S.Status == ParticipantStatus.Suspended && S.OrdersToPull)
+        {
+            // A suspension whose pull was interrupted: repeating it finishes the pull.
+            await FinishSuspension();
+            return Profile();
+        }
         S.Status = ParticipantRules.Suspend(Current().Status);
         S.UpdatedAt = time.GetUtcNow();
+        S.OrdersToPull = true;
+        // The account refuses new orders from here on; then what rests is pulled, so nothing of the member trades on.
         await CommitAsync("participant.suspended", new JsonObject { ["status"] = "suspended" });
+        await FinishSuspension();
         return Profile();
+    }
+
+    public async Task<int> FinishSuspension()
+    {
+        if (!S.OrdersToPull)
+        {
+            return 0;
+        }
+        var id = GetPrimaryKeyString();
+        var products = await trading.ProductsTradedByAsync(id, CancellationToken.None);
+        var pulled = await Task.WhenAll(products.Select(p => GrainFactory.GetGrain<IOrderBookGrain>(p).PullOrders(id, ParticipantSuspended)));
+        S.OrdersToPull = false;
+        await CommitAsync("participant.orders_pulled", new JsonObject { ["orders"] = pulled.Sum(), ["reason"] = ParticipantSuspended });
+        return pulled.Sum();
     }
 
     public async Task<ParticipantProfile> AuthoriseGateway(string gateway)

@@ -24,4 +24,7 @@ public sealed class ParticipantState
 
     /// <summary>Gateway participants authorised to place and cancel this participant's orders.</summary>
     public List<string> Gateways { get; set; } = [];
+
+    /// <summary>Suspended, and its open orders not yet all pulled from the books: set with the suspension, cleared after.</summary>
+    public bool OrdersToPull { get; set; }
 }

@@ -38,6 +38,9 @@ public interface ITradingStore
     /// <summary>The highest contract number a book has made; 0 when none.</summary>
     Task<long> LastContractAsync(string product, CancellationToken cancellationToken);
 
+    /// <summary>Every product in which the participant ever placed, closed or traded, by name.</summary>
+    Task<IReadOnlyList<string>> ProductsTradedByAsync(string participant, CancellationToken cancellationToken);
+
     /// <summary>Every product that has a book journal.</summary>
     Task<IReadOnlyList<string>> BooksAsync(CancellationToken cancellationToken);
 }

@@ -33,6 +33,11 @@ public sealed class OrderBookGrain(
 {
     public const int BookDepthMax = 100;
 
+    /// <summary>Who the journal names for orders the exchange pulls.</summary>
+    public const string ExchangeActor = "exchange";
+
+    public const string ProductDelisted = "product_delisted";
+
     private TradingBook book = null!;
     private BookFacts? facts;
     private CommitWriter writer = null!;
@@ -69,6 +74,11 @@ public sealed class OrderBookGrain(
             journalBytesSinceSnapshot += row.Events.Length;
         }
         await RedeliverEvidenceAsync(cancellationToken);
+        if (facts?.Status == ProductStatus.Delisted && book.OpenCount > 0)
+        {
+            // Delisted, but the pull did not commit before a crash (or a failed flush): finish it now.
+            await PullOrders(null, ProductDelisted);
+        }
     }
 
     public async Task<IReadOnlyList<OrderPlacement>> Place(IReadOnlyList<OrderTicket> tickets)
@@ -93,12 +103,12 @@ public sealed class OrderBookGrain(
         return placements;
     }
 
-    public async Task<OrderView> Cancel(string orderId, string actor)
+    public async Task<OrderView> Cancel(string orderId, string actor, bool byStaff = false)
     {
         var number = NumberOf(orderId);
         if (book.FindOpen(number) is { } open)
         {
-            var reason = await AuthorityAsync(open.Participant, actor);
+            var reason = byStaff ? "cancelled_by_staff" : await AuthorityAsync(open.Participant, actor);
             writer.EnsureCanCommit(1);
             var batch = book.NextBatch(Now());
             if (book.Cancel(number, actor, reason, batch) is { } cancelled)
@@ -107,7 +117,21 @@ public sealed class OrderBookGrain(
                 return cancelled;
             }
         }
-        throw await NotOpenAsync(orderId, actor);
+        throw await NotOpenAsync(orderId, byStaff ? null : actor);
+    }
+
+    public async Task<int> PullOrders(string? participant, string reason)
+    {
+        writer.EnsureCanCommit(1);
+        var batch = book.NextBatch(Now());
+        var pulled = book.CancelAll(participant, ExchangeActor, reason, batch);
+        if (!batch.IsEmpty)
+        {
+            await CommitAsync(batch);
+            logger.LogInformation("book {Product}: pulled {Count} open orders{Of} ({Reason})", Product, pulled.Count,
+                participant is null ? "" : $" of {participant}", reason);
+        }
+        return pulled.Count;
     }
 
     public async Task<OrderView> Reduce(string orderId, string actor, long newRemaining)
@@ -168,10 +192,14 @@ public sealed class OrderBookGrain(
             book.Engine.LastTradePriceMicros == 0 ? null : book.Engine.LastTradePriceMicros));
     }
 
-    public Task ProductChanged(ProductView product)
+    /// <summary>The new facts hold from this turn on (a suspended or delisted product matches nothing); a delisting pulls every open order.</summary>
+    public async Task ProductChanged(ProductView product)
     {
         facts = BookFacts.From(product);
-        return Task.CompletedTask;
+        if (product.Status == ProductStatus.Delisted && book.OpenCount > 0)
+        {
+            await PullOrders(null, ProductDelisted);
+        }
     }
 
     public async Task<long> Evidenced(long contractNumber)
@@ -363,14 +391,18 @@ public sealed class OrderBookGrain(
             : throw DomainException.Forbidden("forbidden", "only the order's owner, or a gateway it authorised, may change it");
     }
 
-    private async Task<DomainException> NotOpenAsync(string orderId, string actor)
+    /// <summary>Why an order cannot be changed; <paramref name="actor"/> null for staff, who may see any order.</summary>
+    private async Task<DomainException> NotOpenAsync(string orderId, string? actor)
     {
         var stored = await GetOrder(orderId);
         if (stored is null)
         {
             return DomainException.NotFound("unknown_order", $"no order {orderId}");
         }
-        await AuthorityAsync(stored.Participant, actor);
+        if (actor is not null)
+        {
+            await AuthorityAsync(stored.Participant, actor);
+        }
         return DomainException.Conflict("order_not_open", $"order {orderId} is {stored.Status}");
     }
 

@@ -156,6 +156,15 @@ public sealed class TradingBook(string product, EngineLimits limits)
         return order.View([.. order.Fills], OrderStatus.Cancelled, reason);
     }
 
+    /// <summary>Cancels every open order, or those of one participant, oldest first; what was cancelled.</summary>
+    public IReadOnlyList<OrderView> CancelAll(string? participant, string by, string reason, BookBatch batch)
+    {
+        var numbers = open.Where(o => participant is null || o.Value.Participant == participant).Select(o => o.Key).Order().ToList();
+        var cancelled = numbers.Select(n => Cancel(n, by, reason, batch)!).ToList();
+        Debug.Assert(participant is not null || open.Count == 0, "pulling every order leaves none open");
+        return cancelled;
+    }
+
     /// <summary>
     /// Lowers an open order's remaining, keeping its priority; repeating the last reduce returns the order as it
     /// stands. Null when it is not open.

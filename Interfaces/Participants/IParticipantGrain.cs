@@ -11,8 +11,17 @@ public interface IParticipantGrain : IGrainWithStringKey
     /// <summary>pending → active, or suspended → active (reinstatement).</summary>
     Task<ParticipantProfile> Approve();
 
-    /// <summary>active → suspended: reads still work, trading and usage do not.</summary>
+    /// <summary>
+    /// active → suspended: reads still work, trading and usage do not, and the participant's open orders are pulled
+    /// from every book (their holds released) before the answer.
+    /// </summary>
     Task<ParticipantProfile> Suspend();
+
+    /// <summary>
+    /// Finishes a suspension's pull of open orders that a crash or a failed book interrupted; nothing when none is
+    /// pending. The count pulled.
+    /// </summary>
+    Task<int> FinishSuspension();
 
     /// <summary>Authorises an active gateway participant to place and cancel this participant's orders; a repeat changes nothing.</summary>
     Task<ParticipantProfile> AuthoriseGateway(string gateway);

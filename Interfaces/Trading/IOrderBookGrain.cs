@@ -14,9 +14,19 @@ public interface IOrderBookGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<IReadOnlyList<OrderPlacement>> Place(IReadOnlyList<OrderTicket> tickets);
 
-    /// <summary>Cancels an open order for <paramref name="actor"/>: its owner, or a gateway the owner authorised; a buy's hold is released.</summary>
+    /// <summary>
+    /// Cancels an open order for <paramref name="actor"/>: its owner, a gateway the owner authorised, or exchange staff
+    /// (<paramref name="byStaff"/>, recorded as <c>cancelled_by_staff</c>); a buy's hold is released.
+    /// </summary>
     [AlwaysInterleave]
-    Task<OrderView> Cancel(string orderId, string actor);
+    Task<OrderView> Cancel(string orderId, string actor, bool byStaff = false);
+
+    /// <summary>
+    /// The exchange pulls open orders: every one in the book, or one participant's, in one commit, each recorded with
+    /// <paramref name="reason"/> (<c>product_delisted</c>, <c>participant_suspended</c>); buys' holds are released. The count pulled.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<int> PullOrders(string? participant, string reason);
 
     /// <summary>Lowers an open order's remaining quantity, keeping its priority; a repeat of an applied reduce returns the order as it stands.</summary>
     [AlwaysInterleave]

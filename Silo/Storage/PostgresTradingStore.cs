@@ -105,6 +105,28 @@ public sealed class PostgresTradingStore(ClearingDatabase database) : ITradingSt
         return contracts;
     }
 
+    public async Task<IReadOnlyList<string>> ProductsTradedByAsync(string participant, CancellationToken cancellationToken)
+    {
+        // A loose index scan over the primary key (participant, product, batch): one probe per product, not per row.
+        await using var command = database.DataSource.CreateCommand("""
+            WITH RECURSIVE traded(product) AS (
+                (SELECT product FROM trading_activity WHERE participant = $1 ORDER BY product LIMIT 1)
+                UNION ALL
+                SELECT (SELECT a.product FROM trading_activity a WHERE a.participant = $1 AND a.product > t.product ORDER BY a.product LIMIT 1)
+                FROM traded t WHERE t.product IS NOT NULL
+            )
+            SELECT product FROM traded WHERE product IS NOT NULL
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = participant });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var products = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            products.Add(reader.GetString(0));
+        }
+        return products;
+    }
+
     public async Task<long> LastContractAsync(string product, CancellationToken cancellationToken)
     {
         await using var command = database.DataSource.CreateCommand(
