@@ -14,6 +14,9 @@ public sealed partial class ClearingClient
     public Task<ProductResponse> SuspendProductAsync(string id, string? note = null, CancellationToken cancellationToken = default) =>
         PostAsync<ProductResponse>($"/v1/products/{Segment(id)}/suspend", new ProductNoteRequest(note), Repeat.Never, cancellationToken);
 
+    public Task<ProductResponse> ReinstateProductAsync(string id, string? note = null, CancellationToken cancellationToken = default) =>
+        PostAsync<ProductResponse>($"/v1/products/{Segment(id)}/reinstate", new ProductNoteRequest(note), Repeat.Never, cancellationToken);
+
     public Task<ProductResponse> DelistProductAsync(string id, string? note = null, CancellationToken cancellationToken = default) =>
         PostAsync<ProductResponse>($"/v1/products/{Segment(id)}/delist", new ProductNoteRequest(note), Repeat.Never, cancellationToken);
 

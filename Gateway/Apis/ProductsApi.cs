@@ -19,12 +19,15 @@ public static class ProductsApi
 
         group.MapPost("/", SubmitAsync).RequireAuthorization(AuthPolicies.Authenticated)
             .Produces<ProductResponse>(StatusCodes.Status201Created).Documented("submitProduct", 400, 403, 409, 413, 422)
-            .WithSummary("Submit a product for compliance review: its provider, or admin.");
+            .WithSummary("Submit a product for compliance review (its provider, or admin); after a rejection, submitting again (changed or not) puts it back in review.");
         group.MapPost("/{id}/review", ReviewAsync).RequireAuthorization(AuthPolicies.AdminOnly).Documented("reviewProduct", 400, 404, 409)
             .WithSummary("Approve (listed) or reject a pending product, with a note.");
         group.MapPost("/{id}/suspend", (string id, ProductNoteRequest request, IGrainFactory grains) =>
                 ChangeAsync(id, grains, p => p.Suspend(Note(request.Note))))
             .RequireAuthorization(AuthPolicies.AdminOnly).Documented("suspendProduct", 400, 404, 409).WithSummary("Suspend a listed product.");
+        group.MapPost("/{id}/reinstate", (string id, ProductNoteRequest request, IGrainFactory grains) =>
+                ChangeAsync(id, grains, p => p.Reinstate(Note(request.Note))))
+            .RequireAuthorization(AuthPolicies.AdminOnly).Documented("reinstateProduct", 400, 404, 409).WithSummary("Reinstate a suspended product: it is listed and trades again.");
         group.MapPost("/{id}/delist", (string id, ProductNoteRequest request, IGrainFactory grains) =>
                 ChangeAsync(id, grains, p => p.Delist(Note(request.Note))))
             .RequireAuthorization(AuthPolicies.AdminOnly).Documented("delistProduct", 400, 404, 409).WithSummary("Delist a listed or suspended product for good.");

@@ -23,11 +23,16 @@ public sealed class ProductGrain(
     public async Task<ProductView> Submit(SubmitProduct submission)
     {
         var valid = ProductRules.Validate(submission with { Id = GetPrimaryKeyString() });
-        if (S.Submission is { } existing)
+        var resubmission = S.Submission is not null && S.Status == ProductStatus.Rejected;
+        if (S.Submission is { } existing && !resubmission)
         {
             return SameSubmission(existing, valid)
                 ? View()
-                : throw DomainException.Conflict("product_exists", $"product {valid.Id} already exists");
+                : throw DomainException.Conflict("product_exists", $"product {valid.Id} already exists and is {ProductRules.Wire(S.Status)}");
+        }
+        if (resubmission && valid.Provider != S.Submission!.Provider)
+        {
+            throw DomainException.Conflict("product_exists", $"product {valid.Id} belongs to provider {S.Submission.Provider}");
         }
 
         var provider = await GrainFactory.GetGrain<IParticipantGrain>(valid.Provider).Get()
@@ -45,7 +50,9 @@ public sealed class ProductGrain(
         S.Submission = valid;
         S.Status = ProductStatus.PendingReview;
         S.SubmittedAt = S.UpdatedAt = now;
-        await CommitAsync("product.submitted", new JsonObject
+        S.ReviewNote = null;
+        S.History.Add(new ProductHistoryEntry(ProductStatus.PendingReview, null, now));
+        await CommitAsync(resubmission ? "product.resubmitted" : "product.submitted", new JsonObject
         {
             ["provider"] = valid.Provider,
             ["name"] = valid.Name,
@@ -63,6 +70,8 @@ public sealed class ProductGrain(
 
     public Task<ProductView> Suspend(string note) => ChangeStatusAsync(note, ProductRules.Suspend, "product.suspended");
 
+    public Task<ProductView> Reinstate(string note) => ChangeStatusAsync(note, ProductRules.Reinstate, "product.reinstated");
+
     public Task<ProductView> Delist(string note) => ChangeStatusAsync(note, ProductRules.Delist, "product.delisted");
 
     private async Task<ProductView> ChangeStatusAsync(string note, Func<ProductStatus, ProductStatus> transition, string evidenceKind)
@@ -71,6 +80,7 @@ public sealed class ProductGrain(
         S.Status = transition(Current().Status);
         S.ReviewNote = note;
         S.UpdatedAt = time.GetUtcNow();
+        S.History.Add(new ProductHistoryEntry(S.Status, note, S.UpdatedAt));
         await CommitAsync(evidenceKind, new JsonObject { ["note"] = note });
         return View();
     }
@@ -95,6 +105,7 @@ public sealed class ProductGrain(
     private ProductView View()
     {
         var s = S.Submission!;
-        return new ProductView(s.Id, s.Provider, s.Name, s.Kind, s.Unit, s.Category, s.Scenarios, s.Delivery, S.Status, S.ReviewNote, S.SubmittedAt, S.UpdatedAt);
+        return new ProductView(s.Id, s.Provider, s.Name, s.Kind, s.Unit, s.Category, s.Scenarios, s.Delivery, S.Status, S.ReviewNote, S.SubmittedAt, S.UpdatedAt,
+            S.History);
     }
 }

@@ -28,6 +28,10 @@ public static class ProductRules
         ? ProductStatus.Suspended
         : throw DomainException.Conflict("invalid_transition", $"a product that is {Wire(current)} cannot be suspended");
 
+    public static ProductStatus Reinstate(ProductStatus current) => current == ProductStatus.Suspended
+        ? ProductStatus.Listed
+        : throw DomainException.Conflict("invalid_transition", $"a product that is {Wire(current)} cannot be reinstated");
+
     public static ProductStatus Delist(ProductStatus current) => current is ProductStatus.Listed or ProductStatus.Suspended
         ? ProductStatus.Delisted
         : throw DomainException.Conflict("invalid_transition", $"a product that is {Wire(current)} cannot be delisted");

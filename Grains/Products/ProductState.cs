@@ -17,4 +17,7 @@ public sealed class ProductState
     public DateTimeOffset UpdatedAt { get; set; }
 
     public List<EvidenceRecord> PendingEvidence { get; set; } = [];
+
+    /// <summary>Every status the product entered, oldest first.</summary>
+    public List<ProductHistoryEntry> History { get; set; } = [];
 }

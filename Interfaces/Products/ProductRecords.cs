@@ -46,4 +46,8 @@ public sealed record ProductView(
     ProductStatus Status,
     string? ReviewNote,
     DateTimeOffset SubmittedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<ProductHistoryEntry> History);
+
+/// <summary>One step of a product's review and listing: the status it entered, the note given, when.</summary>
+public sealed record ProductHistoryEntry(ProductStatus Status, string? Note, DateTimeOffset At);

@@ -124,4 +124,52 @@ public sealed class LifecycleTests(GatewayFixture fixture)
         Assert.Equal((HttpStatusCode.Conflict, "order_not_open"), (again.Status, again.Code));
         await MoneyReconcilesAsync();
     }
+
+    [Fact]
+    public async Task A_rejected_product_is_resubmitted_into_review_with_its_history()
+    {
+        var (provider, providerHttp) = await exchange.MemberAsync("rprov", "provider");
+        var providerClient = new ClearingClient(providerHttp);
+        var id = Exchange.NewId("rprod");
+        var submission = new SubmitProductRequest(id, provider, "Geo API", "api", "call", "geo", ["credit-risk"], "api");
+        await providerClient.SubmitProductAsync(submission);
+        Assert.Equal("rejected", (await exchange.Staff.ReviewProductAsync(id, approve: false, "no compliance report")).Status);
+
+        // The same body again puts it back in review; a repeat of that (a client re-sending) returns it unchanged.
+        Assert.Equal("pending_review", (await providerClient.SubmitProductAsync(submission)).Status);
+        Assert.Equal("rejected", (await exchange.Staff.ReviewProductAsync(id, approve: false, "still no report")).Status);
+        var changed = await providerClient.SubmitProductAsync(submission with { Name = "Geo API with audit report" });
+        Assert.Equal(("pending_review", "Geo API with audit report"), (changed.Status, changed.Name));
+        var listed = await exchange.Staff.ReviewProductAsync(id, approve: true, "report received");
+
+        Assert.Equal("listed", listed.Status);
+        Assert.Equal(["pending_review", "rejected", "pending_review", "rejected", "pending_review", "listed"], listed.History.Select(h => h.Status));
+        Assert.Equal("no compliance report", listed.History[1].Note);
+        Assert.Contains(await LedgerAsync(), e => e.Kind == "product.resubmitted" && e.Subject == id);
+        var again = await Assert.ThrowsAsync<ClearingProblemException>(() => providerClient.SubmitProductAsync(submission with { Name = "Other" }));
+        Assert.Equal((HttpStatusCode.Conflict, "product_exists"), (again.Status, again.Code));
+    }
+
+    [Fact]
+    public async Task A_suspended_product_halts_its_book_and_trades_again_once_reinstated()
+    {
+        var m = await MarketAsync();
+        var bid = await m.BuyerClient.PlaceOrderAsync(Buy(m.Buyer, m.Product, "b-1", 200, 30));
+
+        Assert.Equal("suspended", (await exchange.Staff.SuspendProductAsync(m.Product, "audit")).Status);
+        var halted = await Assert.ThrowsAsync<ClearingProblemException>(() => m.ProviderClient.PlaceOrderAsync(Sell(m.Provider, m.Product, "s-1", 200, 30)));
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, "product_not_listed"), (halted.Status, halted.Code));
+        Assert.Equal("resting", (await m.BuyerClient.GetOrderAsync(bid.OrderId)).Status);
+
+        var reinstated = await exchange.Staff.ReinstateProductAsync(m.Product, "audit passed");
+
+        Assert.Equal("listed", reinstated.Status);
+        var sell = await m.ProviderClient.PlaceOrderAsync(Sell(m.Provider, m.Product, "s-2", 200, 30));
+        Assert.Equal(30, sell.Filled);
+        Assert.Equal("filled", (await m.BuyerClient.GetOrderAsync(bid.OrderId)).Status);
+        Assert.Contains(await LedgerAsync(), e => e.Kind == "product.reinstated" && e.Subject == m.Product);
+        var twice = await Assert.ThrowsAsync<ClearingProblemException>(() => exchange.Staff.ReinstateProductAsync(m.Product));
+        Assert.Equal((HttpStatusCode.Conflict, "invalid_transition"), (twice.Status, twice.Code));
+        await MoneyReconcilesAsync();
+    }
 }

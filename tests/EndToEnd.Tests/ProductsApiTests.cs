@@ -30,7 +30,7 @@ public sealed class ProductsApiTests(GatewayFixture fixture)
     }
 
     [Fact]
-    public async Task A_rejected_product_stays_rejected()
+    public async Task A_rejected_product_is_not_delisted()
     {
         var (provider, client) = await exchange.MemberAsync("prov", "provider");
         var id = Exchange.NewId("bad");
