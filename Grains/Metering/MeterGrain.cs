@@ -13,7 +13,8 @@ namespace ClearingCluster.Grains.Metering;
 /// durable totals. A part already committed is answered from storage with <c>duplicate</c>. Counters are rebuilt from
 /// durable totals as contracts are first seen, so a restarted shard is ready at once.
 /// </summary>
-public sealed class MeterGrain(IUsageStore store, ContractDirectory contracts, GroupCommit commit, MeterOptions options, MeteringMetrics metrics) : Grain, IMeterGrain
+public sealed class MeterGrain(
+    IUsageStore store, ContractDirectory contracts, GroupCommit commit, MeterOptions options, MeteringMetrics metrics, TimeProvider time) : Grain, IMeterGrain
 {
     private readonly MeterBook book = new();
     private readonly Dictionary<(string, long), Task<MeterAnswer>> inFlight = [];
@@ -83,12 +84,13 @@ public sealed class MeterGrain(IUsageStore store, ContractDirectory contracts, G
         var accepted = new List<UsageRecord>(part.Records.Length);
         var rejected = new List<UsageRejectionAt>();
         long acceptedUnits = 0;
+        var notAfter = checked(Wire.UsageEnvelope.ToMicros(time.GetUtcNow()) + (long)options.FutureSkew.TotalMicroseconds);
         for (var i = 0; i < part.Records.Length; i++)
         {
             var record = part.Records[i];
             var reason = part.BuyerOnly is { } buyer && book.Find(record.ContractId) is { } meter && meter.Buyer != buyer
                 ? UsageRejection.UnknownContract
-                : book.Apply(record);
+                : book.Apply(record, notAfter);
             if (reason == UsageRejection.None)
             {
                 accepted.Add(record);

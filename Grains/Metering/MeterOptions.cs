@@ -9,6 +9,9 @@ public sealed class MeterOptions
     /// <summary>What a producer refused for a failed or full commit log is told to wait before retrying.</summary>
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How far ahead of this clock a call may be dated; later ones are refused as <c>future_call</c>.</summary>
+    public TimeSpan FutureSkew { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>The cycle usage is counted in until clearing cycles exist.</summary>
     public string OpenCycleId { get; set; } = "open";
 }

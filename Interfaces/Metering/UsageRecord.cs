@@ -12,6 +12,7 @@ public enum UsageRejection : byte
     ContractNotActive,
     OutsideValidity,
     QuotaExceeded,
+    FutureCall,
 }
 
 public static class UsageRejections
@@ -23,6 +24,7 @@ public static class UsageRejections
         UsageRejection.ContractNotActive => "contract_not_active",
         UsageRejection.OutsideValidity => "outside_validity",
         UsageRejection.QuotaExceeded => "quota_exceeded",
+        UsageRejection.FutureCall => "future_call",
         _ => "accepted",
     };
 }

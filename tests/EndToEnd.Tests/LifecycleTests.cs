@@ -172,4 +172,24 @@ public sealed class LifecycleTests(GatewayFixture fixture)
         Assert.Equal((HttpStatusCode.Conflict, "invalid_transition"), (twice.Status, twice.Code));
         await MoneyReconcilesAsync();
     }
+
+    [Fact]
+    public async Task Usage_dated_beyond_the_allowed_skew_is_refused_as_a_future_call()
+    {
+        var m = await MarketAsync();
+        await m.ProviderClient.PlaceOrderAsync(Sell(m.Provider, m.Product, "s-1", 100, 1_000));
+        var contract = Assert.Single((await m.BuyerClient.PlaceOrderAsync(Buy(m.Buyer, m.Product, "b-1", 100, 1_000))).Contracts);
+        var now = DateTimeOffset.UtcNow;
+
+        var answer = await m.BuyerClient.SubmitUsageAsync(new UsageBatchRequest("clock", 1,
+        [
+            new UsageRecordRequest("c-now", contract, now, 2),
+            new UsageRecordRequest("c-ahead-1m", contract, now.AddMinutes(1), 3),
+            new UsageRecordRequest("c-ahead-10d", contract, now.AddDays(10), 5),
+        ]));
+
+        Assert.Equal(2, answer.Accepted);
+        Assert.Equal(new UsageRejectedRecord(2, "future_call"), Assert.Single(answer.Rejected));
+        Assert.Equal(5, (await m.BuyerClient.GetContractAsync(contract)).Used);
+    }
 }

@@ -26,8 +26,11 @@ public sealed class MeterBookTests
         Assert.Equal(UsageRejection.OutsideValidity, book.Apply(new UsageRecord("c", "K-1", From - 1, 1)));
         Assert.Equal(UsageRejection.OutsideValidity, book.Apply(new UsageRecord("c", "K-1", To, 1)));
         Assert.Equal(UsageRejection.QuotaExceeded, book.Apply(new UsageRecord("c", "K-1", From, 3)));
+        Assert.Equal(UsageRejection.FutureCall, book.Apply(new UsageRecord("c", "K-1", From + 2, 1), notAfterMicros: From + 1));
         Assert.Equal(8, book.Find("K-1")!.Used);
+        Assert.Equal(UsageRejection.None, book.Apply(new UsageRecord("c", "K-1", From + 1, 1), notAfterMicros: From + 1));
         Assert.Equal("quota_exceeded", UsageRejections.Wire(UsageRejection.QuotaExceeded));
+        Assert.Equal("future_call", UsageRejections.Wire(UsageRejection.FutureCall));
     }
 
     [Fact]
