@@ -17,6 +17,11 @@ public sealed class ExceptionProblemHandler(ILogger<ExceptionProblemHandler> log
             // A grain that cannot load its state (the database is away, say) answers for what stopped it.
             exception = cause;
         }
+        if (exception is BadHttpRequestException { InnerException: JsonException inner })
+        {
+            // "Failed to read parameter …" says nothing a client can act on; the JSON error names the field.
+            exception = inner;
+        }
         var (status, type, title, detail) = exception switch
         {
             DomainException domain => (StatusOf(domain.Kind).Status, domain.Code, StatusOf(domain.Kind).Title, domain.Message),
@@ -27,7 +32,7 @@ public sealed class ExceptionProblemHandler(ILogger<ExceptionProblemHandler> log
                 415 => "unsupported_media_type",
                 _ => "bad_request",
             }, "Bad request", bad.Message),
-            JsonException json => (400, "malformed_json", "Malformed JSON", json.Message),
+            JsonException json => (400, "malformed_json", "Malformed JSON", JsonDetail(json)),
             GrainMailboxFullException full => (503, "overloaded", "Overloaded", full.Message),
             GrainCallTimeoutException timeout => (504, "timeout", "Timed out", timeout.Message),
             InconsistentStateException conflict => (409, "concurrent_update", "Concurrent update", conflict.Message),
@@ -57,6 +62,15 @@ public sealed class ExceptionProblemHandler(ILogger<ExceptionProblemHandler> log
         }
         await Problems.WriteAsync(context, status, type, title, detail);
         return true;
+    }
+
+    /// <summary>What was wrong and where: <c>$.amount: …</c>.</summary>
+    private static string JsonDetail(JsonException json)
+    {
+        var message = json.Message;
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        var what = cut > 0 ? message[..cut] : message;
+        return json.Path is { Length: > 0 } path ? $"{path}: {what}" : what;
     }
 
     /// <summary>The one mapping from a refusal's kind to its HTTP status and title.</summary>

@@ -50,8 +50,8 @@ public sealed class ParticipantsApiTests(GatewayFixture fixture)
     [InlineData("""{"id":"ok-id-3","name":"X","roles":["admin"],"tier":1}""", "invalid_roles")]
     [InlineData("""{"id":"ok-id-4","name":"X","roles":["buyer"],"tier":9}""", "invalid_tier")]
     [InlineData("""{"id":"ok-id-5","name":"X","roles":["buyer"]}""", "invalid_tier")]
-    [InlineData("""{"id":"ok-id-6","name":"X","roles":"buyer","tier":1}""", "bad_request")]
-    [InlineData("""not json""", "bad_request")]
+    [InlineData("""{"id":"ok-id-6","name":"X","roles":"buyer","tier":1}""", "malformed_json")]
+    [InlineData("""not json""", "malformed_json")]
     public async Task Bad_registrations_are_400_problems_and_register_nothing(string body, string type)
     {
         var response = await Exchange.PostOversizedAsync(exchange.Admin, "/v1/participants", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));

@@ -29,6 +29,16 @@ public static class UsageEnvelope
             ? null
             : new UsageRecord(callId, contract, atMicros.Value, units.Value);
 
+    /// <summary>Marks an envelope property read; the second time refuses the batch (no "last one wins").</summary>
+    public static void Once(ref int seen, int bit, string name)
+    {
+        if ((seen & bit) != 0)
+        {
+            throw new UsageFormatException($"{name} is given twice");
+        }
+        seen |= bit;
+    }
+
     public static long ToMicros(DateTimeOffset at) => (at.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
 
     public static DateTimeOffset FromMicros(long micros) => DateTimeOffset.UnixEpoch.AddTicks(micros * 10);

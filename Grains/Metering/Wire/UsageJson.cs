@@ -16,6 +16,7 @@ public static class UsageJson
         string? producer = null;
         long? sequence = null;
         var records = new List<UsageRecord?>();
+        var seen = 0;
         try
         {
             Expect(ref reader, JsonTokenType.StartObject);
@@ -23,16 +24,19 @@ public static class UsageJson
             {
                 if (reader.ValueTextEquals("producer"u8))
                 {
+                    UsageEnvelope.Once(ref seen, 1, "producer");
                     reader.Read();
                     producer = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
                 }
                 else if (reader.ValueTextEquals("sequence"u8))
                 {
+                    UsageEnvelope.Once(ref seen, 2, "sequence");
                     reader.Read();
                     sequence = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var s) ? s : null;
                 }
                 else if (reader.ValueTextEquals("records"u8))
                 {
+                    UsageEnvelope.Once(ref seen, 4, "records");
                     Expect(ref reader, JsonTokenType.StartArray);
                     while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                     {
@@ -68,8 +72,14 @@ public static class UsageJson
         string? callId = null, contract = null;
         long? atMicros = null, units = null;
         var malformed = false;
+        var seen = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
+            // A property given twice makes the record bad, whichever copy would have won.
+            var bit = reader.ValueTextEquals("callId"u8) ? 1 : reader.ValueTextEquals("contract"u8) ? 2 : reader.ValueTextEquals("at"u8) ? 4
+                : reader.ValueTextEquals("units"u8) ? 8 : 0;
+            malformed |= (seen & bit) != 0;
+            seen |= bit;
             if (reader.ValueTextEquals("callId"u8))
             {
                 reader.Read();

@@ -50,10 +50,15 @@ public static class UsageNdjson
             {
                 throw new UsageFormatException("the first line must be the header {\"producer\", \"sequence\"}");
             }
+            var seen = 0;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var isProducer = reader.ValueTextEquals("producer"u8);
                 var isSequence = reader.ValueTextEquals("sequence"u8);
+                if (isProducer || isSequence)
+                {
+                    UsageEnvelope.Once(ref seen, isProducer ? 1 : 2, isProducer ? "producer" : "sequence");
+                }
                 reader.Read();
                 if (isProducer && reader.TokenType == JsonTokenType.String)
                 {

@@ -61,6 +61,20 @@ public sealed class UsageFormatTests
     }
 
     [Fact]
+    public void A_property_given_twice_refuses_the_envelope_or_makes_the_record_bad()
+    {
+        const string record = "{\"callId\":\"c\",\"contract\":\"K\",\"at\":\"2026-11-21T08:00:00Z\",\"units\":1}";
+        const string twice = "{\"callId\":\"d\",\"contract\":\"K\",\"at\":\"2026-11-21T08:00:00Z\",\"units\":1,\"units\":900}";
+
+        Assert.Contains("sequence is given twice", Assert.Throws<UsageFormatException>(() => UsageJson.Read(
+            Encoding.UTF8.GetBytes($"{{\"producer\":\"p\",\"sequence\":1,\"sequence\":2,\"records\":[{record}]}}"), Limits)).Message);
+        Assert.Contains("producer is given twice", Assert.Throws<UsageFormatException>(() => UsageNdjson.Read(
+            Encoding.UTF8.GetBytes($"{{\"producer\":\"p\",\"producer\":\"q\",\"sequence\":1}}\n{record}"), Limits)).Message);
+        var batch = UsageJson.Read(Encoding.UTF8.GetBytes($"{{\"producer\":\"p\",\"sequence\":1,\"records\":[{record},{twice}]}}"), Limits);
+        Assert.Equal([new UsageRecord("c", "K", At, 1), null], batch.Records);
+    }
+
+    [Fact]
     public void NDJSON_reads_a_header_then_a_record_per_line()
     {
         var ndjson = "{\"producer\":\"gw\",\"sequence\":7}\n"
