@@ -1,3 +1,5 @@
+using ClearingCluster.Runtime;
+
 namespace ClearingCluster.Interfaces;
 
 /// <summary>How a broken rule answers: the Gateway turns each kind into its HTTP status.</summary>
@@ -26,7 +28,7 @@ public enum DomainErrorKind
 /// A refusal by a domain rule. <see cref="Code"/> names the rule (<c>insufficient_funds</c>); it becomes the
 /// problem type. A grain throws it before changing anything, so a refused request changes nothing.
 /// </summary>
-public sealed class DomainException(DomainErrorKind kind, string code, string message) : Exception(message)
+public sealed class DomainException(DomainErrorKind kind, string code, string message) : Exception(message), IGrainRefusal
 {
     public DomainErrorKind Kind { get; } = kind;
 

@@ -58,10 +58,17 @@ public static class UsageApi
         // Producers are named per participant, so two members' producers never share a sequence space.
         var split = UsageSplit.Cut(batch, $"{participant}/{batch.Producer}", user.IsInRole(Roles.Gateway) ? null : participant, options.ShardCount);
         metrics.Received(batch.Records.Count);
-        metrics.BadRecords(split.BadRecords.Count);
         var answers = await Task.WhenAll(split.Parts.Select(p =>
             grains.GetGrain<IMeterGrain>(p.Key.ToString(System.Globalization.CultureInfo.InvariantCulture)).Apply(p.Value)));
         var answer = UsageSplit.Combine(answers, split.BadRecords);
+        if (answer.Duplicate)
+        {
+            metrics.Replayed();
+        }
+        else
+        {
+            metrics.BadRecords(split.BadRecords.Count);
+        }
         return Results.Ok(new UsageResponse(answer.Accepted, [.. answer.Rejected.Select(r => new UsageRejectedRecord(r.Index, r.Reason))], answer.Duplicate));
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Diagnostics;
 
 namespace ClearingCluster.Gateway.Metrics;
 
@@ -25,8 +26,10 @@ public sealed class GatewayMetrics : IDisposable
         }
         finally
         {
-            // The route template, never the raw path: ids in paths would make a series per id.
-            var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
+            // The route template, never the raw path: ids in paths would make a series per id. A refusal thrown by the
+            // handler is answered by the exception handler, which clears the endpoint: the one that threw is kept there.
+            var endpoint = context.GetEndpoint() ?? context.Features.Get<IExceptionHandlerFeature>()?.Endpoint;
+            var route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
             var tags = new TagList { { "method", context.Request.Method }, { "route", route }, { "status", context.Response.StatusCode } };
             requests.Add(1, tags);
             duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);

@@ -11,6 +11,7 @@ public sealed class MeteringMetrics : IDisposable
     private readonly Histogram<long> partRecords;
     private readonly Histogram<long> batchRecords;
     private readonly Counter<long> flushFailures;
+    private readonly Counter<long> replays;
 
     public MeteringMetrics()
     {
@@ -18,6 +19,7 @@ public sealed class MeteringMetrics : IDisposable
         partRecords = meter.CreateHistogram<long>("usage_part_records", description: "records per batch part a shard applies");
         batchRecords = meter.CreateHistogram<long>("usage_batch_records", description: "records per usage batch received");
         flushFailures = meter.CreateCounter<long>("usage_flush_failures", description: "usage parts refused because their commit failed");
+        replays = meter.CreateCounter<long>("usage_replays", description: "usage batches answered with their first answer (a producer re-sent them); their records are not counted again");
     }
 
     public void Applied(MeterAnswer answer, int records)
@@ -41,6 +43,8 @@ public sealed class MeteringMetrics : IDisposable
     }
 
     public void FlushFailed() => flushFailures.Add(1);
+
+    public void Replayed() => replays.Add(1);
 
     public void Dispose() => meter.Dispose();
 }

@@ -10,6 +10,7 @@ public sealed class RuntimeMetrics : IDisposable
 
     private readonly Counter<long> calls;
     private readonly Counter<long> failures;
+    private readonly Counter<long> refusals;
     private readonly Counter<long> timeouts;
     private readonly Counter<long> collected;
     private long activations;
@@ -20,7 +21,8 @@ public sealed class RuntimeMetrics : IDisposable
         this.mailboxDepth = mailboxDepth;
         Meter = new Meter(MeterName);
         calls = Meter.CreateCounter<long>("grain_calls", description: "grain calls and turns completed");
-        failures = Meter.CreateCounter<long>("grain_call_failures", description: "grain calls that ended with an exception");
+        failures = Meter.CreateCounter<long>("grain_call_failures", description: "grain calls that failed (an exception other than a refusal)");
+        refusals = Meter.CreateCounter<long>("grain_call_refusals", description: "grain calls a business rule refused (the grain's answer, not a failure)");
         timeouts = Meter.CreateCounter<long>("grain_call_timeouts", description: "grain calls whose caller stopped waiting");
         collected = Meter.CreateCounter<long>("grain_deactivations", description: "activations deactivated, by reason");
         Meter.CreateObservableGauge("grain_activations", () => Volatile.Read(ref activations), description: "live activations");
@@ -47,7 +49,15 @@ public sealed class RuntimeMetrics : IDisposable
     internal void CallCompleted(IWorkItem item, Task finished)
     {
         calls.Add(1);
-        if (!finished.IsCompletedSuccessfully)
+        if (finished.IsCompletedSuccessfully)
+        {
+            return;
+        }
+        if (finished.Exception?.InnerException is IGrainRefusal)
+        {
+            refusals.Add(1);
+        }
+        else
         {
             failures.Add(1);
         }

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using ClearingCluster.TestSupport;
 using System.Net;
 using System.Text.Json;
@@ -35,6 +36,23 @@ public sealed class OperationsTests(GatewayFixture fixture)
         Assert.Contains("# TYPE grain_activations gauge", text);
         Assert.Contains("# TYPE http_request_duration_seconds histogram", text);
         Assert.Matches("""http_requests_total\{method="GET",route="/health/ready",status="200"\} [1-9]""", text);
+    }
+
+    [Fact]
+    public async Task Refusals_are_counted_under_their_route_and_apart_from_failures()
+    {
+        using var client = fixture.Gateway.Client(GatewayFixture.AdminKey);
+        var exchange = new Exchange(fixture.Gateway, GatewayFixture.AdminKey);
+        var (member, _) = await exchange.MemberAsync("mref", "buyer");
+        await ProblemAssert.IsProblem(await client.GetAsync("/v1/orders/nothing:1"), HttpStatusCode.NotFound, "unknown_order");
+        await ProblemAssert.IsProblem(await client.PostAsJsonAsync($"/v1/accounts/{member}/withdrawals", new { amount = 5, reference = "none" }),
+            HttpStatusCode.UnprocessableEntity, "insufficient_funds");
+
+        var text = await client.GetStringAsync("/metrics");
+
+        Assert.Matches("""http_requests_total\{method="GET",route="/v1/orders/\{orderId\}",status="404"\} [1-9]""", text);
+        Assert.Matches("""http_requests_total\{method="POST",route="/v1/accounts/\{id\}/withdrawals",status="422"\} [1-9]""", text);
+        Assert.Matches("""grain_call_refusals_total [1-9]""", text);
     }
 
     [Fact]

@@ -79,6 +79,12 @@ public sealed class UsageApiTests(GatewayFixture fixture)
         Assert.Contains("commit_flush_duration_seconds_bucket", metrics);
     }
 
+    private async Task<double> ReplaysAsync()
+    {
+        var line = (await exchange.Anonymous.GetStringAsync("/metrics")).Split('\n').FirstOrDefault(l => l.StartsWith("usage_replays_total ", StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line["usage_replays_total ".Length..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     [Fact]
     public async Task A_replayed_batch_returns_the_first_answer_and_counts_nothing_and_a_reused_sequence_conflicts()
     {
@@ -86,9 +92,11 @@ public sealed class UsageApiTests(GatewayFixture fixture)
         var at = c.From.AddSeconds(1);
 
         var first = await Exchange.Ok(await c.Gateway.PostAsync("/v1/usage", Batch("gw", 7, ("a", c.Contract, at, 3), ("b", "K-none-1", at, 1))));
+        var replaysBefore = await ReplaysAsync();
         var replay = await Exchange.Ok(await c.Gateway.PostAsync("/v1/usage", Batch("gw", 7, ("a", c.Contract, at, 3), ("b", "K-none-1", at, 1))));
 
         Assert.True(replay.GetProperty("duplicate").GetBoolean());
+        Assert.True(await ReplaysAsync() > replaysBefore, "a replay is counted as one");
         Assert.Equal(first.GetProperty("accepted").GetInt32(), replay.GetProperty("accepted").GetInt32());
         Assert.Equal(first.GetProperty("rejected").ToString(), replay.GetProperty("rejected").ToString());
         Assert.Equal(3, (await UsedAsync(c.BuyerClient, c.Contract)).GetInt64());

@@ -48,7 +48,7 @@ public sealed class LimitsAndMetricsTests
     }
 
     [Fact]
-    public async Task Counters_report_calls_failures_activations_and_queue_depth()
+    public async Task Counters_report_calls_failures_refusals_activations_and_queue_depth()
     {
         await using var silo = await TestSilo.StartAsync();
         var measurements = new Dictionary<string, long>();
@@ -72,6 +72,7 @@ public sealed class LimitsAndMetricsTests
         await silo.Grain<ICounterGrain>("m1").Add(1);
         await silo.Grain<ICounterGrain>("m2").Add(1);
         await Assert.ThrowsAsync<ArgumentException>(() => silo.Grain<ICounterGrain>("m2").Fail("no"));
+        await Assert.ThrowsAsync<RefusedException>(() => silo.Grain<ICounterGrain>("m2").Refuse("not allowed"));
         var blocker = silo.Grain<ITurnGrain>("m3").Block("m-gate");
         var waiting = silo.Grain<ITurnGrain>("m3").Work(0);
         await ActivationTests.WhenAsync(() => silo.Runtime.Metrics.MailboxDepth == 1);
@@ -79,8 +80,9 @@ public sealed class LimitsAndMetricsTests
 
         lock (measurements)
         {
-            Assert.Equal(3, measurements["grain_calls"]);
+            Assert.Equal(4, measurements["grain_calls"]);
             Assert.Equal(1, measurements["grain_call_failures"]);
+            Assert.Equal(1, measurements["grain_call_refusals"]);
             Assert.Equal(3, measurements["grain_activations"]);
             Assert.Equal(1, measurements["grain_mailbox_depth"]);
         }

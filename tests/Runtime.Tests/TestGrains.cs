@@ -27,6 +27,9 @@ public interface ICounterGrain : IGrainWithStringKey
 
     Task Fail(string message);
 
+    /// <summary>Throws a refusal: the grain's answer, not a failure.</summary>
+    Task Refuse(string message);
+
     Task Deactivate();
 }
 
@@ -67,6 +70,8 @@ public sealed class CounterGrain(Probe probe, [PersistentState("counter")] IPers
     public Task<long> Version() => Task.FromResult(state.Version);
 
     public Task Fail(string message) => throw new ArgumentException(message);
+
+    public Task Refuse(string message) => throw new RefusedException(message);
 
     public Task Deactivate()
     {
@@ -275,3 +280,6 @@ public sealed class StreamListenerGrain(Probe probe) : Grain, IStreamListenerGra
 
     public Task<IReadOnlyList<int>> Received() => Task.FromResult<IReadOnlyList<int>>([.. received]);
 }
+
+/// <summary>A business rule's refusal, as a grain answers with one.</summary>
+public sealed class RefusedException(string message) : Exception(message), IGrainRefusal;
