@@ -7,6 +7,8 @@ using ClearingCluster.Grains.Contracts;
 using ClearingCluster.Grains.Validation;
 using ClearingCluster.Interfaces;
 using ClearingCluster.Interfaces.Contracts;
+using ClearingCluster.Interfaces.Participants;
+using ClearingCluster.Runtime;
 
 namespace ClearingCluster.Gateway.Apis;
 
@@ -23,7 +25,7 @@ public static class ContractsApi
             .Documented("getContractEvidence", 400, 404)
             .WithSummary("The ledger entry holding the contract's batch and the Merkle audit path from its evidence code to the entry's root (waiting the moment the entry may still be in flight): its parties, admin, regulator.");
         app.MapGet("/v1/participants/{id}/contracts", ListAsync).WithTags("Contracts").RequireAuthorization(AuthPolicies.Authenticated)
-            .Documented("listContracts", 400, 403)
+            .Documented("listContracts", 400, 403, 404)
             .WithSummary("A member's contracts, newest first (at most 500): itself, admin, regulator.");
         return app;
     }
@@ -39,10 +41,11 @@ public static class ContractsApi
             evidence.AuditPath, evidence.Root, evidence.Entry.ToWire());
     }
 
-    private static async Task<IReadOnlyList<ContractResponse>> ListAsync(string id, ClaimsPrincipal user, ContractDirectory contracts)
+    private static async Task<IReadOnlyList<ContractResponse>> ListAsync(string id, ClaimsPrincipal user, ContractDirectory contracts, IGrainFactory grains)
     {
         Inputs.Id(id, "id");
         Require.MayRead(user, id);
+        _ = await grains.GetGrain<IParticipantGrain>(id).Get() ?? throw DomainException.NotFound("unknown_participant", $"no participant {id}");
         return [.. (await contracts.OfParticipantAsync(id, ListMax)).Select(WireMapping.ToWire)];
     }
 

@@ -174,14 +174,29 @@ public static class OrdersApi
         }
     }
 
-    private static async Task<OrderResponse> CancelAsync(string orderId, ClaimsPrincipal user, IGrainFactory grains) =>
-        (await grains.GetGrain<IOrderBookGrain>(ProductOf(orderId)).Cancel(orderId, user.Participant()!, IsStaff(user))).ToWire();
+    private static async Task<OrderResponse> CancelAsync(string orderId, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        RequireMayChange(user);
+        return (await grains.GetGrain<IOrderBookGrain>(ProductOf(orderId)).Cancel(orderId, user.Participant()!, IsStaff(user))).ToWire();
+    }
+
+    /// <summary>A regulator reads every order (so it is told why, not that an order is unknown) and changes none.</summary>
+    private static void RequireMayChange(ClaimsPrincipal user)
+    {
+        if (user.IsInRole(Roles.Regulator) && !IsStaff(user))
+        {
+            throw DomainException.Forbidden("forbidden", "a regulator reads orders; it does not change them");
+        }
+    }
 
     /// <summary>Exchange staff may cancel any member's order; the journal records it as cancelled by staff.</summary>
     private static bool IsStaff(ClaimsPrincipal user) => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Clearing);
 
-    private static async Task<OrderResponse> ReduceAsync(string orderId, ReduceRequest request, ClaimsPrincipal user, IGrainFactory grains) =>
-        (await grains.GetGrain<IOrderBookGrain>(ProductOf(orderId)).Reduce(orderId, user.Participant()!, request.Remaining)).ToWire();
+    private static async Task<OrderResponse> ReduceAsync(string orderId, ReduceRequest request, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        RequireMayChange(user);
+        return (await grains.GetGrain<IOrderBookGrain>(ProductOf(orderId)).Reduce(orderId, user.Participant()!, request.Remaining)).ToWire();
+    }
 
     private static async Task<OrderResponse> GetAsync(string orderId, ClaimsPrincipal user, IGrainFactory grains)
     {
@@ -197,7 +212,7 @@ public static class OrdersApi
     private static async Task<BookResponse> BookAsync(string id, int? depth, IGrainFactory grains)
     {
         Inputs.Id(id, "id");
-        return (await grains.GetGrain<IOrderBookGrain>(id).Book(depth ?? 20)).ToWire();
+        return (await grains.GetGrain<IOrderBookGrain>(id).Book(OrderBookDepth.Validate(depth ?? OrderBookDepth.Default))).ToWire();
     }
 
     private static PlaceOrder ToOrder(OrderRequest request)

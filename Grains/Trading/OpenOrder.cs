@@ -17,6 +17,8 @@ public sealed class OpenOrder(OrderView placed, long sequence, List<OrderFill> f
 
     public string Participant => placed.Participant;
 
+    public string EnteredBy => placed.EnteredBy;
+
     public string Side => placed.Side;
 
     public long PriceMicros => placed.PriceMicros;

@@ -31,8 +31,6 @@ public sealed class OrderBookGrain(
     TimeProvider time,
     ILogger<OrderBookGrain> logger) : Grain, IOrderBookGrain
 {
-    public const int BookDepthMax = 100;
-
     /// <summary>Who the journal names for orders the exchange pulls.</summary>
     public const string ExchangeActor = "exchange";
 
@@ -108,7 +106,7 @@ public sealed class OrderBookGrain(
         var number = NumberOf(orderId);
         if (book.FindOpen(number) is { } open)
         {
-            var reason = byStaff ? "cancelled_by_staff" : await AuthorityAsync(open.Participant, actor);
+            var reason = byStaff ? "cancelled_by_staff" : await AuthorityAsync(open.OrderId, open.Participant, open.EnteredBy, actor);
             writer.EnsureCanCommit(1);
             var batch = book.NextBatch(Now());
             if (book.Cancel(number, actor, reason, batch) is { } cancelled)
@@ -139,7 +137,7 @@ public sealed class OrderBookGrain(
         var number = NumberOf(orderId);
         if (book.FindOpen(number) is { } open)
         {
-            await AuthorityAsync(open.Participant, actor);
+            await AuthorityAsync(open.OrderId, open.Participant, open.EnteredBy, actor);
             writer.EnsureCanCommit(1);
             var batch = book.NextBatch(Now());
             if (book.Reduce(number, actor, newRemaining, batch) is { } reduced)
@@ -181,7 +179,7 @@ public sealed class OrderBookGrain(
 
     public Task<BookView> Book(int depth)
     {
-        var levels = Math.Clamp(depth, 1, BookDepthMax);
+        var levels = OrderBookDepth.Validate(depth);
         var bids = new List<(long, long)>();
         var asks = new List<(long, long)>();
         book.Engine.Depth(Matching.Side.Buy, levels, bids);
@@ -378,17 +376,25 @@ public sealed class OrderBookGrain(
         evidencedThrough = book.LastContractNumber;
     }
 
-    /// <summary>Who may change an owner's open order, and the reason a cancel records: the owner, or a gateway it authorised.</summary>
-    private async Task<string> AuthorityAsync(string owner, string actor)
+    /// <summary>
+    /// Who may change an owner's open order, and the reason a cancel records: the owner, or a gateway it authorised.
+    /// Anyone else is told the order does not exist (as a read tells them), except the gateway that entered it and has
+    /// lost its authority since: it can read the order, so it is told it may not change it.
+    /// </summary>
+    private async Task<string> AuthorityAsync(string orderId, string owner, string enteredBy, string actor)
     {
         if (actor == owner)
         {
             return "cancelled_by_owner";
         }
         var profile = await GrainFactory.GetGrain<IParticipantGrain>(owner).Get();
-        return profile is not null && profile.Gateways.Contains(actor)
-            ? "cancelled_by_gateway"
-            : throw DomainException.Forbidden("forbidden", "only the order's owner, or a gateway it authorised, may change it");
+        if (profile is not null && profile.Gateways.Contains(actor))
+        {
+            return "cancelled_by_gateway";
+        }
+        throw actor == enteredBy
+            ? DomainException.Forbidden("forbidden", "only the order's owner, or a gateway it authorises now, may change it")
+            : DomainException.NotFound("unknown_order", $"no order {orderId}");
     }
 
     /// <summary>Why an order cannot be changed; <paramref name="actor"/> null for staff, who may see any order.</summary>
@@ -401,7 +407,7 @@ public sealed class OrderBookGrain(
         }
         if (actor is not null)
         {
-            await AuthorityAsync(stored.Participant, actor);
+            await AuthorityAsync(stored.OrderId, stored.Participant, stored.EnteredBy, actor);
         }
         return DomainException.Conflict("order_not_open", $"order {orderId} is {stored.Status}");
     }

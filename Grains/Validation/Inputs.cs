@@ -18,11 +18,29 @@ public static partial class Inputs
     /// <summary>No single movement above ¥1,000,000,000: far beyond any real one, far below overflow.</summary>
     public const long AmountMicrosMax = 1_000_000_000_000_000;
 
+    /// <summary>The refusal's type for a bad field: <c>invalid_</c> and the field in snake case (<c>timeInForce</c> → <c>invalid_time_in_force</c>).</summary>
+    public static string InvalidCode(string field)
+    {
+        var code = new System.Text.StringBuilder("invalid_", 8 + field.Length + 4);
+        foreach (var c in field)
+        {
+            if (char.IsAsciiLetterUpper(c))
+            {
+                code.Append('_').Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                code.Append(c);
+            }
+        }
+        return code.ToString();
+    }
+
     public static string Id(string? value, string field)
     {
         if (value is null || !IdPattern().IsMatch(value))
         {
-            throw DomainException.Invalid("invalid_" + field,
+            throw DomainException.Invalid(InvalidCode(field),
                 $"{field} must be 1–{IdLengthMax} characters of a–z, 0–9, '.', '_' or '-', starting with a letter or digit");
         }
         return value;
@@ -33,7 +51,7 @@ public static partial class Inputs
         if (value is null || value.Length < lengthMin || value.Length > lengthMax || value.Trim().Length != value.Length
             || value.Any(char.IsControl))
         {
-            throw DomainException.Invalid("invalid_" + field,
+            throw DomainException.Invalid(InvalidCode(field),
                 $"{field} must be {lengthMin}–{lengthMax} characters, without control characters or surrounding spaces");
         }
         return value;
@@ -45,7 +63,7 @@ public static partial class Inputs
     {
         if (value is null || !allowed.Contains(value))
         {
-            throw DomainException.Invalid("invalid_" + field, $"{field} must be one of: {string.Join(", ", allowed.Order(StringComparer.Ordinal))}");
+            throw DomainException.Invalid(InvalidCode(field), $"{field} must be one of: {string.Join(", ", allowed.Order(StringComparer.Ordinal))}");
         }
         return value;
     }
@@ -54,7 +72,7 @@ public static partial class Inputs
     {
         if (values is null || values.Count < countMin || values.Count > ListCountMax)
         {
-            throw DomainException.Invalid("invalid_" + field, $"{field} must list {countMin}–{ListCountMax} items");
+            throw DomainException.Invalid(InvalidCode(field), $"{field} must list {countMin}–{ListCountMax} items");
         }
         foreach (var value in values)
         {
@@ -62,7 +80,7 @@ public static partial class Inputs
         }
         if (values.Distinct(StringComparer.Ordinal).Count() != values.Count)
         {
-            throw DomainException.Invalid("invalid_" + field, $"{field} must not repeat an item");
+            throw DomainException.Invalid(InvalidCode(field), $"{field} must not repeat an item");
         }
         return [.. values.Order(StringComparer.Ordinal)];
     }

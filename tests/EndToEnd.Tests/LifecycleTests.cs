@@ -108,10 +108,15 @@ public sealed class LifecycleTests(GatewayFixture fixture)
         var (_, otherHttp) = await exchange.MemberAsync("lother", "buyer");
         var (_, regulatorHttp) = await exchange.MemberAsync("lreg", "regulator");
 
-        foreach (var outsider in new[] { new ClearingClient(otherHttp), new ClearingClient(regulatorHttp) })
+        // Another member is told no such order exists (as a read tells it); a regulator, who reads every order, is told it may not change it.
+        foreach (var (outsider, status, code) in new[]
+                 {
+                     (new ClearingClient(otherHttp), HttpStatusCode.NotFound, "unknown_order"),
+                     (new ClearingClient(regulatorHttp), HttpStatusCode.Forbidden, "forbidden"),
+                 })
         {
             var refused = await Assert.ThrowsAsync<ClearingProblemException>(() => outsider.CancelOrderAsync(bid.OrderId));
-            Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
+            Assert.Equal((status, code), (refused.Status, refused.Code));
         }
         Assert.Equal(150 * 30, (await exchange.Staff.GetAccountAsync(m.Buyer)).Held);
 

@@ -64,13 +64,13 @@ public sealed class OrderEntryTests(GatewayFixture fixture)
         Assert.Equal(orderId, (await Exchange.Ok(await d.MemberClient.GetAsync($"/v1/orders/{orderId}"))).GetProperty("orderId").GetString());
         await Exchange.Ok(await d.GatewayClient.GetAsync($"/v1/orders/{orderId}"));
         await ProblemAssert.IsProblem(await secondGatewayClient.GetAsync($"/v1/orders/{orderId}"), HttpStatusCode.NotFound, "unknown_order");
-        await ProblemAssert.IsProblem(await secondGatewayClient.DeleteAsync($"/v1/orders/{orderId}"), HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.IsProblem(await secondGatewayClient.DeleteAsync($"/v1/orders/{orderId}"), HttpStatusCode.NotFound, "unknown_order");
         Assert.Equal("cancelled", (await Exchange.Ok(await d.GatewayClient.DeleteAsync($"/v1/orders/{orderId}"))).GetProperty("status").GetString());
 
         // Another member's authority does not extend to this one's orders.
         var own = await Exchange.Ok(await otherClient.PostAsJsonAsync("/v1/orders", Buy(other, d.Product, "o-1", price: 90)), HttpStatusCode.Created);
-        await ProblemAssert.IsProblem(await d.MemberClient.DeleteAsync($"/v1/orders/{own.GetProperty("orderId").GetString()}"), HttpStatusCode.Forbidden,
-            "forbidden");
+        await ProblemAssert.IsProblem(await d.MemberClient.DeleteAsync($"/v1/orders/{own.GetProperty("orderId").GetString()}"), HttpStatusCode.NotFound,
+            "unknown_order");
 
         // Revoked: refused at once, for new orders and for orders it placed before; the member's own orders stand.
         var resting = await Exchange.Ok(await d.GatewayClient.PostAsJsonAsync("/v1/orders", Buy(d.Member, d.Product, "g-2")), HttpStatusCode.Created);

@@ -69,4 +69,27 @@ public sealed class StrictJsonTests(GatewayFixture fixture)
         Assert.Equal("listed", (await exchange.Staff.GetProductAsync(product)).Status);
         Assert.Empty((await exchange.Staff.GetParticipantAsync(buyer)).Gateways);
     }
+
+    [Fact]
+    public async Task One_rule_one_answer_bounds_are_refused_not_clamped_and_unknowns_are_404()
+    {
+        var (provider, providerHttp) = await exchange.MemberAsync("jprov", "provider");
+        var (buyer, buyerHttp) = await exchange.MemberAsync("jbuy", "buyer");
+        var product = await exchange.ListedProductAsync(provider, providerHttp);
+
+        foreach (var depth in new[] { 0, 101 })
+        {
+            await ProblemAssert.IsProblem(await buyerHttp.GetAsync($"/v1/products/{product}/book?depth={depth}"), HttpStatusCode.BadRequest, "invalid_depth");
+        }
+        await ProblemAssert.IsProblem(await exchange.Admin.GetAsync("/v1/ledger/entries?limit=0"), HttpStatusCode.BadRequest, "invalid_page");
+        await ProblemAssert.IsProblem(await exchange.Admin.GetAsync("/v1/participants/nobody-at-all/contracts"), HttpStatusCode.NotFound, "unknown_participant");
+        await ProblemAssert.IsProblem(await buyerHttp.GetAsync("/v1/participants/nobody-at-all/contracts"), HttpStatusCode.Forbidden, "forbidden");
+        // A field's refusal is named in snake case, whatever the field's JSON name.
+        await ProblemAssert.IsProblem(await buyerHttp.PostAsync("/v1/orders", Json($$"""
+            {"clientOrderId":"j-tif","participant":"{{buyer}}","product":"{{product}}","side":"buy","price":100,"quantity":1,"timeInForce":"forever","scenario":"credit-risk"}
+            """)), HttpStatusCode.BadRequest, "invalid_time_in_force");
+        await ProblemAssert.IsProblem(await buyerHttp.PostAsync("/v1/orders", Json($$"""
+            {"clientOrderId":"j-vd","participant":"{{buyer}}","product":"{{product}}","side":"buy","price":100,"quantity":1,"validityDays":0,"scenario":"credit-risk"}
+            """)), HttpStatusCode.BadRequest, "invalid_validity_days");
+    }
 }

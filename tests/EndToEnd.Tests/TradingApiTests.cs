@@ -127,7 +127,10 @@ public sealed class TradingApiTests(GatewayFixture fixture)
         var order = await Exchange.Ok(await m.BuyerClient.PostAsJsonAsync("/v1/orders", Buy(m, "b-1", 1_000, 10)), HttpStatusCode.Created);
         var orderId = order.GetProperty("orderId").GetString()!;
 
-        await ProblemAssert.IsProblem(await stranger.DeleteAsync($"/v1/orders/{orderId}"), HttpStatusCode.Forbidden, "forbidden");
+        // The same answer a read gives a stranger: the order's existence is not revealed.
+        await ProblemAssert.IsProblem(await stranger.GetAsync($"/v1/orders/{orderId}"), HttpStatusCode.NotFound, "unknown_order");
+        await ProblemAssert.IsProblem(await stranger.DeleteAsync($"/v1/orders/{orderId}"), HttpStatusCode.NotFound, "unknown_order");
+        await ProblemAssert.IsProblem(await stranger.PostAsJsonAsync($"/v1/orders/{orderId}/reduce", new { remaining = 1 }), HttpStatusCode.NotFound, "unknown_order");
         Assert.Equal(10_000, (await MoneyAsync(m.Buyer)).Held);
 
         var cancelled = await Exchange.Ok(await m.BuyerClient.DeleteAsync($"/v1/orders/{orderId}"));

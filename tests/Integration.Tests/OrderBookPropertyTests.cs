@@ -57,7 +57,7 @@ public sealed class OrderBookPropertyTests(TestPostgres postgres)
         await using var restarted = await SiloHost.StartAsync(database);
         foreach (var (product, book) in books)
         {
-            var again = await restarted.Grains.GetGrain<IOrderBookGrain>(product).Book(OrderBookGrain.BookDepthMax);
+            var again = await restarted.Grains.GetGrain<IOrderBookGrain>(product).Book(OrderBookDepth.Max);
             Assert.Equal(book.Bids, again.Bids);
             Assert.Equal(book.Asks, again.Asks);
             Assert.Equal(book.LastTradePriceMicros, again.LastTradePriceMicros);
@@ -133,7 +133,7 @@ public sealed class OrderBookPropertyTests(TestPostgres postgres)
                 return false;
             }
         }
-        books.Add((single.Product, await silo.Grains.GetGrain<IOrderBookGrain>(single.Product).Book(OrderBookGrain.BookDepthMax)));
+        books.Add((single.Product, await silo.Grains.GetGrain<IOrderBookGrain>(single.Product).Book(OrderBookDepth.Max)));
         return true;
     }
 
@@ -188,7 +188,7 @@ public sealed class OrderBookPropertyTests(TestPostgres postgres)
     private static async Task<bool> ExactAsync(SiloHost silo, string database, Market m, List<string> placed)
     {
         var book = silo.Grains.GetGrain<IOrderBookGrain>(m.Product);
-        var view = await book.Book(OrderBookGrain.BookDepthMax);
+        var view = await book.Book(OrderBookDepth.Max);
         if (view.Bids.Count > 0 && view.Asks.Count > 0 && view.Bids[0].PriceMicros >= view.Asks[0].PriceMicros)
         {
             return false;
