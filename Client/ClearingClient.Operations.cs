@@ -5,8 +5,9 @@ namespace ClearingCluster.Client;
 public sealed partial class ClearingClient
 {
     /// <summary>Admin, regulator: entries after <paramref name="after"/>, oldest first; <c>next</c> is the following page's <c>after</c>.</summary>
-    public Task<LedgerPageResponse> ListLedgerEntriesAsync(long after = 0, int limit = 100, CancellationToken cancellationToken = default) =>
-        GetAsync<LedgerPageResponse>($"/v1/ledger/entries?after={after}&limit={limit}", cancellationToken);
+    public Task<LedgerPageResponse> ListLedgerEntriesAsync(long after = 0, int limit = 100, string? kind = null, string? subject = null,
+        CancellationToken cancellationToken = default) =>
+        GetAsync<LedgerPageResponse>(Query("/v1/ledger/entries", ("after", after), ("limit", limit), ("kind", kind), ("subject", subject)), cancellationToken);
 
     public Task<LedgerVerifyResponse> VerifyLedgerAsync(CancellationToken cancellationToken = default) =>
         GetAsync<LedgerVerifyResponse>("/v1/ledger/verify", cancellationToken);

@@ -17,6 +17,12 @@ public sealed partial class ClearingClient
     public Task<ParticipantResponse> SuspendParticipantAsync(string id, CancellationToken cancellationToken = default) =>
         PostAsync<ParticipantResponse>($"/v1/participants/{Segment(id)}/suspend", null, Repeat.Never, cancellationToken);
 
+    /// <summary>Participants by id (admin, regulator; a member sees itself).</summary>
+    public Task<ParticipantPageResponse> ListParticipantsAsync(string? status = null, string? role = null, int? tier = null, string? cursor = null,
+        int? limit = null, CancellationToken cancellationToken = default) =>
+        GetAsync<ParticipantPageResponse>(Query("/v1/participants", ("status", status), ("role", role), ("tier", tier), ("cursor", cursor), ("limit", limit)),
+            cancellationToken);
+
     public Task<ParticipantResponse> GetParticipantAsync(string id, CancellationToken cancellationToken = default) =>
         GetAsync<ParticipantResponse>($"/v1/participants/{Segment(id)}", cancellationToken);
 

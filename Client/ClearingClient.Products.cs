@@ -20,6 +20,11 @@ public sealed partial class ClearingClient
     public Task<ProductResponse> DelistProductAsync(string id, string? note = null, CancellationToken cancellationToken = default) =>
         PostAsync<ProductResponse>($"/v1/products/{Segment(id)}/delist", new ProductNoteRequest(note), Repeat.Never, cancellationToken);
 
+    public Task<ProductPageResponse> ListProductsAsync(string? status = null, string? provider = null, string? category = null, string? cursor = null,
+        int? limit = null, CancellationToken cancellationToken = default) =>
+        GetAsync<ProductPageResponse>(Query("/v1/products", ("status", status), ("provider", provider), ("category", category), ("cursor", cursor),
+            ("limit", limit)), cancellationToken);
+
     public Task<ProductResponse> GetProductAsync(string id, CancellationToken cancellationToken = default) =>
         GetAsync<ProductResponse>($"/v1/products/{Segment(id)}", cancellationToken);
 

@@ -38,7 +38,15 @@ public sealed partial class ClearingClient
     public Task<ContractEvidenceResponse> GetContractEvidenceAsync(string id, CancellationToken cancellationToken = default) =>
         GetAsync<ContractEvidenceResponse>($"/v1/contracts/{Segment(id)}/evidence", cancellationToken);
 
-    /// <summary>A member's contracts, newest first (at most 500).</summary>
-    public Task<IReadOnlyList<ContractResponse>> ListContractsAsync(string participant, CancellationToken cancellationToken = default) =>
-        GetAsync<IReadOnlyList<ContractResponse>>($"/v1/participants/{Segment(participant)}/contracts", cancellationToken);
+    /// <summary>A member's contracts (as buyer or provider), newest first; pass the page's <c>Next</c> as <paramref name="cursor"/> for the next.</summary>
+    public Task<ContractPageResponse> ListContractsAsync(string participant, string? status = null, string? product = null, string? counterparty = null,
+        string? cursor = null, int? limit = null, CancellationToken cancellationToken = default) =>
+        GetAsync<ContractPageResponse>(Query($"/v1/participants/{Segment(participant)}/contracts",
+            ("status", status), ("product", product), ("counterparty", counterparty), ("cursor", cursor), ("limit", limit)), cancellationToken);
+
+    /// <summary>A participant's orders (the caller's when null), newest first; <paramref name="status"/> is open, closed or one status.</summary>
+    public Task<OrderPageResponse> ListOrdersAsync(string? participant = null, string? product = null, string? status = null, string? side = null,
+        DateTimeOffset? from = null, DateTimeOffset? to = null, string? cursor = null, int? limit = null, CancellationToken cancellationToken = default) =>
+        GetAsync<OrderPageResponse>(Query("/v1/orders", ("participant", participant), ("product", product), ("status", status), ("side", side),
+            ("from", from), ("to", to), ("cursor", cursor), ("limit", limit)), cancellationToken);
 }

@@ -145,5 +145,17 @@ public sealed partial class ClearingClient : IDisposable
 
     private static string Segment(string value) => Uri.EscapeDataString(value);
 
+    /// <summary>A path with the query parameters that have a value.</summary>
+    private static string Query(string path, params (string Name, object? Value)[] parameters)
+    {
+        var given = parameters.Where(p => p.Value is not null).Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value switch
+        {
+            DateTimeOffset at => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            IFormattable number => number.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+            var other => other!.ToString()!,
+        })}").ToList();
+        return given.Count == 0 ? path : $"{path}?{string.Join('&', given)}";
+    }
+
     private sealed record Problem(string? Type, string? Title, string? Detail, int? Status);
 }

@@ -4,6 +4,7 @@ using ClearingCluster.Wire;
 using ClearingCluster.Gateway.Auth;
 using ClearingCluster.Gateway.OpenApi;
 using ClearingCluster.Grains.Contracts;
+using ClearingCluster.Grains.Listings;
 using ClearingCluster.Grains.Validation;
 using ClearingCluster.Interfaces;
 using ClearingCluster.Interfaces.Contracts;
@@ -15,8 +16,6 @@ namespace ClearingCluster.Gateway.Apis;
 /// <summary>Contracts, every view from one place (<see cref="ContractDirectory"/>): the single GET and the list agree by construction.</summary>
 public static class ContractsApi
 {
-    public const int ListMax = 500;
-
     public static IEndpointRouteBuilder MapContractsApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/v1/contracts/{id}", GetAsync).WithTags("Contracts").RequireAuthorization(AuthPolicies.Authenticated).Documented("getContract", 400, 404)
@@ -26,7 +25,7 @@ public static class ContractsApi
             .WithSummary("The ledger entry holding the contract's batch and the Merkle audit path from its evidence code to the entry's root (waiting the moment the entry may still be in flight): its parties, admin, regulator.");
         app.MapGet("/v1/participants/{id}/contracts", ListAsync).WithTags("Contracts").RequireAuthorization(AuthPolicies.Authenticated)
             .Documented("listContracts", 400, 403, 404)
-            .WithSummary("A member's contracts, newest first (at most 500): itself, admin, regulator.");
+            .WithSummary("A member's contracts (as buyer or provider), newest first, paged, filtered by status (active, expired), product and counterparty: itself, admin, regulator.");
         return app;
     }
 
@@ -41,12 +40,16 @@ public static class ContractsApi
             evidence.AuditPath, evidence.Root, evidence.Entry.ToWire());
     }
 
-    private static async Task<IReadOnlyList<ContractResponse>> ListAsync(string id, ClaimsPrincipal user, ContractDirectory contracts, IGrainFactory grains)
+    private static async Task<ContractPageResponse> ListAsync(string id, ClaimsPrincipal user, Listings listings, IGrainFactory grains,
+        string? status, string? product, string? counterparty, string? cursor, int? limit)
     {
         Inputs.Id(id, "id");
         Require.MayRead(user, id);
         _ = await grains.GetGrain<IParticipantGrain>(id).Get() ?? throw DomainException.NotFound("unknown_participant", $"no participant {id}");
-        return [.. (await contracts.OfParticipantAsync(id, ListMax)).Select(WireMapping.ToWire)];
+        var query = new ActivityQuery(id, product is null ? null : Inputs.Id(product, "product"), null, null, null, PageCursor.Limit(limit));
+        var page = await listings.ContractsAsync(query, status is null ? null : Inputs.OneOf(status, "status", Listings.ContractStatusFilters),
+            counterparty is null ? null : Inputs.Id(counterparty, "counterparty"), cursor);
+        return new ContractPageResponse([.. page.Items.Select(WireMapping.ToWire)], page.Next);
     }
 
     private static async Task<ContractView> VisibleAsync(string id, ClaimsPrincipal user, ContractDirectory contracts)

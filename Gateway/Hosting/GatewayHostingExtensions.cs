@@ -74,6 +74,7 @@ public static class GatewayHostingExtensions
         app.MapContractsApi();
         app.MapUsageApi();
         app.MapReconciliationApi();
+        app.MapListingsApi();
         return app;
     }
 }

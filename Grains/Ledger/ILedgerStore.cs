@@ -11,6 +11,9 @@ public interface ILedgerStore
 
     Task<IReadOnlyList<LedgerEntry>> ReadAsync(long afterSeq, int limit, CancellationToken cancellationToken);
 
+    /// <summary>Entries after <paramref name="afterSeq"/> of one kind and/or subject (null: any), oldest first.</summary>
+    Task<IReadOnlyList<LedgerEntry>> ReadAsync(long afterSeq, int limit, string? kind, string? subject, CancellationToken cancellationToken);
+
     /// <summary>The entry of <paramref name="kind"/> about <paramref name="subject"/> whose range holds <paramref name="number"/>.</summary>
     Task<LedgerEntry?> FindCoveringAsync(string subject, string kind, long number, CancellationToken cancellationToken);
 

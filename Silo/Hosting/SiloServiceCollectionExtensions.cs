@@ -34,6 +34,8 @@ public static class SiloServiceCollectionExtensions
         services.AddSingleton<IAccountStore, PostgresAccountStore>();
         services.AddSingleton<ILedgerStore, PostgresLedgerStore>();
         services.AddSingleton<ITradingStore, PostgresTradingStore>();
+        services.AddSingleton<ClearingCluster.Grains.Listings.IListingStore, PostgresListingStore>();
+        services.AddSingleton<ClearingCluster.Grains.Listings.Listings>();
         services.AddSingleton<IUsageStore, PostgresUsageStore>();
         AddCommitLog(services, configuration);
         var metering = new MeterOptions();

@@ -34,6 +34,20 @@ public sealed class PostgresLedgerStore(ClearingDatabase database) : ILedgerStor
         return await ReadAllAsync(command, cancellationToken);
     }
 
+    public async Task<IReadOnlyList<LedgerEntry>> ReadAsync(long afterSeq, int limit, string? kind, string? subject, CancellationToken cancellationToken)
+    {
+        await using var command = database.DataSource.CreateCommand($"""
+            SELECT {Columns} FROM ledger_entries
+            WHERE seq > $1 AND ($3::text IS NULL OR kind = $3) AND ($4::text IS NULL OR subject = $4)
+            ORDER BY seq LIMIT $2
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = afterSeq });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text, Value = (object?)kind ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text, Value = (object?)subject ?? DBNull.Value });
+        return await ReadAllAsync(command, cancellationToken);
+    }
+
     public async Task<LedgerEntry?> FindCoveringAsync(string subject, string kind, long number, CancellationToken cancellationToken)
     {
         await using var command = database.DataSource.CreateCommand($"""

@@ -86,7 +86,7 @@ public sealed class ClientTests(GatewayFixture fixture)
 
         var contract = await buyerClient.GetContractAsync(contractId);
         Assert.Equal((400L, 0L), (contract.Quota, contract.Used));
-        Assert.Equal(contractId, Assert.Single(await buyerClient.ListContractsAsync(buyer)).Id);
+        Assert.Equal(contractId, Assert.Single((await buyerClient.ListContractsAsync(buyer)).Items).Id);
         var evidence = await buyerClient.GetContractEvidenceAsync(contractId);
         Assert.Equal(contract.EvidenceCode, evidence.EvidenceCode);
         Assert.Equal(evidence.Root, evidence.Entry.Payload["root"]!.GetValue<string>());

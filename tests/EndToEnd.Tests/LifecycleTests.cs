@@ -63,7 +63,7 @@ public sealed class LifecycleTests(GatewayFixture fixture)
         // A sell that would have crossed the pulled bid finds nothing, and makes no contract for the suspended member.
         var sell = await m.ProviderClient.PlaceOrderAsync(Sell(m.Provider, m.Product, "s-2", 100, 50));
         Assert.Equal(("resting", 0L), (sell.Status, sell.Filled));
-        Assert.Empty(await exchange.Staff.ListContractsAsync(m.Buyer));
+        Assert.Empty((await exchange.Staff.ListContractsAsync(m.Buyer)).Items);
         var refused = await Assert.ThrowsAsync<ClearingProblemException>(() => m.BuyerClient.PlaceOrderAsync(Buy(m.Buyer, m.Product, "b-2", 500, 1)));
         Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
         Assert.Contains(await LedgerAsync(), e => e.Kind == "participant.orders_pulled" && e.Subject == m.Buyer);

@@ -45,7 +45,7 @@ public sealed partial class TimestampTests(GatewayFixture fixture)
         // The contract: single, list, evidence.
         var contractId = bought.GetProperty("contracts")[0].GetString()!;
         var contract = await Exchange.Ok(await buyerHttp.GetAsync($"/v1/contracts/{contractId}"));
-        var listed = (await Exchange.Ok(await buyerHttp.GetAsync($"/v1/participants/{buyer}/contracts"))).EnumerateArray().Single();
+        var listed = (await Exchange.Ok(await buyerHttp.GetAsync($"/v1/participants/{buyer}/contracts"))).GetProperty("items").EnumerateArray().Single();
         var evidence = await Exchange.Ok(await buyerHttp.GetAsync($"/v1/contracts/{contractId}/evidence"));
         foreach (var property in new[] { "validFrom", "validTo" })
         {

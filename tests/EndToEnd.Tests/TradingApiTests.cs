@@ -244,7 +244,7 @@ public sealed class TradingApiTests(GatewayFixture fixture)
         await ProblemAssert.IsProblem(await stranger.GetAsync($"/v1/contracts/{contractId}"), HttpStatusCode.NotFound, "unknown_contract");
 
         var listed = await Exchange.Ok(await m.ProviderClient.GetAsync($"/v1/participants/{m.Provider}/contracts"));
-        Assert.Equal(contractId, listed.EnumerateArray().Single().GetProperty("id").GetString());
+        Assert.Equal(contractId, listed.GetProperty("items").EnumerateArray().Single().GetProperty("id").GetString());
         await ProblemAssert.IsProblem(await stranger.GetAsync($"/v1/participants/{m.Buyer}/contracts"), HttpStatusCode.Forbidden, "forbidden");
     }
 

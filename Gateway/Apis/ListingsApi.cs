@@ -1,0 +1,97 @@
+using System.Security.Claims;
+using ClearingCluster.Gateway.Auth;
+using ClearingCluster.Gateway.OpenApi;
+using ClearingCluster.Grains.Listings;
+using ClearingCluster.Grains.Products;
+using ClearingCluster.Grains.Validation;
+using ClearingCluster.Interfaces;
+using ClearingCluster.Interfaces.Participants;
+using ClearingCluster.Interfaces.Trading;
+using ClearingCluster.Runtime;
+using ClearingCluster.Wire;
+
+namespace ClearingCluster.Gateway.Apis;
+
+/// <summary>
+/// Listings with cursor paging (<c>cursor</c> from the previous page's <c>next</c>, <c>limit</c> 1–200, default 50) and
+/// filters. Each shows what the single GETs show, to whom they show it.
+/// </summary>
+public static class ListingsApi
+{
+    private static readonly IReadOnlySet<string> ParticipantStatuses = new HashSet<string>(StringComparer.Ordinal) { "pending", "active", "suspended" };
+    private static readonly IReadOnlySet<string> ProductStatuses =
+        new HashSet<string>(Enum.GetValues<Interfaces.Products.ProductStatus>().Select(ProductRules.Wire), StringComparer.Ordinal);
+    private static readonly IReadOnlySet<string> Sides = new HashSet<string>(StringComparer.Ordinal) { "buy", "sell" };
+
+    public static IEndpointRouteBuilder MapListingsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/participants", ParticipantsAsync).WithTags("Participants").RequireAuthorization(AuthPolicies.Authenticated)
+            .Documented("listParticipants", 400)
+            .WithSummary("Participants by id, filtered by status, role, tier: admin and regulator see all, a member itself only.");
+        app.MapGet("/v1/products", ProductsAsync).WithTags("Products").RequireAuthorization(AuthPolicies.Authenticated)
+            .Documented("listProducts", 400).WithSummary("Products by id, filtered by status, provider, category: any authenticated caller.");
+        app.MapGet("/v1/orders", OrdersAsync).WithTags("Orders").RequireAuthorization(AuthPolicies.Authenticated)
+            .Documented("listOrders", 400, 403, 404)
+            .WithSummary("A participant's orders, newest first (participant defaults to the caller), filtered by product, status (open, closed or one status), side and time [from, to): the member, admin, regulator; a gateway sees those it entered.");
+        return app;
+    }
+
+    private static async Task<ParticipantPageResponse> ParticipantsAsync(
+        ClaimsPrincipal user, Listings listings, IGrainFactory grains, string? status, string? role, int? tier, string? cursor, int? limit)
+    {
+        var filter = new ParticipantFilter(Optional(status, "status", ParticipantStatuses), Optional(role, "role", Roles.ParticipantRoles), tier);
+        if (tier is { } t)
+        {
+            TierLimits.For(t);
+        }
+        if (!user.IsInRole(Roles.Admin) && !user.IsInRole(Roles.Regulator))
+        {
+            // A member sees itself, as GET /v1/participants/{id} shows it, if it matches.
+            PageCursor.Limit(limit);
+            var self = await grains.GetGrain<IParticipantGrain>(user.Participant()!).Get();
+            var matches = self is not null && cursor is null && (filter.Status is null || ParticipantRulesWire(self) == filter.Status)
+                && (filter.Role is null || self.Roles.Contains(filter.Role)) && (filter.Tier is null || self.Tier == filter.Tier);
+            return new ParticipantPageResponse(matches ? [self!.ToWire()] : [], null);
+        }
+        var page = await listings.ParticipantsAsync(filter, cursor, limit);
+        return new ParticipantPageResponse([.. page.Items.Select(p => p.ToWire())], page.Next);
+    }
+
+    private static async Task<ProductPageResponse> ProductsAsync(Listings listings, string? status, string? provider, string? category, string? cursor, int? limit)
+    {
+        var filter = new ProductFilter(Optional(status, "status", ProductStatuses), OptionalId(provider, "provider"), OptionalId(category, "category"));
+        var page = await listings.ProductsAsync(filter, cursor, limit);
+        return new ProductPageResponse([.. page.Items.Select(p => p.ToWire())], page.Next);
+    }
+
+    private static async Task<OrderPageResponse> OrdersAsync(ClaimsPrincipal user, Listings listings, IGrainFactory grains, string? participant,
+        string? product, string? status, string? side, DateTimeOffset? from, DateTimeOffset? to, string? cursor, int? limit)
+    {
+        var owner = OptionalId(participant, "participant") ?? user.Participant()!;
+        var caller = user.Participant()!;
+        Func<OrderView, bool> visible = _ => true;
+        if (!user.MayRead(owner))
+        {
+            if (!user.IsInRole(Roles.Gateway))
+            {
+                throw DomainException.Forbidden("forbidden", "a member lists only its own orders");
+            }
+            // A gateway sees the orders it entered, as GET /v1/orders/{id} shows them to it.
+            visible = order => order.EnteredBy == caller;
+        }
+        _ = await grains.GetGrain<IParticipantGrain>(owner).Get() ?? throw DomainException.NotFound("unknown_participant", $"no participant {owner}");
+        if (from is { } f && to is { } t && f >= t)
+        {
+            throw DomainException.Invalid("invalid_range", "from must be before to");
+        }
+        var query = new ActivityQuery(owner, OptionalId(product, "product"), from, to, null, PageCursor.Limit(limit));
+        var page = await listings.OrdersAsync(query, Optional(status, "status", Listings.OrderStatusFilters), Optional(side, "side", Sides), cursor, visible);
+        return new OrderPageResponse([.. page.Items.Select(o => o.ToWire())], page.Next);
+    }
+
+    private static string ParticipantRulesWire(ParticipantProfile profile) => profile.Status.ToString().ToLowerInvariant();
+
+    private static string? Optional(string? value, string field, IReadOnlySet<string> allowed) => value is null ? null : Inputs.OneOf(value, field, allowed);
+
+    private static string? OptionalId(string? value, string field) => value is null ? null : Inputs.Id(value, field);
+}
