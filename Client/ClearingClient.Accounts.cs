@@ -14,7 +14,7 @@ public sealed partial class ClearingClient
     public Task<AccountResponse> GetAccountAsync(string account, CancellationToken cancellationToken = default) =>
         GetAsync<AccountResponse>($"/v1/accounts/{Segment(account)}", cancellationToken);
 
-    /// <summary>Admin. Repeated safely: a voucher is keyed by its id and reference.</summary>
-    public Task<AccountResponse> IssueVoucherAsync(IssueVoucherRequest request, CancellationToken cancellationToken = default) =>
-        PostAsync<AccountResponse>("/v1/vouchers", request, Repeat.Safe, cancellationToken);
+    /// <summary>Admin. Repeated safely: a voucher id is exchange-wide, and a repeat with the same terms returns the voucher.</summary>
+    public Task<VoucherResponse> IssueVoucherAsync(IssueVoucherRequest request, CancellationToken cancellationToken = default) =>
+        PostAsync<VoucherResponse>("/v1/vouchers", request, Repeat.Safe, cancellationToken);
 }

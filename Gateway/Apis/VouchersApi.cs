@@ -5,6 +5,7 @@ using ClearingCluster.Grains.Validation;
 using ClearingCluster.Interfaces;
 using ClearingCluster.Interfaces.Accounts;
 using ClearingCluster.Interfaces.Participants;
+using ClearingCluster.Interfaces.Vouchers;
 using ClearingCluster.Runtime;
 
 namespace ClearingCluster.Gateway.Apis;
@@ -14,7 +15,7 @@ public static class VouchersApi
     public static IEndpointRouteBuilder MapVouchersApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/vouchers", IssueAsync).WithTags("Vouchers").RequireAuthorization(AuthPolicies.AdminOnly)
-            .Produces<AccountResponse>(StatusCodes.Status201Created).Documented("issueVoucher", 400, 404, 409, 422)
+            .Produces<VoucherResponse>(StatusCodes.Status201Created).Documented("issueVoucher", 400, 404, 409, 422)
             .WithSummary("Issue a data voucher to a participant; the issuer account (default voucher-fund) funds it at settlement.");
         return app;
     }
@@ -30,7 +31,7 @@ public static class VouchersApi
         var voucher = new IssueVoucher(
             Inputs.Id(request.Id, "id"), Inputs.Amount(request.Amount), Inputs.DistinctIds(request.Categories, "categories"),
             request.Expires, issuer, Inputs.Reference(request.Reference));
-        var balance = await grains.GetGrain<IAccountGrain>(participant).IssueVoucher(voucher);
-        return Results.Created($"/v1/accounts/{participant}", balance.ToWire());
+        var issued = await grains.GetGrain<IVoucherGrain>(voucher.Id).Issue(participant, voucher);
+        return Results.Created($"/v1/accounts/{participant}", issued.ToWire());
     }
 }

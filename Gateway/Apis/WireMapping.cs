@@ -14,8 +14,9 @@ namespace ClearingCluster.Gateway.Apis;
 public static class WireMapping
 {
     public static AccountResponse ToWire(this AccountBalance b) => new(
-        b.Id, b.AvailableMicros, b.ReservedMicros, b.HeldMicros, b.EscrowMicros,
-        [.. b.Vouchers.Select(v => new VoucherResponse(v.Id, v.Issuer, v.AmountMicros, v.RemainingMicros, v.Categories, v.Expires))]);
+        b.Id, b.AvailableMicros, b.ReservedMicros, b.HeldMicros, b.EscrowMicros, [.. b.Vouchers.Select(ToWire)]);
+
+    public static VoucherResponse ToWire(this VoucherBalance v) => new(v.Id, v.Issuer, v.AmountMicros, v.RemainingMicros, v.Categories, v.Expires);
 
     public static LedgerEntryResponse ToWire(this LedgerEntry e) => new(e.Seq, e.EventId, e.Kind, e.Subject, e.Payload, e.PrevHash, e.Hash, e.At);
 

@@ -101,6 +101,11 @@ public sealed class AccountGrain(
             throw DomainException.Invalid("invalid_expires", "a voucher must expire in the future");
         }
         RequireExists();
+        if (profile is null || !profile.Roles.Contains(Roles.Buyer))
+        {
+            // A voucher pays for usage of contracts, which only buyers hold.
+            throw DomainException.Rule("not_a_buyer", $"participant {Id} is not admitted as a buyer; vouchers are issued to buyers");
+        }
         var issued = new VoucherState(voucher.Id, voucher.Issuer, voucher.AmountMicros, voucher.AmountMicros, categories, voucher.Expires.ToUniversalTime());
         if (book.State.Vouchers.FirstOrDefault(v => v.Id == voucher.Id) is { } existing)
         {

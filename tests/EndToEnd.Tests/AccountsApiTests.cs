@@ -74,16 +74,26 @@ public sealed class AccountsApiTests(GatewayFixture fixture)
         var (id, client) = await exchange.MemberAsync("vouchee", "buyer");
         var voucher = new { id = "dv-2026-001", participant = id, amount = 2_000_000, categories = new[] { "geo", "credit" }, expires = "2027-06-30T00:00:00Z", reference = "gov-1" };
 
+        var (provider, _) = await exchange.MemberAsync("vprov", "provider");
+        await ProblemAssert.IsProblem(await exchange.Admin.PostAsJsonAsync("/v1/vouchers", voucher with { participant = provider }), HttpStatusCode.UnprocessableEntity,
+            "not_a_buyer");
         var issued = await Exchange.Ok(await exchange.Admin.PostAsJsonAsync("/v1/vouchers", voucher), HttpStatusCode.Created);
         var again = await Exchange.Ok(await exchange.Admin.PostAsJsonAsync("/v1/vouchers", voucher), HttpStatusCode.Created);
 
+        // The answer is the voucher; a repeat returns it unchanged.
         Assert.Equal(issued.ToString(), again.ToString());
+        Assert.Equal(("dv-2026-001", 2_000_000L), (issued.GetProperty("id").GetString(), issued.GetProperty("remaining").GetInt64()));
         var shown = (await Exchange.Ok(await client.GetAsync($"/v1/accounts/{id}"))).GetProperty("vouchers").EnumerateArray().Single();
         Assert.Equal("voucher-fund", shown.GetProperty("issuer").GetString());
         Assert.Equal(2_000_000, shown.GetProperty("remaining").GetInt64());
         Assert.Equal(["credit", "geo"], shown.GetProperty("categories").EnumerateArray().Select(c => c.GetString()));
 
         await ProblemAssert.IsProblem(await exchange.Admin.PostAsJsonAsync("/v1/vouchers", voucher with { amount = 3_000_000 }), HttpStatusCode.Conflict, "voucher_exists");
+        await ProblemAssert.IsProblem(await exchange.Admin.PostAsJsonAsync("/v1/vouchers", voucher with { reference = "gov-2" }), HttpStatusCode.Conflict, "voucher_exists");
+        // A voucher id is exchange-wide: the same id for another buyer is another voucher, refused.
+        var (otherBuyer, _) = await exchange.MemberAsync("vouchee2", "buyer");
+        await ProblemAssert.IsProblem(await exchange.Admin.PostAsJsonAsync("/v1/vouchers", voucher with { participant = otherBuyer }), HttpStatusCode.Conflict, "voucher_exists");
+        Assert.Empty((await exchange.AccountAsync(otherBuyer)).GetProperty("vouchers").EnumerateArray());
         await ProblemAssert.IsProblem(await exchange.Admin.PostAsJsonAsync("/v1/vouchers", voucher with { id = "dv-old", expires = "2020-01-01T00:00:00Z" }), HttpStatusCode.BadRequest, "invalid_expires");
         await ProblemAssert.IsProblem(await exchange.Admin.PostAsJsonAsync("/v1/vouchers", voucher with { id = "dv-x", participant = "nobody-here" }), HttpStatusCode.NotFound, "unknown_account");
         await ProblemAssert.IsProblem(await exchange.Admin.PostAsJsonAsync("/v1/vouchers", new { voucher.id, voucher.participant, voucher.amount, voucher.categories, voucher.expires, voucher.reference, issuer = "nobody-here" }),

@@ -58,7 +58,8 @@ public sealed class ClientTests(GatewayFixture fixture)
         Assert.Equal(49_000_000, (await admin.WithdrawFundsAsync(buyer, 1_000_000, "out-1")).Available);
         var voucher = await admin.IssueVoucherAsync(new IssueVoucherRequest(
             Exchange.NewId("v"), buyer, 200_000, ["geo"], DateTimeOffset.UtcNow.AddDays(30), Exchange.NewId("vref")));
-        Assert.Single(voucher.Vouchers);
+        Assert.Equal((200_000L, 200_000L), (voucher.Amount, voucher.Remaining));
+        Assert.Single((await buyerClient.GetAccountAsync(buyer)).Vouchers);
 
         var product = Exchange.NewId("cprod");
         var submitted = await providerClient.SubmitProductAsync(

@@ -12,7 +12,7 @@ public sealed class LedgerApiTests(GatewayFixture fixture)
     [Fact]
     public async Task Admissions_listings_vouchers_and_money_movements_are_on_the_chain_and_it_verifies()
     {
-        var (provider, client) = await exchange.MemberAsync("evid", "provider");
+        var (provider, client) = await exchange.MemberAsync("evid", "provider", "buyer");
         var product = await exchange.ListedProductAsync(provider, client);
         await exchange.DepositAsync(provider, 900, "ev-dep");
         await Exchange.Ok(await exchange.Admin.PostAsJsonAsync($"/v1/accounts/{provider}/withdrawals", new { amount = 100, reference = "ev-wd" }));
