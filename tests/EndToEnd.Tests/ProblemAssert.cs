@@ -13,6 +13,10 @@ public static class ProblemAssert
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("urn:clearing:problem:" + type, body.RootElement.GetProperty("type").GetString());
         Assert.Equal((int)status, body.RootElement.GetProperty("status").GetInt32());
+        // Every refusal the suite sees is in the catalog docs/API.md lists, with the catalog's status.
+        var entry = Gateway.Errors.ProblemCatalog.Find(type);
+        Assert.True(entry is not null, $"problem type {type} is not in the catalog (Gateway/Errors/ProblemCatalog.cs)");
+        Assert.Equal(entry.Status, (int)status);
         Assert.False(string.IsNullOrEmpty(body.RootElement.GetProperty("title").GetString()));
         return body.RootElement.GetProperty("detail").GetString() ?? "";
     }
