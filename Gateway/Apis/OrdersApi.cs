@@ -44,7 +44,7 @@ public static class OrdersApi
         return app;
     }
 
-    private static async Task PlaceAsync(HttpContext context, ClaimsPrincipal user, IGrainFactory grains, StringPool strings)
+    private static async Task PlaceAsync(HttpContext context, ClaimsPrincipal user, IGrainFactory grains, TradingOptions trading, StringPool strings)
     {
         OrderRequest request;
         using (var body = await RequestBody.ReadAsync(context, SingleBodyBytesMax, "an order"))
@@ -52,7 +52,7 @@ public static class OrdersApi
             RequireJson(context);
             request = Strict(() => OrderJson.ReadOne(body.Span, strings));
         }
-        var order = ToOrder(request);
+        var order = ToOrder(request, trading.Engine);
         var caller = user.Participant()!;
         await RequireMayEnterAsync(user, order.Participant, grains);
         var placed = (await grains.GetGrain<IAccountGrain>(order.Participant).PlaceOrders([order], caller))[0].Placed;
@@ -80,7 +80,7 @@ public static class OrdersApi
         {
             try
             {
-                var order = ToOrder(parsed[i].Request ?? throw DomainException.Invalid("bad_order", parsed[i].Error!));
+                var order = ToOrder(parsed[i].Request ?? throw DomainException.Invalid("bad_order", parsed[i].Error!), trading.Engine);
                 if (!byMember.TryGetValue(order.Participant, out var orders))
                 {
                     byMember[order.Participant] = orders = [];
@@ -215,13 +215,13 @@ public static class OrdersApi
         return (await grains.GetGrain<IOrderBookGrain>(id).Book(OrderBookDepth.Validate(depth ?? OrderBookDepth.Default))).ToWire();
     }
 
-    private static PlaceOrder ToOrder(OrderRequest request)
+    private static PlaceOrder ToOrder(OrderRequest request, Grains.Trading.Matching.EngineLimits limits)
     {
         var side = request.Side;
         return OrderRules.Validate(new PlaceOrder(
             request.ClientOrderId!, request.Participant!, request.Product!, side!, request.Type ?? "limit", request.TimeInForce ?? "gtc",
             request.Price, request.Quantity, request.MaxCost, side == "buy" ? request.Scenario : null,
-            side == "buy" ? request.ValidityDays ?? ValidityDaysDefault : 0));
+            side == "buy" ? request.ValidityDays ?? ValidityDaysDefault : 0), limits);
     }
 
     /// <summary>The caller is the member itself, or a gateway the member authorised (checked here and again by the member's account).</summary>

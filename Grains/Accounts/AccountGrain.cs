@@ -155,7 +155,7 @@ public sealed class AccountGrain(
         {
             try
             {
-                var order = OrderRules.Validate(orders[i]);
+                var order = OrderRules.Validate(orders[i], options.Engine);
                 RequireMayTrade(order, enteredBy);
                 if (clientOrders.Find(order.ClientOrderId) is { } first)
                 {

@@ -14,7 +14,8 @@ public static class OrderRules
     public static readonly IReadOnlySet<string> Types = new HashSet<string>(StringComparer.Ordinal) { "limit", "market" };
     public static readonly IReadOnlySet<string> TimesInForce = new HashSet<string>(StringComparer.Ordinal) { "gtc", "ioc", "fok" };
 
-    public static PlaceOrder Validate(PlaceOrder order)
+    /// <summary>The order's own fields, within the engine's bounds (a bound is a 400 naming the field, whichever side it is broken on).</summary>
+    public static PlaceOrder Validate(PlaceOrder order, EngineLimits limits)
     {
         Inputs.Text(order.ClientOrderId, "clientOrderId", Inputs.ReferenceLengthMax);
         Inputs.Id(order.Participant, "participant");
@@ -22,13 +23,16 @@ public static class OrderRules
         Inputs.OneOf(order.Side, "side", Sides);
         Inputs.OneOf(order.Type, "type", Types);
         Inputs.OneOf(order.TimeInForce, "timeInForce", TimesInForce);
-        if (order.Quantity < 1)
+        if (order.Quantity < 1 || order.Quantity > limits.QuantityMax)
         {
-            throw DomainException.Invalid("invalid_quantity", "quantity must be at least 1");
+            throw DomainException.Invalid("invalid_quantity", $"quantity must be 1–{limits.QuantityMax}");
         }
         if (order.Type == "limit")
         {
-            Inputs.Amount(order.PriceMicros);
+            if (order.PriceMicros < limits.PriceMinMicros || order.PriceMicros > limits.PriceMaxMicros)
+            {
+                throw DomainException.Invalid("invalid_price", $"a limit price must be {limits.PriceMinMicros}–{limits.PriceMaxMicros} µ¥ per unit");
+            }
         }
         else if (order.PriceMicros != 0)
         {

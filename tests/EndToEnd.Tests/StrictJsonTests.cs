@@ -91,5 +91,18 @@ public sealed class StrictJsonTests(GatewayFixture fixture)
         await ProblemAssert.IsProblem(await buyerHttp.PostAsync("/v1/orders", Json($$"""
             {"clientOrderId":"j-vd","participant":"{{buyer}}","product":"{{product}}","side":"buy","price":100,"quantity":1,"validityDays":0,"scenario":"credit-risk"}
             """)), HttpStatusCode.BadRequest, "invalid_validity_days");
+        // A bound is one rule whichever side it is broken on: the same type and status for too low and too high.
+        foreach (var price in new[] { 0L, 10_000_000_001L })
+        {
+            await ProblemAssert.IsProblem(await buyerHttp.PostAsync("/v1/orders", Json($$"""
+                {"clientOrderId":"j-p{{price}}","participant":"{{buyer}}","product":"{{product}}","side":"buy","price":{{price}},"quantity":1,"scenario":"credit-risk"}
+                """)), HttpStatusCode.BadRequest, "invalid_price");
+        }
+        foreach (var quantity in new[] { 0L, 1_000_000_001L })
+        {
+            await ProblemAssert.IsProblem(await buyerHttp.PostAsync("/v1/orders", Json($$"""
+                {"clientOrderId":"j-q{{quantity}}","participant":"{{buyer}}","product":"{{product}}","side":"buy","price":1,"quantity":{{quantity}},"scenario":"credit-risk"}
+                """)), HttpStatusCode.BadRequest, "invalid_quantity");
+        }
     }
 }

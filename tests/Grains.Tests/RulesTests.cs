@@ -117,4 +117,26 @@ public sealed class RulesTests
     [InlineData(Inputs.AmountMicrosMax + 1)]
     public void Amounts_outside_bounds_are_refused(long amount) =>
         Assert.Equal("invalid_amount", Assert.Throws<DomainException>(() => Inputs.Amount(amount)).Code);
+
+    [Theory]
+    [InlineData("limit", 0, 1, "invalid_price")]
+    [InlineData("limit", 10_000_000_001, 1, "invalid_price")]
+    [InlineData("limit", 100, 0, "invalid_quantity")]
+    [InlineData("limit", 100, 1_000_000_001, "invalid_quantity")]
+    [InlineData("market", 100, 1, "invalid_price")]
+    [InlineData("limit", 1, 1, null)]
+    [InlineData("limit", 10_000_000_000, 1_000_000_000, null)]
+    public void An_order_bound_is_one_rule_on_either_side(string type, long price, long quantity, string? code)
+    {
+        var order = new Interfaces.Trading.PlaceOrder("c-1", "m", "p", "sell", type, type == "market" ? "ioc" : "gtc", price, quantity, 0, null, 0);
+        var limits = new ClearingCluster.Grains.Trading.Matching.EngineLimits();
+        if (code is null)
+        {
+            Assert.Same(order, ClearingCluster.Grains.Trading.OrderRules.Validate(order, limits));
+        }
+        else
+        {
+            Assert.Equal(code, Assert.Throws<DomainException>(() => ClearingCluster.Grains.Trading.OrderRules.Validate(order, limits)).Code);
+        }
+    }
 }
