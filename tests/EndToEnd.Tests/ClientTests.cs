@@ -5,6 +5,8 @@ using ClearingCluster.Client;
 using ClearingCluster.TestSupport;
 using ClearingCluster.Wire;
 
+using static ClearingCluster.EndToEnd.Tests.TypedOrders;
+
 namespace ClearingCluster.EndToEnd.Tests;
 
 /// <summary>The typed client against the real Gateway: every operation, refusals as typed problems, in-doubt requests re-sent safely.</summary>
@@ -12,12 +14,6 @@ namespace ClearingCluster.EndToEnd.Tests;
 public sealed class ClientTests(GatewayFixture fixture)
 {
     private readonly Exchange exchange = new(fixture.Gateway, GatewayFixture.AdminKey);
-
-    private static OrderRequest Buy(string member, string product, string clientOrderId, long price = 100, long quantity = 10) =>
-        new(clientOrderId, member, product, "buy", Price: price, Quantity: quantity, Scenario: "credit-risk");
-
-    private static OrderRequest Sell(string provider, string product, string clientOrderId, long price = 100, long quantity = 10) =>
-        new(clientOrderId, provider, product, "sell", Price: price, Quantity: quantity);
 
     [Fact]
     public void The_client_has_a_method_for_every_operation_in_the_contract()

@@ -2,6 +2,8 @@ using System.Net;
 using ClearingCluster.Client;
 using ClearingCluster.Wire;
 
+using static ClearingCluster.EndToEnd.Tests.TypedOrders;
+
 namespace ClearingCluster.EndToEnd.Tests;
 
 /// <summary>Nothing stuck and nothing trading that should not: suspension and delisting pull orders, staff cancel any order.</summary>
@@ -20,12 +22,6 @@ public sealed class LifecycleTests(GatewayFixture fixture)
         var product = await exchange.ListedProductAsync(provider, providerHttp);
         return new Market(product, provider, new ClearingClient(providerHttp), buyer, new ClearingClient(buyerHttp));
     }
-
-    private static OrderRequest Buy(string member, string product, string clientOrderId, long price, long quantity) =>
-        new(clientOrderId, member, product, "buy", Price: price, Quantity: quantity, Scenario: "credit-risk");
-
-    private static OrderRequest Sell(string provider, string product, string clientOrderId, long price, long quantity) =>
-        new(clientOrderId, provider, product, "sell", Price: price, Quantity: quantity);
 
     /// <summary>The money invariants: held is the value of resting buys for every account, escrow what contracts took.</summary>
     private async Task MoneyReconcilesAsync()

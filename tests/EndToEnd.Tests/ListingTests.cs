@@ -2,6 +2,8 @@ using System.Net;
 using ClearingCluster.Client;
 using ClearingCluster.Wire;
 
+using static ClearingCluster.EndToEnd.Tests.TypedOrders;
+
 namespace ClearingCluster.EndToEnd.Tests;
 
 /// <summary>Listings: cursor paging stable under inserts, filters that combine, and the visibility of the single reads.</summary>
@@ -9,12 +11,6 @@ namespace ClearingCluster.EndToEnd.Tests;
 public sealed class ListingTests(GatewayFixture fixture)
 {
     private readonly Exchange exchange = new(fixture.Gateway, GatewayFixture.AdminKey);
-
-    private static OrderRequest Buy(string member, string product, string clientOrderId, long price = 100, long quantity = 10) =>
-        new(clientOrderId, member, product, "buy", Price: price, Quantity: quantity, Scenario: "credit-risk");
-
-    private static OrderRequest Sell(string provider, string product, string clientOrderId, long price = 100, long quantity = 10) =>
-        new(clientOrderId, provider, product, "sell", Price: price, Quantity: quantity);
 
     private static async Task<List<T>> AllPagesAsync<T>(Func<string?, Task<(IReadOnlyList<T> Items, string? Next)>> page)
     {
