@@ -57,4 +57,23 @@ public sealed class ProblemCatalogTests(GatewayFixture fixture)
         Assert.Equal(400, ProblemCatalog.Find("invalid_time_in_force")!.Status);
         Assert.Equal(409, ProblemCatalog.Find("invalid_transition")!.Status);
     }
+
+    [Fact]
+    public async Task Gateway_authority_refusals_name_their_rule()
+    {
+        var exchange = new Exchange(fixture.Gateway, GatewayFixture.AdminKey);
+        var (member, memberHttp) = await exchange.MemberAsync("gwmax", "buyer");
+        var (gateway, _) = await exchange.MemberAsync("gwone", "gateway");
+
+        await ProblemAssert.IsProblem(await memberHttp.DeleteAsync($"/v1/participants/{member}/gateways/{gateway}"), HttpStatusCode.NotFound, "unknown_gateway");
+        for (var i = 0; i < Grains.Validation.Inputs.ListCountMax; i++)
+        {
+            var id = Exchange.NewId("gwn");
+            await exchange.Staff.RegisterParticipantAsync(new Wire.RegisterParticipantRequest(id, "Gateway Ltd", ["gateway"], 2));
+            await exchange.Staff.ApproveParticipantAsync(id);
+            await exchange.Staff.AuthoriseGatewayAsync(member, id);
+        }
+        await ProblemAssert.IsProblem(await memberHttp.PostAsync($"/v1/participants/{member}/gateways",
+            new StringContent($$"""{"gateway":"{{gateway}}"}""", Encoding.UTF8, "application/json")), HttpStatusCode.UnprocessableEntity, "too_many_gateways");
+    }
 }
