@@ -52,7 +52,11 @@ public sealed class UsageOutageTests
                 Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
                 Assert.True(refused.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
                 Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+                // Whichever part noticed first (the meter, the database), the type is a catalogued 503.
+                var type = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("type").GetString()!;
+                Assert.Equal(503, Gateway.Errors.ProblemCatalog.Find(type.Replace("urn:clearing:problem:", ""))?.Status);
             }
+            await ProblemAssert.IsProblem(await x.Anonymous.GetAsync("/health/ready"), HttpStatusCode.ServiceUnavailable, "not_ready");
 
             await postgres.StartServerAsync();
             // The producer retries what was refused, as Retry-After tells it, until it is taken.
