@@ -38,5 +38,5 @@ public sealed partial class ClearingClient
         PostAsync<ParticipantResponse>($"/v1/participants/{Segment(member)}/gateways", new GatewayRequest(gateway), Repeat.Safe, cancellationToken);
 
     public Task<ParticipantResponse> RevokeGatewayAsync(string member, string gateway, CancellationToken cancellationToken = default) =>
-        DeleteAsync<ParticipantResponse>($"/v1/participants/{Segment(member)}/gateways/{Segment(gateway)}", Repeat.Safe, cancellationToken);
+        DeleteAsync<ParticipantResponse>($"/v1/participants/{Segment(member)}/gateways/{Segment(gateway)}", Repeat.Never, cancellationToken);
 }

@@ -21,9 +21,9 @@ public sealed partial class ClearingClient
         return PostAsync<BatchOrdersResponse>("/v1/orders/batch", orders, Repeat.Safe, cancellationToken);
     }
 
-    /// <summary>Repeated when in doubt; a repeat after the cancel took effect is refused as the order is no longer open (409).</summary>
+    /// <summary>Not repeated when in doubt (a repeat after the cancel took effect answers 409): read the order to learn the outcome.</summary>
     public Task<OrderResponse> CancelOrderAsync(string orderId, CancellationToken cancellationToken = default) =>
-        DeleteAsync<OrderResponse>($"/v1/orders/{Segment(orderId)}", Repeat.Safe, cancellationToken);
+        DeleteAsync<OrderResponse>($"/v1/orders/{Segment(orderId)}", Repeat.Never, cancellationToken);
 
     /// <summary>Repeated safely: repeating an applied reduce returns the order.</summary>
     public Task<OrderResponse> ReduceOrderAsync(string orderId, long remaining, CancellationToken cancellationToken = default) =>

@@ -70,16 +70,23 @@ public static class ListingsApi
         var owner = OptionalId(participant, "participant") ?? user.Participant()!;
         var caller = user.Participant()!;
         Func<OrderView, bool> visible = _ => true;
-        if (!user.MayRead(owner))
+        var mayReadAll = user.MayRead(owner);
+        if (!mayReadAll && !user.IsInRole(Roles.Gateway))
         {
-            if (!user.IsInRole(Roles.Gateway))
+            throw DomainException.Forbidden("forbidden", "a member lists only its own orders");
+        }
+        var profile = await grains.GetGrain<IParticipantGrain>(owner).Get();
+        if (!mayReadAll)
+        {
+            // A gateway lists the orders it entered for a member that authorises it now (as GET /v1/orders/{id} shows
+            // them to it); for any other member it learns nothing, not even whether the member exists.
+            if (profile is null || !profile.Gateways.Contains(caller))
             {
-                throw DomainException.Forbidden("forbidden", "a member lists only its own orders");
+                throw DomainException.Forbidden("gateway_not_authorised", $"participant {owner} has not authorised gateway {caller} to act for it");
             }
-            // A gateway sees the orders it entered, as GET /v1/orders/{id} shows them to it.
             visible = order => order.EnteredBy == caller;
         }
-        _ = await grains.GetGrain<IParticipantGrain>(owner).Get() ?? throw DomainException.NotFound("unknown_participant", $"no participant {owner}");
+        _ = profile ?? throw DomainException.NotFound("unknown_participant", $"no participant {owner}");
         if (from is { } f && to is { } t && f >= t)
         {
             throw DomainException.Invalid("invalid_range", "from must be before to");

@@ -195,7 +195,7 @@ public static class OrdersApi
     private static async Task<OrderResponse> ReduceAsync(string orderId, ReduceRequest request, ClaimsPrincipal user, IGrainFactory grains)
     {
         RequireMayChange(user);
-        return (await grains.GetGrain<IOrderBookGrain>(ProductOf(orderId)).Reduce(orderId, user.Participant()!, request.Remaining)).ToWire();
+        return (await grains.GetGrain<IOrderBookGrain>(ProductOf(orderId)).Reduce(orderId, user.Participant()!, request.Remaining, IsStaff(user))).ToWire();
     }
 
     private static async Task<OrderResponse> GetAsync(string orderId, ClaimsPrincipal user, IGrainFactory grains)

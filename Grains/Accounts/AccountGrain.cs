@@ -38,6 +38,9 @@ public sealed class AccountGrain(
     private AccountBook book = null!;
     private CommitWriter writer = null!;
     private ParticipantProfile? profile;
+
+    /// <summary>Placements admitted and on their way to the books: a suspension waits for them, so it finds every order they rest.</summary>
+    private readonly HashSet<Task> placing = [];
     private ClientOrderWindow? clientOrders;
     private long loadedVersion;
     private bool exists;
@@ -180,7 +183,16 @@ public sealed class AccountGrain(
             }
         }
 
-        await Task.WhenAll(admitted.Select(a => PlaceAtBookAsync(a.Key, a.Value, results)));
+        var placed = Task.WhenAll(admitted.Select(a => PlaceAtBookAsync(a.Key, a.Value, results)));
+        placing.Add(placed);
+        try
+        {
+            await placed;
+        }
+        finally
+        {
+            placing.Remove(placed);
+        }
         foreach (var (index, order, first) in repeats)
         {
             results[index] = await RepeatAsync(order, first, enteredBy);
@@ -198,7 +210,11 @@ public sealed class AccountGrain(
         return Task.CompletedTask;
     }
 
-    public Task ParticipantChanged(ParticipantProfile changed)
+    /// <summary>
+    /// Holds the new profile from this turn on. When the participant stops being active, it returns only once the
+    /// orders admitted before are placed (or refused): the books they rest in are then on record, for the pull.
+    /// </summary>
+    public async Task ParticipantChanged(ParticipantProfile changed)
     {
         if (changed.Id != Id)
         {
@@ -206,7 +222,11 @@ public sealed class AccountGrain(
         }
         profile = changed;
         exists = true;
-        return Task.CompletedTask;
+        if (changed.Status != ParticipantStatus.Active && placing.Count > 0)
+        {
+            // Their outcome is theirs to report; here only their end matters.
+            await Task.WhenAll(placing.Select(p => p.ContinueWith(static _ => { }, TaskScheduler.Default)));
+        }
     }
 
     /// <summary>

@@ -105,6 +105,9 @@ public sealed class ParticipantGrain(
             return 0;
         }
         var id = GetPrimaryKeyString();
+        // The account first: it refuses new orders from here on and answers once those it admitted are placed, so the
+        // books listed next include every one where an order of the member can rest.
+        await GrainFactory.GetGrain<IAccountGrain>(id).ParticipantChanged(Profile());
         var products = await trading.ProductsTradedByAsync(id, CancellationToken.None);
         var pulled = await Task.WhenAll(products.Select(p => GrainFactory.GetGrain<IOrderBookGrain>(p).PullOrders(id, ParticipantSuspended)));
         S.OrdersToPull = false;

@@ -68,15 +68,26 @@ public sealed class ProductGrain(
     public Task<ProductView> Review(bool approve, string note) =>
         ChangeStatusAsync(note, current => ProductRules.Review(current, approve), approve ? "product.listed" : "product.rejected");
 
-    public Task<ProductView> Suspend(string note) => ChangeStatusAsync(note, ProductRules.Suspend, "product.suspended");
+    public Task<ProductView> Suspend(string note) => ChangeStatusAsync(note, ProductRules.Suspend, "product.suspended", ProductStatus.Suspended);
 
-    public Task<ProductView> Reinstate(string note) => ChangeStatusAsync(note, ProductRules.Reinstate, "product.reinstated");
+    public Task<ProductView> Reinstate(string note) => ChangeStatusAsync(note, ProductRules.Reinstate, "product.reinstated", ProductStatus.Listed);
 
-    public Task<ProductView> Delist(string note) => ChangeStatusAsync(note, ProductRules.Delist, "product.delisted");
+    public Task<ProductView> Delist(string note) => ChangeStatusAsync(note, ProductRules.Delist, "product.delisted", ProductStatus.Delisted);
 
-    private async Task<ProductView> ChangeStatusAsync(string note, Func<ProductStatus, ProductStatus> transition, string evidenceKind)
+    /// <summary>
+    /// A status change, on the ledger, then told to the book. Repeating a change to the book's status
+    /// (<paramref name="repeatable"/>) that is already made tells the book again: the way to finish one whose telling
+    /// failed (the book would otherwise go on matching by the old facts, or keep a delisted product's orders).
+    /// </summary>
+    private async Task<ProductView> ChangeStatusAsync(string note, Func<ProductStatus, ProductStatus> transition, string evidenceKind,
+        ProductStatus? repeatable = null)
     {
         Inputs.Text(note, "note", Inputs.NoteLengthMax, lengthMin: 0);
+        if (repeatable is { } target && Current().Status == target)
+        {
+            await GrainFactory.GetGrain<IOrderBookGrain>(GetPrimaryKeyString()).ProductChanged(View());
+            return View();
+        }
         S.Status = transition(Current().Status);
         S.ReviewNote = note;
         S.UpdatedAt = time.GetUtcNow();
@@ -106,6 +117,6 @@ public sealed class ProductGrain(
     {
         var s = S.Submission!;
         return new ProductView(s.Id, s.Provider, s.Name, s.Kind, s.Unit, s.Category, s.Scenarios, s.Delivery, S.Status, S.ReviewNote, S.SubmittedAt, S.UpdatedAt,
-            S.History);
+            [.. S.History]);
     }
 }

@@ -19,6 +19,7 @@ public sealed class BookCommit : CommitItem, IMovesMoney
     {
         Product = batch.Product;
         Item = batch.Item;
+        At = batch.At;
         Events = BookJournal.Encode(batch.Item, batch.At, batch.Events);
         FirstOrder = batch.FirstOrder;
         LastOrder = batch.LastOrder;
@@ -31,6 +32,9 @@ public sealed class BookCommit : CommitItem, IMovesMoney
     public string Product { get; }
 
     public long Item { get; }
+
+    /// <summary>The book's time for the batch: its orders' <c>createdAt</c>, and the activity rows' <c>at</c>.</summary>
+    public DateTimeOffset At { get; }
 
     public byte[] Events { get; }
 

@@ -132,12 +132,12 @@ public sealed class OrderBookGrain(
         return pulled.Count;
     }
 
-    public async Task<OrderView> Reduce(string orderId, string actor, long newRemaining)
+    public async Task<OrderView> Reduce(string orderId, string actor, long newRemaining, bool byStaff = false)
     {
         var number = NumberOf(orderId);
         if (book.FindOpen(number) is { } open)
         {
-            await AuthorityAsync(open.OrderId, open.Participant, open.EnteredBy, actor);
+            await AuthorityAsync(open.OrderId, open.Participant, open.EnteredBy, actor, readsAll: byStaff);
             writer.EnsureCanCommit(1);
             var batch = book.NextBatch(Now());
             if (book.Reduce(number, actor, newRemaining, batch) is { } reduced)
@@ -149,7 +149,7 @@ public sealed class OrderBookGrain(
                 return reduced;
             }
         }
-        throw await NotOpenAsync(orderId, actor);
+        throw await NotOpenAsync(orderId, actor, readsAll: byStaff);
     }
 
     public async Task<OrderView?> GetOrder(string orderId)
@@ -378,10 +378,11 @@ public sealed class OrderBookGrain(
 
     /// <summary>
     /// Who may change an owner's open order, and the reason a cancel records: the owner, or a gateway it authorised.
-    /// Anyone else is told the order does not exist (as a read tells them), except the gateway that entered it and has
-    /// lost its authority since: it can read the order, so it is told it may not change it.
+    /// Anyone else is told the order does not exist (as a read tells them), except those who can read it and so are told
+    /// they may not change it: the gateway that entered it and has lost its authority since, and staff
+    /// (<paramref name="readsAll"/>) where staff may not act.
     /// </summary>
-    private async Task<string> AuthorityAsync(string orderId, string owner, string enteredBy, string actor)
+    private async Task<string> AuthorityAsync(string orderId, string owner, string enteredBy, string actor, bool readsAll = false)
     {
         if (actor == owner)
         {
@@ -392,13 +393,13 @@ public sealed class OrderBookGrain(
         {
             return "cancelled_by_gateway";
         }
-        throw actor == enteredBy
+        throw actor == enteredBy || readsAll
             ? DomainException.Forbidden("forbidden", "only the order's owner, or a gateway it authorises now, may change it")
             : DomainException.NotFound("unknown_order", $"no order {orderId}");
     }
 
     /// <summary>Why an order cannot be changed; <paramref name="actor"/> null for staff, who may see any order.</summary>
-    private async Task<DomainException> NotOpenAsync(string orderId, string? actor)
+    private async Task<DomainException> NotOpenAsync(string orderId, string? actor, bool readsAll = false)
     {
         var stored = await GetOrder(orderId);
         if (stored is null)
@@ -407,7 +408,7 @@ public sealed class OrderBookGrain(
         }
         if (actor is not null)
         {
-            await AuthorityAsync(stored.OrderId, stored.Participant, stored.EnteredBy, actor);
+            await AuthorityAsync(stored.OrderId, stored.Participant, stored.EnteredBy, actor, readsAll);
         }
         return DomainException.Conflict("order_not_open", $"order {orderId} is {stored.Status}");
     }

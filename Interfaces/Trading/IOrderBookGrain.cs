@@ -30,7 +30,7 @@ public interface IOrderBookGrain : IGrainWithStringKey
 
     /// <summary>Lowers an open order's remaining quantity, keeping its priority; a repeat of an applied reduce returns the order as it stands.</summary>
     [AlwaysInterleave]
-    Task<OrderView> Reduce(string orderId, string actor, long newRemaining);
+    Task<OrderView> Reduce(string orderId, string actor, long newRemaining, bool byStaff = false);
 
     /// <summary>The order as it stands, with its fills; null when the book never placed it. Never shows what is not durable.</summary>
     [AlwaysInterleave]

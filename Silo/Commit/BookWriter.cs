@@ -28,16 +28,16 @@ public sealed class BookWriter : CommitItemWriter<BookCommit>
 
         var activity = books
             .SelectMany(b => b.SelectMany(i => i.Activity).GroupBy(a => a.Participant, StringComparer.Ordinal)
-                .Select(a => (Product: b.Key, Batch: b.First().Item, Participant: a.Key,
+                .Select(a => (Product: b.Key, Batch: b.First().Item, At: b.First().At, Participant: a.Key,
                     Placed: a.SelectMany(x => x.Placed).ToList(), ClientOrderIds: a.SelectMany(x => x.ClientOrderIds).ToList(),
                     Closed: a.SelectMany(x => x.Closed).ToList(), Contracts: a.SelectMany(x => x.Contracts).ToList())))
             .ToList();
         flush.Add("""
-            INSERT INTO trading_activity (participant, product, batch, placed, client_order_ids, closed, contracts)
-            SELECT participant, product, batch, string_to_array(placed, ',')::bigint[], string_to_array(client_order_ids, E'\x1f'),
+            INSERT INTO trading_activity (participant, product, batch, at, placed, client_order_ids, closed, contracts)
+            SELECT participant, product, batch, at, string_to_array(placed, ',')::bigint[], string_to_array(client_order_ids, E'\x1f'),
                    string_to_array(closed, ',')::bigint[], string_to_array(contracts, ',')::bigint[]
-            FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[])
-                AS t(participant, product, batch, placed, client_order_ids, closed, contracts)
+            FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])
+                AS t(participant, product, batch, placed, client_order_ids, closed, contracts, at)
             """, null,
             activity.Select(a => a.Participant).ToArray(),
             activity.Select(a => a.Product).ToArray(),
@@ -45,7 +45,8 @@ public sealed class BookWriter : CommitItemWriter<BookCommit>
             activity.Select(a => string.Join(',', a.Placed)).ToArray(),
             activity.Select(a => string.Join('\u001f', a.ClientOrderIds)).ToArray(),
             activity.Select(a => string.Join(',', a.Closed)).ToArray(),
-            activity.Select(a => string.Join(',', a.Contracts)).ToArray());
+            activity.Select(a => string.Join(',', a.Contracts)).ToArray(),
+            activity.Select(a => a.At.UtcDateTime).ToArray());
 
         foreach (var item in items)
         {

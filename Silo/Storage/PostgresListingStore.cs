@@ -45,6 +45,7 @@ public sealed class PostgresListingStore(ClearingDatabase database) : IListingSt
               AND ($2::text IS NULL OR a.product = $2)
               AND ($3::timestamptz IS NULL OR a.at >= $3)
               AND ($4::timestamptz IS NULL OR a.at < $4)
+              AND ($5::bigint IS NULL OR a.at <= 'epoch'::timestamptz + $5 * interval '1 microsecond')
               AND ($5::bigint IS NULL OR (a.at, a.product, a.batch, n.number) < ('epoch'::timestamptz + $5 * interval '1 microsecond', $6, $7, $8))
             ORDER BY a.at DESC, a.product DESC, a.batch DESC, n.number DESC
             LIMIT $9

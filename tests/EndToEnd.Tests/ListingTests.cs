@@ -82,6 +82,9 @@ public sealed class ListingTests(GatewayFixture fixture)
         Assert.Equal([byGateway.OrderId], (await new ClearingClient(gatewayHttp).ListOrdersAsync(participant: buyer)).Items.Select(o => o.OrderId));
         var refused = await Assert.ThrowsAsync<ClearingProblemException>(() => new ClearingClient(strangerHttp).ListOrdersAsync(participant: buyer));
         Assert.Equal((HttpStatusCode.Forbidden, "forbidden"), (refused.Status, refused.Code));
+        await client.RevokeGatewayAsync(buyer, gateway);
+        var revoked = await Assert.ThrowsAsync<ClearingProblemException>(() => new ClearingClient(gatewayHttp).ListOrdersAsync(participant: buyer));
+        Assert.Equal((HttpStatusCode.Forbidden, "gateway_not_authorised"), (revoked.Status, revoked.Code));
         var bad = await Assert.ThrowsAsync<ClearingProblemException>(() => client.ListOrdersAsync(cursor: "not-a-cursor"));
         Assert.Equal((HttpStatusCode.BadRequest, "invalid_cursor"), (bad.Status, bad.Code));
         var tooMany = await Assert.ThrowsAsync<ClearingProblemException>(() => client.ListOrdersAsync(limit: 201));
