@@ -42,6 +42,9 @@ public sealed class AccountGrain(
     /// <summary>Placements admitted and on their way to the books: a suspension waits for them, so it finds every order they rest.</summary>
     private readonly HashSet<Task> placing = [];
     private ClientOrderWindow? clientOrders;
+
+    /// <summary>The one load of the window: interleaved first calls share it, so none replaces a window another has written to.</summary>
+    private Task<ClientOrderWindow>? clientOrdersLoading;
     private long loadedVersion;
     private bool exists;
     private Exception? inDoubt;
@@ -147,7 +150,7 @@ public sealed class AccountGrain(
         }
         Inputs.Id(enteredBy, "enteredBy");
         RequireExists();
-        clientOrders ??= await LoadClientOrdersAsync();
+        clientOrders ??= await LoadClientOrdersOnceAsync();
 
         // One synchronous segment: every order admitted or refused, and every buy's reserve taken, before any await.
         var now = time.GetUtcNow();
@@ -231,8 +234,10 @@ public sealed class AccountGrain(
 
     /// <summary>
     /// One book's share of the orders. Each placement is definite: a placed order's fills and releases are applied, a
-    /// refused one's reserve goes back. If the call itself fails, whether the book committed is not known here: the
-    /// reserves stay taken (memory may be poorer than storage, never richer) and the account reloads.
+    /// refused one's reserve goes back. A call the book refused before it changed anything (its commit log full, its
+    /// mailbox full, a rule it checks first) is a definite refusal of every order in it, and their reserves go back
+    /// too. If the call failed any other way, whether the book committed is not known here: the reserves stay taken
+    /// (memory may be poorer than storage, never richer) and the account reloads.
     /// </summary>
     private async Task PlaceAtBookAsync(string product, List<Admitted> admitted, OrderPlacement?[] results)
     {
@@ -240,6 +245,19 @@ public sealed class AccountGrain(
         try
         {
             placements = await GrainFactory.GetGrain<IOrderBookGrain>(product).Place([.. admitted.Select(a => a.Ticket)]);
+        }
+        catch (Exception error) when (RefusedBeforeAnyChange(error) is { } refused)
+        {
+            foreach (var a in admitted)
+            {
+                if (a.Ticket.ReservedMicros > 0)
+                {
+                    book.Unreserve(a.Ticket.ReservedMicros);
+                }
+                clientOrders!.Forget(a.Ticket.Order.ClientOrderId, a.Entry);
+                results[a.Index] = OrderPlacement.Refused(refused);
+            }
+            return;
         }
         catch (Exception error)
         {
@@ -279,6 +297,14 @@ public sealed class AccountGrain(
             results[index] = placement;
         }
     }
+
+    /// <summary>The refusal to answer when <paramref name="error"/> proves the book changed nothing; null when it may have.</summary>
+    private static DomainException? RefusedBeforeAnyChange(Exception error) => error switch
+    {
+        DomainException domain => domain,
+        CommitRefusedException or GrainMailboxFullException => DomainException.Unavailable("overloaded", $"{error.Message}; resend later"),
+        _ => null,
+    };
 
     /// <summary>A client order id seen before: the order as it stands, once the first attempt is settled; a conflict if its terms differ.</summary>
     private async Task<OrderPlacement> RepeatAsync(PlaceOrder order, ClientOrderWindow.Entry first, string enteredBy)
@@ -342,6 +368,24 @@ public sealed class AccountGrain(
             logger.LogWarning(error, "account {Account}: a book did not confirm orders; reloading from storage", Id);
         }
         DeactivateOnIdle();
+    }
+
+    private async Task<ClientOrderWindow> LoadClientOrdersOnceAsync()
+    {
+        var loading = clientOrdersLoading ??= LoadClientOrdersAsync();
+        try
+        {
+            return await loading;
+        }
+        catch
+        {
+            // A failed load is tried again by the next call, not remembered.
+            if (ReferenceEquals(clientOrdersLoading, loading))
+            {
+                clientOrdersLoading = null;
+            }
+            throw;
+        }
     }
 
     private async Task<ClientOrderWindow> LoadClientOrdersAsync()
