@@ -139,4 +139,8 @@ public sealed class RulesTests
             Assert.Equal(code, Assert.Throws<DomainException>(() => ClearingCluster.Grains.Trading.OrderRules.Validate(order, limits)).Code);
         }
     }
+
+    [Fact]
+    public void An_engine_refusal_is_answered_by_its_catalogued_type() =>
+        Assert.Equal("book_full", ClearingCluster.Grains.Trading.OrderRules.RejectCode(ClearingCluster.Grains.Trading.Matching.RejectReason.BookFull));
 }
