@@ -14,7 +14,7 @@ namespace ClearingCluster.Gateway.Apis;
 public static class WireMapping
 {
     public static AccountResponse ToWire(this AccountBalance b) => new(
-        b.Id, b.AvailableMicros, b.ReservedMicros, b.HeldMicros, b.EscrowMicros, [.. b.Vouchers.Select(ToWire)]);
+        b.Id, b.AvailableMicros, b.ReservedMicros, b.HeldMicros, b.EscrowMicros, [.. b.Vouchers.Select(ToWire)], b.BackingMicros);
 
     public static VoucherResponse ToWire(this VoucherBalance v) => new(v.Id, v.Issuer, v.AmountMicros, v.RemainingMicros, v.Categories, v.Expires);
 

@@ -95,6 +95,41 @@ public sealed class AccountGrain(
         return result.Balance;
     }
 
+    public async Task<AccountBalance> BackVoucher(string backingKey, long amountMicros)
+    {
+        var (amount, key) = Move("voucher-backing", amountMicros, backingKey);
+        if (await FindPriorAsync<MoveResult>(key) is { } prior)
+        {
+            return SameAmount(prior, amount, "voucher backing", backingKey);
+        }
+        RequireNotInDoubt();
+        writer.EnsureCanCommit(1);
+        var (delta, posting) = book.Back(backingKey, amount);
+        var result = new MoveResult(amount, book.Balance() with { BackingMicros = book.BackingMicros + amount });
+        await CommitOwnAsync(key, delta, result, [posting], Evidence("voucher.backed", backingKey, amount), null, undo: () => book.Undo(posting));
+        book.Apply(book.BackingCredit(amount));
+        return result.Balance;
+    }
+
+    public async Task<AccountBalance> ReleaseVoucherBacking(string backingKey, long amountMicros)
+    {
+        var (amount, key) = Move("voucher-release", amountMicros, backingKey);
+        if (await FindPriorAsync<MoveResult>(key) is { } prior)
+        {
+            return SameAmount(prior, amount, "voucher release", backingKey);
+        }
+        writer.EnsureCanCommit(1);
+        var (delta, posting) = book.Unback(backingKey, amount);
+        var result = new MoveResult(amount, book.Balance() with
+        {
+            AvailableMicros = book.AvailableMicros + amount,
+            BackingMicros = book.BackingMicros - amount,
+        });
+        await CommitOwnAsync(key, delta, result, [posting], Evidence("voucher.backing_released", backingKey, amount), null, undo: null);
+        book.Apply(delta);
+        return result.Balance;
+    }
+
     public async Task<AccountBalance> IssueVoucher(IssueVoucher voucher)
     {
         Inputs.Id(voucher.Id, "voucherId");

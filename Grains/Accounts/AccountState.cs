@@ -19,7 +19,7 @@ public sealed class AccountState
 }
 
 /// <summary>An account's three totals as stored, with the row version the last flush that touched them gave it.</summary>
-public sealed record AccountTotals(long AvailableMicros, long HeldMicros, long EscrowMicros, long Version);
+public sealed record AccountTotals(long AvailableMicros, long HeldMicros, long EscrowMicros, long Version, long BackingMicros = 0);
 
 public sealed record VoucherState(string Id, string Issuer, long AmountMicros, long RemainingMicros, IReadOnlyList<string> Categories, DateTimeOffset Expires)
 {

@@ -2,7 +2,8 @@ namespace ClearingCluster.Interfaces.Accounts;
 
 /// <summary>
 /// A participant's money, in µ¥. <see cref="ReservedMicros"/> = open holds + contract escrow; what the member
-/// holds is <see cref="AvailableMicros"/> + <see cref="ReservedMicros"/>.
+/// holds is <see cref="AvailableMicros"/> + <see cref="ReservedMicros"/> + <see cref="BackingMicros"/> (set aside for
+/// the vouchers it issued).
 /// </summary>
 public sealed record AccountBalance(
     string Id,
@@ -10,7 +11,8 @@ public sealed record AccountBalance(
     long ReservedMicros,
     long HeldMicros,
     long EscrowMicros,
-    IReadOnlyList<VoucherBalance> Vouchers);
+    IReadOnlyList<VoucherBalance> Vouchers,
+    long BackingMicros = 0);
 
 public sealed record VoucherBalance(
     string Id,

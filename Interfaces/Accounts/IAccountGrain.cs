@@ -19,6 +19,15 @@ public interface IAccountGrain : IGrainWithStringKey
 
     Task<AccountBalance> IssueVoucher(IssueVoucher voucher);
 
+    /// <summary>
+    /// Sets a voucher's amount aside from this (the issuer's) available, refused with <c>insufficient_funds</c>;
+    /// idempotent by <paramref name="backingKey"/> (the voucher id and its claim's attempt).
+    /// </summary>
+    Task<AccountBalance> BackVoucher(string backingKey, long amountMicros);
+
+    /// <summary>Gives a voucher's backing back to available: the voucher was not issued after all. Idempotent by key.</summary>
+    Task<AccountBalance> ReleaseVoucherBacking(string backingKey, long amountMicros);
+
     [ReadOnly]
     Task<AccountBalance> GetBalance();
 

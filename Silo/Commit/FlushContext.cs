@@ -104,8 +104,8 @@ public sealed class FlushContext(long flushSequence)
         if (mayCreateAccounts)
         {
             Add("""
-                INSERT INTO accounts (id, version, available_micros, held_micros, escrow_micros, state)
-                SELECT id, 1, 0, 0, 0, '{}' FROM unnest($1::text[]) AS t(id)
+                INSERT INTO accounts (id, version, available_micros, held_micros, escrow_micros, backing_micros, state)
+                SELECT id, 1, 0, 0, 0, 0, '{}' FROM unnest($1::text[]) AS t(id)
                 ON CONFLICT (id) DO NOTHING
                 """, null, [accounts.Keys.ToArray()]);
         }
@@ -115,9 +115,10 @@ public sealed class FlushContext(long flushSequence)
                 available_micros = a.available_micros + t.available,
                 held_micros = a.held_micros + t.held,
                 escrow_micros = a.escrow_micros + t.escrow,
+                backing_micros = a.backing_micros + t.backing,
                 state = coalesce(t.state, a.state),
                 updated_at = now()
-            FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::jsonb[]) AS t(id, available, held, escrow, state)
+            FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::jsonb[], $6::bigint[]) AS t(id, available, held, escrow, state, backing)
             WHERE a.id = t.id
             RETURNING a.id, a.version
             """,
@@ -142,7 +143,7 @@ public sealed class FlushContext(long flushSequence)
                 }
             },
             ids, totals.Select(t => t.Available).ToArray(), totals.Select(t => t.Held).ToArray(), totals.Select(t => t.Escrow).ToArray(),
-            JsonbArray([.. totals.Select(t => t.State)]));
+            JsonbArray([.. totals.Select(t => t.State)]), totals.Select(t => t.Backing).ToArray());
     }
 
     private sealed class AccountTotals
@@ -153,6 +154,8 @@ public sealed class FlushContext(long flushSequence)
 
         public long Escrow { get; private set; }
 
+        public long Backing { get; private set; }
+
         public string? State { get; private set; }
 
         public List<IMovesMoney> Sources { get; } = [];
@@ -162,6 +165,7 @@ public sealed class FlushContext(long flushSequence)
             Available = checked(Available + delta.AvailableMicros);
             Held = checked(Held + delta.HeldMicros);
             Escrow = checked(Escrow + delta.EscrowMicros);
+            Backing = checked(Backing + delta.BackingMicros);
             Track(source);
         }
 

@@ -13,14 +13,14 @@ public sealed class PostgresAccountStore(ClearingDatabase database) : IAccountSt
     public async Task<(AccountTotals Totals, AccountState State)?> LoadAsync(string accountId, CancellationToken cancellationToken)
     {
         await using var command = database.DataSource.CreateCommand(
-            "SELECT available_micros, held_micros, escrow_micros, version, state::text FROM accounts WHERE id = $1");
+            "SELECT available_micros, held_micros, escrow_micros, version, state::text, backing_micros FROM accounts WHERE id = $1");
         command.Parameters.Add(new NpgsqlParameter { Value = accountId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
             return null;
         }
-        return (new AccountTotals(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)),
+        return (new AccountTotals(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(5)),
             JsonSerializer.Deserialize<AccountState>(reader.GetString(4), Json) ?? new AccountState());
     }
 

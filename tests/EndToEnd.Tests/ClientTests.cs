@@ -52,6 +52,7 @@ public sealed class ClientTests(GatewayFixture fixture)
 
         Assert.Equal(50_000_000, (await admin.DepositFundsAsync(buyer, 50_000_000, "fund-1")).Available);
         Assert.Equal(49_000_000, (await admin.WithdrawFundsAsync(buyer, 1_000_000, "out-1")).Available);
+        await exchange.FundVouchersAsync(200_000);
         var voucher = await admin.IssueVoucherAsync(new IssueVoucherRequest(
             Exchange.NewId("v"), buyer, 200_000, ["geo"], DateTimeOffset.UtcNow.AddDays(30), Exchange.NewId("vref")));
         Assert.Equal((200_000L, 200_000L), (voucher.Amount, voucher.Remaining));

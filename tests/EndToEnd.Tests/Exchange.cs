@@ -37,6 +37,11 @@ public sealed class Exchange(GatewayFactory gateway, string adminKey)
 
     public Task<AccountResponse> DepositAsync(string account, long amount, string reference) => Staff.DepositFundsAsync(account, amount, reference);
 
+    /// <summary>Money for vouchers: the voucher fund backs every voucher it issues from its available balance.</summary>
+    public Task<AccountResponse> FundVouchersAsync(long amount) => Staff.DepositFundsAsync(AccountIdsVoucherFund, amount, NewId("voucher-funding"));
+
+    public const string AccountIdsVoucherFund = "voucher-fund";
+
     public async Task<JsonElement> AccountAsync(string account) => await Ok(await Admin.GetAsync($"/v1/accounts/{account}"));
 
     public async Task<string> ListedProductAsync(string provider, HttpClient providerClient)

@@ -16,6 +16,7 @@ public sealed class LedgerApiTests(GatewayFixture fixture)
         var product = await exchange.ListedProductAsync(provider, client);
         await exchange.DepositAsync(provider, 900, "ev-dep");
         await Exchange.Ok(await exchange.Admin.PostAsJsonAsync($"/v1/accounts/{provider}/withdrawals", new { amount = 100, reference = "ev-wd" }));
+        await exchange.FundVouchersAsync(50);
         await Exchange.Ok(await exchange.Admin.PostAsJsonAsync("/v1/vouchers", new
         {
             id = "ev-v", participant = provider, amount = 50, categories = new[] { "geo" }, expires = "2030-01-01T00:00:00Z", reference = "ev-v",

@@ -198,4 +198,32 @@ public sealed class LifecycleTests(GatewayFixture fixture)
         Assert.Equal(new UsageRejectedRecord(2, "future_call"), Assert.Single(answer.Rejected));
         Assert.Equal(5, (await m.BuyerClient.GetContractAsync(contract)).Used);
     }
+
+    [Fact]
+    public async Task A_voucher_is_funded_by_its_issuer_when_issued_and_refused_without_the_money()
+    {
+        var (buyer, buyerHttp) = await exchange.MemberAsync("vfbuy", "buyer");
+        var (issuer, _) = await exchange.MemberAsync("vfiss", "intermediary");
+        var id = Exchange.NewId("vf");
+        var expires = DateTimeOffset.UtcNow.AddDays(90);
+        IssueVoucherRequest Voucher(long amount) => new(id, buyer, amount, ["geo"], expires, "grant-1", issuer);
+
+        var unfunded = await Assert.ThrowsAsync<ClearingProblemException>(() => exchange.Staff.IssueVoucherAsync(Voucher(300_000)));
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, "insufficient_funds"), (unfunded.Status, unfunded.Code));
+        Assert.Empty((await exchange.Staff.GetAccountAsync(buyer)).Vouchers);
+
+        await exchange.DepositAsync(issuer, 500_000, "grant-budget");
+        // The refused attempt left no claim: the same id, now funded, is issued (with other terms, even).
+        var issued = await exchange.Staff.IssueVoucherAsync(Voucher(400_000));
+        var repeat = await exchange.Staff.IssueVoucherAsync(Voucher(400_000));
+
+        Assert.Equal((400_000L, 400_000L, issuer), (issued.Amount, issued.Remaining, issued.Issuer));
+        Assert.Equal(issued, repeat with { Categories = issued.Categories });
+        var funding = await exchange.Staff.GetAccountAsync(issuer);
+        Assert.Equal((100_000L, 400_000L), (funding.Available, funding.Backing));
+        Assert.Equal(id, Assert.Single((await new ClearingClient(buyerHttp).GetAccountAsync(buyer)).Vouchers).Id);
+        var withdraw = await Assert.ThrowsAsync<ClearingProblemException>(() => exchange.Staff.WithdrawFundsAsync(issuer, 200_000, "too-much"));
+        Assert.Equal("insufficient_funds", withdraw.Code);
+        Assert.Contains(await LedgerAsync(), e => e.Kind == "voucher.backed" && e.Subject == issuer);
+    }
 }

@@ -18,6 +18,7 @@ public sealed class RestartTests(GatewayFixture fixture)
             key = await exchange.KeyAsync(member);
             product = await exchange.ListedProductAsync(member, client);
             await exchange.DepositAsync(member, 7_000_000, "r-1");
+            await exchange.FundVouchersAsync(10);
             await Exchange.Ok(await exchange.Admin.PostAsJsonAsync("/v1/vouchers", new
             {
                 id = "rv", participant = member, amount = 10, categories = new[] { "geo" }, expires = "2030-01-01T00:00:00Z", reference = "rv",

@@ -8,7 +8,8 @@ namespace ClearingCluster.Grains.Tests;
 
 /// <summary>
 /// Random sequences of deposits, withdrawals, reserves (within a tier limit), reserves given back, captures into
-/// escrow and releases over two accounts, checked after every step against the postings replayed on their own.
+/// escrow and releases, voucher backings and their releases over two accounts, checked after every step against the
+/// postings replayed on their own.
 /// </summary>
 public sealed class AccountBookPropertyTests
 {
@@ -23,6 +24,8 @@ public sealed class AccountBookPropertyTests
         Unreserve,
         Capture,
         Release,
+        BackVoucher,
+        ReleaseBacking,
     }
 
     public sealed record Operation(Kind Kind, int Account, long AmountMicros);
@@ -47,7 +50,7 @@ public sealed class AccountBookPropertyTests
             {
                 var id = AccountIds[operation.Account];
                 var book = books[id];
-                var before = (book.AvailableMicros, book.HeldMicros, book.EscrowMicros);
+                var before = (book.AvailableMicros, book.HeldMicros, book.EscrowMicros, book.BackingMicros);
                 var amount = operation.AmountMicros;
                 try
                 {
@@ -80,17 +83,28 @@ public sealed class AccountBookPropertyTests
                             book.Apply(new AccountDelta(id, amount, -amount, 0));
                             postings.Add((Posting.Held(id), Posting.Available(id), amount));
                             break;
+                        case Kind.BackVoucher:
+                            // Debited now, credited to backing once durable.
+                            var (_, backing) = book.Back($"v{step}#1", amount);
+                            book.Apply(book.BackingCredit(amount));
+                            postings.Add((backing.DebitAccount, backing.CreditAccount, backing.AmountMicros));
+                            break;
+                        case Kind.ReleaseBacking when amount > 0 && amount <= book.BackingMicros:
+                            var (released, releasing) = book.Unback($"v{step}#1", amount);
+                            book.Apply(released);
+                            postings.Add((releasing.DebitAccount, releasing.CreditAccount, releasing.AmountMicros));
+                            break;
                     }
                 }
                 catch (DomainException)
                 {
-                    if ((book.AvailableMicros, book.HeldMicros, book.EscrowMicros) != before)
+                    if ((book.AvailableMicros, book.HeldMicros, book.EscrowMicros, book.BackingMicros) != before)
                     {
                         return false;
                     }
                 }
 
-                if (books.Values.Any(b => b.AvailableMicros < 0 || b.HeldMicros < 0 || b.EscrowMicros < 0 || b.HeldMicros > HeldLimitMicros)
+                if (books.Values.Any(b => b.AvailableMicros < 0 || b.HeldMicros < 0 || b.EscrowMicros < 0 || b.BackingMicros < 0 || b.HeldMicros > HeldLimitMicros)
                     || books.Values.Sum(b => b.TotalMicros) != net || !PostingsReproduce(books, postings, net))
                 {
                     return false;
@@ -141,7 +155,8 @@ public sealed class AccountBookPropertyTests
         return books.All(b =>
                    balances.GetValueOrDefault(Posting.Available(b.Key)) == b.Value.AvailableMicros
                    && balances.GetValueOrDefault(Posting.Held(b.Key)) == b.Value.HeldMicros
-                   && balances.GetValueOrDefault(Posting.Escrow(b.Key)) == b.Value.EscrowMicros)
+                   && balances.GetValueOrDefault(Posting.Escrow(b.Key)) == b.Value.EscrowMicros
+                   && balances.GetValueOrDefault(Posting.Backing(b.Key)) == b.Value.BackingMicros)
                && balances.GetValueOrDefault(Posting.ExternalBank) == -net
                && balances.Values.Sum() == 0;
     }
