@@ -154,6 +154,7 @@ public sealed class LifecycleTests(GatewayFixture fixture)
         Assert.Contains(await LedgerAsync(), e => e.Kind == "product.resubmitted" && e.Subject == id);
         var again = await Assert.ThrowsAsync<ClearingProblemException>(() => providerClient.SubmitProductAsync(submission with { Name = "Other" }));
         Assert.Equal((HttpStatusCode.Conflict, "product_exists"), (again.Status, again.Code));
+        await MoneyReconcilesAsync();
     }
 
     [Fact]
@@ -197,6 +198,7 @@ public sealed class LifecycleTests(GatewayFixture fixture)
         Assert.Equal(2, answer.Accepted);
         Assert.Equal(new UsageRejectedRecord(2, "future_call"), Assert.Single(answer.Rejected));
         Assert.Equal(5, (await m.BuyerClient.GetContractAsync(contract)).Used);
+        await MoneyReconcilesAsync();
     }
 
     [Fact]
@@ -225,5 +227,6 @@ public sealed class LifecycleTests(GatewayFixture fixture)
         var withdraw = await Assert.ThrowsAsync<ClearingProblemException>(() => exchange.Staff.WithdrawFundsAsync(issuer, 200_000, "too-much"));
         Assert.Equal("insufficient_funds", withdraw.Code);
         Assert.Contains(await LedgerAsync(), e => e.Kind == "voucher.backed" && e.Subject == issuer);
+        await MoneyReconcilesAsync();
     }
 }

@@ -47,6 +47,8 @@ public sealed class StrictJsonTests(GatewayFixture fixture)
             (providerHttp, "/v1/products", $$"""{"id":"{{id}}","provider":"{{provider}}","name":"A","name":"B","kind":"api","unit":"call","category":"geo","scenarios":["s"],"delivery":"api"}""", "malformed_json", "name"),
             (admin, $"/v1/products/{product}/review", """{"approve":true,"approve":false}""", "malformed_json", "approve"),
             (admin, $"/v1/products/{product}/suspend", """{"note":"a","note":"b"}""", "malformed_json", "note"),
+            (admin, $"/v1/products/{product}/reinstate", """{"note":"a","note":"b"}""", "malformed_json", "note"),
+            (admin, $"/v1/products/{product}/delist", """{"note":"a","note":"b"}""", "malformed_json", "note"),
             (admin, "/v1/vouchers", $$"""{"id":"v-{{id}}","participant":"{{buyer}}","amount":1,"amount":99999999,"categories":["geo"],"expires":"2030-01-01T00:00:00Z","reference":"v-dup"}""", "malformed_json", "amount"),
             (admin, "/v1/vouchers", $$"""{"id":"v-{{id}}","participant":"{{buyer}}","amount":"1","categories":["geo"],"expires":"2030-01-01T00:00:00Z","reference":"v-str"}""", "malformed_json", "amount"),
             (buyerHttp, "/v1/orders", $$"""{"clientOrderId":"j-1","participant":"{{buyer}}","product":"{{product}}","side":"buy","price":100,"quantity":1,"quantity":5000,"scenario":"credit-risk"}""", "bad_order", "quantity"),
@@ -61,6 +63,17 @@ public sealed class StrictJsonTests(GatewayFixture fixture)
         {
             await RefusedAsync(await client.PostAsync(path, Json(body)), type, field);
         }
+        // In a batch each such order refuses only itself, naming its field.
+        var batch = await Exchange.Ok(await buyerHttp.PostAsync("/v1/orders/batch", Json($$"""
+            [{"clientOrderId":"jb-1","participant":"{{buyer}}","product":"{{product}}","side":"buy","price":100,"quantity":1,"quantity":9,"scenario":"credit-risk"},
+             {"clientOrderId":"jb-2","participant":"{{buyer}}","product":"{{product}}","side":"buy","price":"100","quantity":1,"scenario":"credit-risk"}]
+            """)));
+        Assert.All(batch.GetProperty("results").EnumerateArray().Zip(["quantity", "price"]), r =>
+        {
+            Assert.Equal(400, r.First.GetProperty("status").GetInt32());
+            Assert.Equal("urn:clearing:problem:bad_order", r.First.GetProperty("problem").GetProperty("type").GetString());
+            Assert.Contains(r.Second, r.First.GetProperty("problem").GetProperty("detail").GetString());
+        });
 
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"/v1/participants/{id}")).StatusCode);
         var account = await exchange.Staff.GetAccountAsync(buyer);

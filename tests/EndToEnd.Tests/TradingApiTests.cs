@@ -197,10 +197,13 @@ public sealed class TradingApiTests(GatewayFixture fixture)
         Assert.Equal("cancelled", market.GetProperty("status").GetString());
         Assert.Equal("max_cost_reached", market.GetProperty("reason").GetString());
         Assert.Equal(7, market.GetProperty("filled").GetInt64());
+        // The leftover is reported as cancelled: filled + remaining + cancelled = quantity.
+        Assert.Equal((0L, 3L), (market.GetProperty("remaining").GetInt64(), market.GetProperty("cancelled").GetInt64()));
         Assert.Equal((1_000_000_000L - 7_400, 0L, 7_400L), await MoneyAsync(m.Buyer));
 
         var ioc = await Exchange.Ok(await m.BuyerClient.PostAsJsonAsync("/v1/orders", Buy(m, "i-1", 1_200, 10, tif: "ioc")), HttpStatusCode.Created);
         Assert.Equal(3, ioc.GetProperty("filled").GetInt64());
+        Assert.Equal((0L, 7L), (ioc.GetProperty("remaining").GetInt64(), ioc.GetProperty("cancelled").GetInt64()));
         Assert.Equal((1_000_000_000L - 7_400 - 3_600, 0L, 11_000L), await MoneyAsync(m.Buyer));
         Assert.Empty((await BookAsync(m)).GetProperty("bids").EnumerateArray());
     }
