@@ -16,7 +16,7 @@ public static class VouchersApi
     {
         app.MapPost("/v1/vouchers", IssueAsync).WithTags("Vouchers").RequireAuthorization(AuthPolicies.AdminOnly)
             .Produces<VoucherResponse>(StatusCodes.Status201Created).Documented("issueVoucher", 400, 404, 409, 422)
-            .WithSummary("Issue a data voucher to a participant; the issuer account (default voucher-fund) funds it at settlement.");
+            .WithSummary("Issue a data voucher to a buyer; the issuer account (default voucher-fund) funds it when issued, moving the amount to its backing (422 insufficient_funds without the money).");
         return app;
     }
 

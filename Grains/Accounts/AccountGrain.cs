@@ -74,8 +74,8 @@ public sealed class AccountGrain(
         var posting = book.Deposit(amount, reference);
         var credit = new AccountDelta(Id, amount, 0, 0);
         var result = new MoveResult(amount, book.Balance() with { AvailableMicros = book.AvailableMicros + amount });
-        await CommitOwnAsync(key, credit, result, [posting], Evidence("account.deposit", reference, amount), null, undo: null);
-        book.Apply(credit);
+        await CommitOwnAsync(key, credit, result, [posting], Evidence("account.deposit", reference, amount), null, undo: null,
+            committed: () => book.Apply(credit));
         return result.Balance;
     }
 
@@ -106,8 +106,8 @@ public sealed class AccountGrain(
         writer.EnsureCanCommit(1);
         var (delta, posting) = book.Back(backingKey, amount);
         var result = new MoveResult(amount, book.Balance() with { BackingMicros = book.BackingMicros + amount });
-        await CommitOwnAsync(key, delta, result, [posting], Evidence("voucher.backed", backingKey, amount), null, undo: () => book.Undo(posting));
-        book.Apply(book.BackingCredit(amount));
+        await CommitOwnAsync(key, delta, result, [posting], Evidence("voucher.backed", backingKey, amount), null, undo: () => book.Undo(posting),
+            committed: () => book.Apply(book.BackingCredit(amount)));
         return result.Balance;
     }
 
@@ -125,8 +125,8 @@ public sealed class AccountGrain(
             AvailableMicros = book.AvailableMicros + amount,
             BackingMicros = book.BackingMicros - amount,
         });
-        await CommitOwnAsync(key, delta, result, [posting], Evidence("voucher.backing_released", backingKey, amount), null, undo: null);
-        book.Apply(delta);
+        await CommitOwnAsync(key, delta, result, [posting], Evidence("voucher.backing_released", backingKey, amount), null, undo: null,
+            committed: () => book.Apply(delta));
         return result.Balance;
     }
 
@@ -440,7 +440,7 @@ public sealed class AccountGrain(
     /// a debit taken up front is given back (<paramref name="undo"/>) and the activation reloads.
     /// </summary>
     private async Task CommitOwnAsync<TResult>(string key, AccountDelta delta, TResult result, IReadOnlyList<Posting> postings, EvidenceRecord? evidence,
-        AccountState? next, Action? undo)
+        AccountState? next, Action? undo, Action? committed = null)
     {
         var state = (next ?? book.State).Clone();
         if (evidence is not null)
@@ -461,6 +461,8 @@ public sealed class AccountGrain(
             throw;
         }
         book.Replace(state);
+        // Credits that count once durable, applied before anything that may still throw (the evidence's publishing).
+        committed?.Invoke();
         Remember(key, resultJson);
         if (evidence is not null)
         {

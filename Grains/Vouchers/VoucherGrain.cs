@@ -8,9 +8,11 @@ namespace ClearingCluster.Grains.Vouchers;
 
 /// <summary>
 /// Holds a voucher id's claim and issues it in three idempotent steps: the claim is durable first (no second
-/// receiver can get the id), then the issuer's account sets the amount aside (its backing; refused without the money),
-/// then the receiver's account records the voucher. A refusal by either account undoes what came before it; a crash
-/// between steps is finished by the client's repeat, which replays each step by the same keys.
+/// receiver can get the id), then the issuer's account moves the amount to its backing (refused without the money),
+/// then the receiver's account records the voucher. A repeat of the same terms replays the steps by the same keys,
+/// so a crash between them is finished by the client's repeat. A refusal by either account undoes what came before
+/// it: the backing to give back is recorded with the cleared claim first, and given back before anything else runs,
+/// so a backing is never stranded and a given-back key never funds a voucher (the next claim backs under a new key).
 /// </summary>
 public sealed class VoucherGrain([PersistentState("voucher")] IPersistentState<VoucherClaim> state, TimeProvider time) : Grain, IVoucherGrain
 {
@@ -20,7 +22,17 @@ public sealed class VoucherGrain([PersistentState("voucher")] IPersistentState<V
         {
             throw DomainException.Invalid("invalid_id", $"voucher {voucher.Id} is not voucher {GetPrimaryKeyString()}");
         }
-        // The voucher's own terms first, before any money is set aside for it (the receiver's account checks them again).
+        await FinishReleaseAsync();
+        var claim = state.State;
+        if (claim.Terms is not null)
+        {
+            // A claim made: finish it as it was made, whatever has changed since (the voucher's expiry, the receiver's roles).
+            return claim.Participant == participant && SameTerms(claim.Terms, voucher)
+                ? await IssueAsync(participant, voucher)
+                : throw DomainException.Conflict("voucher_exists", $"voucher {voucher.Id} was issued with other terms");
+        }
+
+        // A fresh claim: the voucher's own terms and its receiver first, before any money is set aside for it.
         Validation.Inputs.Amount(voucher.AmountMicros);
         if (voucher.Expires <= time.GetUtcNow())
         {
@@ -32,29 +44,29 @@ public sealed class VoucherGrain([PersistentState("voucher")] IPersistentState<V
         {
             throw DomainException.Rule("not_a_buyer", $"participant {participant} is not admitted as a buyer; vouchers are issued to buyers");
         }
-        var claim = state.State;
-        if (claim.Terms is not null)
-        {
-            return claim.Participant == participant && SameTerms(claim.Terms, voucher)
-                ? await IssueAsync(claim, participant, voucher)
-                : throw DomainException.Conflict("voucher_exists", $"voucher {voucher.Id} was issued with other terms");
-        }
-        (claim.Participant, claim.Terms, claim.Attempt) = (participant, voucher, claim.Attempt + 1);
-        await state.WriteStateAsync();
-        return await IssueAsync(claim, participant, voucher);
+        var next = claim.Copy();
+        (next.Participant, next.Terms, next.Attempt) = (participant, voucher, claim.Attempt + 1);
+        await SaveAsync(next);
+        return await IssueAsync(participant, voucher);
     }
 
-    private async Task<VoucherBalance> IssueAsync(VoucherClaim claim, string participant, IssueVoucher voucher)
+    private async Task<VoucherBalance> IssueAsync(string participant, IssueVoucher voucher)
     {
+        if (state.State.Attempt == 0)
+        {
+            // A claim from before vouchers were backed: its voucher was issued unbacked, and a repeat does not move money now.
+            return (await GrainFactory.GetGrain<IAccountGrain>(participant).IssueVoucher(voucher)).Vouchers.Single(v => v.Id == voucher.Id);
+        }
         var issuer = GrainFactory.GetGrain<IAccountGrain>(voucher.Issuer);
-        var key = claim.BackingKey(voucher.Id);
+        var key = state.State.BackingKey(voucher.Id);
         try
         {
             await issuer.BackVoucher(key, voucher.AmountMicros);
         }
         catch (DomainException)
         {
-            await ReleaseClaimAsync(claim);
+            // Nothing was set aside: the id is free again.
+            await SaveAsync(Cleared(release: null));
             throw;
         }
         try
@@ -64,17 +76,49 @@ public sealed class VoucherGrain([PersistentState("voucher")] IPersistentState<V
         }
         catch (DomainException)
         {
-            // The receiver refused (not a buyer, no such account): the backing goes back, the id is free again.
-            await issuer.ReleaseVoucherBacking(key, voucher.AmountMicros);
-            await ReleaseClaimAsync(claim);
+            // The receiver refused (not a buyer after all, no such account): the backing goes back, the id is free again.
+            await SaveAsync(Cleared(new PendingRelease(voucher.Issuer, key, voucher.AmountMicros)));
+            await FinishReleaseAsync();
             throw;
         }
     }
 
-    private async Task ReleaseClaimAsync(VoucherClaim claim)
+    /// <summary>Gives back a refused claim's backing, if one is recorded; the record goes once the account has done it.</summary>
+    private async Task FinishReleaseAsync()
     {
-        (claim.Participant, claim.Terms) = (null, null);
-        await state.WriteStateAsync();
+        if (state.State.Release is not { } release)
+        {
+            return;
+        }
+        await GrainFactory.GetGrain<IAccountGrain>(release.Issuer).ReleaseVoucherBacking(release.Key, release.AmountMicros);
+        var next = state.State.Copy();
+        next.Release = null;
+        await SaveAsync(next);
+    }
+
+    /// <summary>The claim without its terms (the attempt counter stays, so the next claim backs under a new key).</summary>
+    private VoucherClaim Cleared(PendingRelease? release)
+    {
+        var next = state.State.Copy();
+        (next.Participant, next.Terms, next.Release) = (null, null, release);
+        return next;
+    }
+
+    /// <summary>Writes the next claim; memory takes it only once stored, and a failed write drops the activation.</summary>
+    private async Task SaveAsync(VoucherClaim next)
+    {
+        var current = state.State;
+        state.State = next;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State = current;
+            DeactivateOnIdle();
+            throw;
+        }
     }
 
     private static bool SameTerms(IssueVoucher a, IssueVoucher b) =>

@@ -35,12 +35,12 @@ public sealed class PostgresAccountStore(ClearingDatabase database) : IAccountSt
     public async Task<IReadOnlyList<(string AccountId, AccountTotals Totals)>> HoldingAsync(CancellationToken cancellationToken)
     {
         await using var command = database.DataSource.CreateCommand(
-            "SELECT id, available_micros, held_micros, escrow_micros, version FROM accounts WHERE held_micros > 0 OR escrow_micros > 0 ORDER BY id");
+            "SELECT id, available_micros, held_micros, escrow_micros, version, backing_micros FROM accounts WHERE held_micros > 0 OR escrow_micros > 0 ORDER BY id");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var accounts = new List<(string, AccountTotals)>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            accounts.Add((reader.GetString(0), new AccountTotals(reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4))));
+            accounts.Add((reader.GetString(0), new AccountTotals(reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5))));
         }
         return accounts;
     }
