@@ -46,9 +46,9 @@ public static class ContractsApi
         Inputs.Id(id, "id");
         Require.MayRead(user, id);
         _ = await grains.GetGrain<IParticipantGrain>(id).Get() ?? throw DomainException.NotFound("unknown_participant", $"no participant {id}");
-        var query = new ActivityQuery(id, product is null ? null : Inputs.Id(product, "product"), null, null, null, PageCursor.Limit(limit));
-        var page = await listings.ContractsAsync(query, status is null ? null : Inputs.OneOf(status, "status", Listings.ContractStatusFilters),
-            counterparty is null ? null : Inputs.Id(counterparty, "counterparty"), cursor);
+        var query = new ActivityQuery(id, Inputs.OptionalId(product, "product"), null, null, null, PageCursor.Limit(limit));
+        var page = await listings.ContractsAsync(query, Inputs.OptionalOneOf(status, "status", Listings.ContractStatusFilters),
+            Inputs.OptionalId(counterparty, "counterparty"), cursor);
         return new ContractPageResponse([.. page.Items.Select(WireMapping.ToWire)], page.Next);
     }
 

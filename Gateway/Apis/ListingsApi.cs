@@ -2,7 +2,9 @@ using System.Security.Claims;
 using ClearingCluster.Gateway.Auth;
 using ClearingCluster.Gateway.OpenApi;
 using ClearingCluster.Grains.Listings;
+using ClearingCluster.Grains.Participants;
 using ClearingCluster.Grains.Products;
+using ClearingCluster.Grains.Trading;
 using ClearingCluster.Grains.Validation;
 using ClearingCluster.Interfaces;
 using ClearingCluster.Interfaces.Participants;
@@ -18,10 +20,10 @@ namespace ClearingCluster.Gateway.Apis;
 /// </summary>
 public static class ListingsApi
 {
-    private static readonly IReadOnlySet<string> ParticipantStatuses = new HashSet<string>(StringComparer.Ordinal) { "pending", "active", "suspended" };
+    private static readonly IReadOnlySet<string> ParticipantStatuses =
+        new HashSet<string>(Enum.GetValues<ParticipantStatus>().Select(ParticipantRules.Wire), StringComparer.Ordinal);
     private static readonly IReadOnlySet<string> ProductStatuses =
         new HashSet<string>(Enum.GetValues<Interfaces.Products.ProductStatus>().Select(ProductRules.Wire), StringComparer.Ordinal);
-    private static readonly IReadOnlySet<string> Sides = new HashSet<string>(StringComparer.Ordinal) { "buy", "sell" };
 
     public static IEndpointRouteBuilder MapListingsApi(this IEndpointRouteBuilder app)
     {
@@ -39,7 +41,7 @@ public static class ListingsApi
     private static async Task<ParticipantPageResponse> ParticipantsAsync(
         ClaimsPrincipal user, Listings listings, IGrainFactory grains, string? status, string? role, int? tier, string? cursor, int? limit)
     {
-        var filter = new ParticipantFilter(Optional(status, "status", ParticipantStatuses), Optional(role, "role", Roles.ParticipantRoles), tier);
+        var filter = new ParticipantFilter(Inputs.OptionalOneOf(status, "status", ParticipantStatuses), Inputs.OptionalOneOf(role, "role", Roles.ParticipantRoles), tier);
         if (tier is { } t)
         {
             TierLimits.For(t);
@@ -49,7 +51,7 @@ public static class ListingsApi
             // A member sees itself, as GET /v1/participants/{id} shows it, if it matches.
             PageCursor.Limit(limit);
             var self = await grains.GetGrain<IParticipantGrain>(user.Participant()!).Get();
-            var matches = self is not null && cursor is null && (filter.Status is null || ParticipantRulesWire(self) == filter.Status)
+            var matches = self is not null && cursor is null && (filter.Status is null || ParticipantRules.Wire(self.Status) == filter.Status)
                 && (filter.Role is null || self.Roles.Contains(filter.Role)) && (filter.Tier is null || self.Tier == filter.Tier);
             return new ParticipantPageResponse(matches ? [self!.ToWire()] : [], null);
         }
@@ -59,7 +61,7 @@ public static class ListingsApi
 
     private static async Task<ProductPageResponse> ProductsAsync(Listings listings, string? status, string? provider, string? category, string? cursor, int? limit)
     {
-        var filter = new ProductFilter(Optional(status, "status", ProductStatuses), OptionalId(provider, "provider"), OptionalId(category, "category"));
+        var filter = new ProductFilter(Inputs.OptionalOneOf(status, "status", ProductStatuses), Inputs.OptionalId(provider, "provider"), Inputs.OptionalId(category, "category"));
         var page = await listings.ProductsAsync(filter, cursor, limit);
         return new ProductPageResponse([.. page.Items.Select(p => p.ToWire())], page.Next);
     }
@@ -67,7 +69,7 @@ public static class ListingsApi
     private static async Task<OrderPageResponse> OrdersAsync(ClaimsPrincipal user, Listings listings, IGrainFactory grains, string? participant,
         string? product, string? status, string? side, DateTimeOffset? from, DateTimeOffset? to, string? cursor, int? limit)
     {
-        var owner = OptionalId(participant, "participant") ?? user.Participant()!;
+        var owner = Inputs.OptionalId(participant, "participant") ?? user.Participant()!;
         var caller = user.Participant()!;
         Func<OrderView, bool> visible = _ => true;
         var mayReadAll = user.MayRead(owner);
@@ -91,14 +93,8 @@ public static class ListingsApi
         {
             throw DomainException.Invalid("invalid_range", "from must be before to");
         }
-        var query = new ActivityQuery(owner, OptionalId(product, "product"), from, to, null, PageCursor.Limit(limit));
-        var page = await listings.OrdersAsync(query, Optional(status, "status", Listings.OrderStatusFilters), Optional(side, "side", Sides), cursor, visible);
+        var query = new ActivityQuery(owner, Inputs.OptionalId(product, "product"), from, to, null, PageCursor.Limit(limit));
+        var page = await listings.OrdersAsync(query, Inputs.OptionalOneOf(status, "status", Listings.OrderStatusFilters), Inputs.OptionalOneOf(side, "side", OrderRules.Sides), cursor, visible);
         return new OrderPageResponse([.. page.Items.Select(o => o.ToWire())], page.Next);
     }
-
-    private static string ParticipantRulesWire(ParticipantProfile profile) => profile.Status.ToString().ToLowerInvariant();
-
-    private static string? Optional(string? value, string field, IReadOnlySet<string> allowed) => value is null ? null : Inputs.OneOf(value, field, allowed);
-
-    private static string? OptionalId(string? value, string field) => value is null ? null : Inputs.Id(value, field);
 }

@@ -69,7 +69,8 @@ public static class UsageApi
         {
             metrics.BadRecords(split.BadRecords.Count);
         }
-        return Results.Ok(new UsageResponse(answer.Accepted, [.. answer.Rejected.Select(r => new UsageRejectedRecord(r.Index, r.Reason))], answer.Duplicate));
+        return Results.Ok(new UsageResponse(answer.Accepted,
+            answer.Rejected.Count == 0 ? [] : [.. answer.Rejected.Select(r => new UsageRejectedRecord(r.Index, r.Reason))], answer.Duplicate));
     }
 
     private static async Task<byte[]> ReadBodyAsync(HttpContext context)

@@ -1,3 +1,4 @@
+using ClearingCluster.Grains.Participants;
 using ClearingCluster.Grains.Products;
 using ClearingCluster.Grains.Trading;
 using ClearingCluster.Interfaces.Accounts;
@@ -21,7 +22,7 @@ public static class WireMapping
     public static LedgerEntryResponse ToWire(this LedgerEntry e) => new(e.Seq, e.EventId, e.Kind, e.Subject, e.Payload, e.PrevHash, e.Hash, e.At);
 
     public static ParticipantResponse ToWire(this ParticipantProfile p) => new(
-        p.Id, p.Name, p.Roles, p.Tier, p.Status.ToString().ToLowerInvariant(),
+        p.Id, p.Name, p.Roles, p.Tier, ParticipantRules.Wire(p.Status),
         new TierLimitsResponse(p.Limits.MaxOpenBuyValueMicros, p.Limits.MaxOrderQuantity), p.RegisteredAt, p.UpdatedAt, p.Gateways);
 
     public static ProductResponse ToWire(this ProductView p) => new(

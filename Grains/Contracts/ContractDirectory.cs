@@ -18,13 +18,6 @@ public sealed class ContractDirectory(ITradingStore trading, ILedgerStore ledger
 {
     public async Task<ContractView?> FindAsync(string contractId) => (await ViewsAsync([contractId])).SingleOrDefault();
 
-    /// <summary>A member's contracts (as buyer or provider), newest first.</summary>
-    public async Task<IReadOnlyList<ContractView>> OfParticipantAsync(string participant, int limit)
-    {
-        var refs = await trading.ContractsOfAsync(participant, limit, CancellationToken.None);
-        return await ViewsAsync([.. refs.Select(r => ContractTerms.IdOf(r.Product, r.Number))]);
-    }
-
     /// <summary>Views of the given contracts, in the given order; unknown ids are left out.</summary>
     public async Task<IReadOnlyList<ContractView>> ViewsAsync(IReadOnlyList<string> contractIds)
     {

@@ -32,9 +32,6 @@ public interface ITradingStore
     /// <summary>The participant's client order ids since <paramref name="since"/>, newest first, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<RecentClientOrder>> RecentClientOrdersAsync(string participant, DateTimeOffset since, int limit, CancellationToken cancellationToken);
 
-    /// <summary>The participant's contracts (product, number), newest first, at most <paramref name="limit"/>.</summary>
-    Task<IReadOnlyList<(string Product, long Number)>> ContractsOfAsync(string participant, int limit, CancellationToken cancellationToken);
-
     /// <summary>The highest contract number a book has made; 0 when none.</summary>
     Task<long> LastContractAsync(string product, CancellationToken cancellationToken);
 

@@ -57,6 +57,12 @@ public static partial class Inputs
         return value;
     }
 
+    /// <summary>A filter or other optional id: null stays null, anything else must be an id.</summary>
+    public static string? OptionalId(string? value, string field) => value is null ? null : Id(value, field);
+
+    /// <summary>An optional choice: null stays null, anything else must be one of <paramref name="allowed"/>.</summary>
+    public static string? OptionalOneOf(string? value, string field, IReadOnlySet<string> allowed) => value is null ? null : OneOf(value, field, allowed);
+
     public static string Reference(string? value) => Text(value, "reference", ReferenceLengthMax);
 
     public static string OneOf(string? value, string field, IReadOnlySet<string> allowed)

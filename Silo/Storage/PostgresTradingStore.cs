@@ -85,26 +85,6 @@ public sealed class PostgresTradingStore(ClearingDatabase database) : ITradingSt
         return recent;
     }
 
-    public async Task<IReadOnlyList<(string Product, long Number)>> ContractsOfAsync(string participant, int limit, CancellationToken cancellationToken)
-    {
-        await using var command = database.DataSource.CreateCommand("""
-            SELECT a.product, c.number FROM trading_activity a
-            CROSS JOIN LATERAL unnest(a.contracts) AS c(number)
-            WHERE a.participant = $1 AND cardinality(a.contracts) > 0
-            ORDER BY a.at DESC, a.batch DESC, c.number DESC
-            LIMIT $2
-            """);
-        command.Parameters.Add(new NpgsqlParameter { Value = participant });
-        command.Parameters.Add(new NpgsqlParameter { Value = limit });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var contracts = new List<(string, long)>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            contracts.Add((reader.GetString(0), reader.GetInt64(1)));
-        }
-        return contracts;
-    }
-
     public async Task<IReadOnlyList<string>> ProductsTradedByAsync(string participant, CancellationToken cancellationToken)
     {
         // A loose index scan over the primary key (participant, product, batch): one probe per product, not per row.

@@ -1,4 +1,4 @@
-using ClearingCluster.Grains.Contracts;
+using ClearingCluster.Grains.Listings;
 using ClearingCluster.Grains.Trading;
 using ClearingCluster.Interfaces;
 using ClearingCluster.Interfaces.Accounts;
@@ -193,7 +193,7 @@ public sealed class OrderBookPropertyTests(TestPostgres postgres)
         {
             return false;
         }
-        var contracts = silo.Services.GetRequiredService<ContractDirectory>();
+        var listings = silo.Services.GetRequiredService<Listings>();
         foreach (var buyer in m.Buyers)
         {
             long resting = 0;
@@ -205,7 +205,15 @@ public sealed class OrderBookPropertyTests(TestPostgres postgres)
                     resting += order.PriceMicros * order.Remaining;
                 }
             }
-            var escrow = (await contracts.OfParticipantAsync(buyer, 10_000)).Sum(c => c.Terms.EscrowMicros);
+            long escrow = 0;
+            string? cursor = null;
+            do
+            {
+                var page = await listings.ContractsAsync(new ActivityQuery(buyer, null, null, null, null, PageCursor.LimitMax), null, null, cursor);
+                escrow = checked(escrow + page.Items.Sum(c => c.Terms.EscrowMicros));
+                cursor = page.Next;
+            }
+            while (cursor is not null);
             var stored = await StoredAsync(database, buyer);
             var memory = await BalanceAsync(silo, buyer);
             if (stored != (Deposit - resting - escrow, resting, escrow) || memory != stored)

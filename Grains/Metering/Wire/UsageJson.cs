@@ -76,27 +76,27 @@ public static class UsageJson
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             // A property given twice makes the record bad, whichever copy would have won.
-            var bit = reader.ValueTextEquals("callId"u8) ? 1 : reader.ValueTextEquals("contract"u8) ? 2 : reader.ValueTextEquals("at"u8) ? 4
-                : reader.ValueTextEquals("units"u8) ? 8 : 0;
-            malformed |= (seen & bit) != 0;
-            seen |= bit;
             if (reader.ValueTextEquals("callId"u8))
             {
+                malformed |= Twice(ref seen, 1);
                 reader.Read();
                 callId = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
             }
             else if (reader.ValueTextEquals("contract"u8))
             {
+                malformed |= Twice(ref seen, 2);
                 reader.Read();
                 contract = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
             }
             else if (reader.ValueTextEquals("at"u8))
             {
+                malformed |= Twice(ref seen, 4);
                 reader.Read();
                 atMicros = reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out var at) ? UsageEnvelope.ToMicros(at) : null;
             }
             else if (reader.ValueTextEquals("units"u8))
             {
+                malformed |= Twice(ref seen, 8);
                 reader.Read();
                 units = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var u) ? u : null;
             }
@@ -108,6 +108,14 @@ public static class UsageJson
             malformed |= reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && Skip(ref reader);
         }
         return malformed ? null : UsageEnvelope.Record(callId, contract, atMicros, units, limits);
+    }
+
+    /// <summary>Marks a record property read; true when it was read before.</summary>
+    private static bool Twice(ref int seen, int bit)
+    {
+        var again = (seen & bit) != 0;
+        seen |= bit;
+        return again;
     }
 
     private static bool Skip(ref Utf8JsonReader reader)
