@@ -50,3 +50,28 @@ public static class WireMapping
         [.. r.Mismatches.Select(m => new ReconciliationMismatchResponse(m.Participant, m.HeldMicros, m.HeldByBooksMicros, m.EscrowMicros, m.EscrowByBooksMicros))],
         r.At);
 }
+
+/// <summary>Clearing's records as the wire shows them.</summary>
+public static class ClearingWireMapping
+{
+    public static CycleResponse ToWire(this Interfaces.Clearing.CycleView c) => new(c.Id, c.Number, Interfaces.Clearing.CycleStatuses.Wire(c.Status), c.OpenedAt,
+        c.CutAt, c.Report is { } r
+            ? new CycleReportResponse(r.Contracts, r.UsedUnits, r.GrossMicros, r.VoucherMicros, r.BuyerMicros, r.FeeMicros, r.SharesMicros, r.ProviderMicros,
+                r.EscrowReleasedMicros, r.VoucherExpiredMicros, r.AdjustmentMicros, r.Postings,
+                [.. r.Nets.Select(n => new CycleNetResponse(n.Participant, n.PaysMicros, n.ReceivesMicros, n.NetMicros))], r.NettingRatioBasisPoints, r.UsageHash,
+                r.PostingsHash)
+            : null,
+        c.Failure, [.. c.Steps.Select(s => new CycleStepResponse(s.Name, s.At, s.DurationMs, s.Detail))], c.LedgerSeq);
+
+    public static AdjustmentResponse ToWire(this Interfaces.Clearing.AdjustmentView a) =>
+        new(a.Id, a.AgainstCycle, a.PostedIn, a.From, a.To, a.AmountMicros, a.Reason, a.Contract, a.RecordedBy, a.At);
+
+    public static StatementResponse ToWire(this Grains.Clearing.Statement s) => new(s.AccountId, s.CycleId, Balances(s.Opening), Balances(s.Closing),
+        [.. s.Postings.Select(p => new StatementPostingResponse(p.TransferId, p.Kind, p.DebitAccount, p.CreditAccount, p.AmountMicros))],
+        [.. s.Lines.Select(l => new StatementLineResponse(l.ContractId, l.Product, l.Buyer, l.Provider, l.Units, l.PriceMicros, l.GrossMicros, l.VoucherMicros,
+            l.BuyerMicros, l.FeeMicros, [.. l.Shares.Select(x => new StatementShareResponse(x.Intermediary, x.Micros))], l.ProviderMicros, l.EscrowReleasedMicros))],
+        s.NextAfter, [.. s.Adjustments.Select(a => a.ToWire())]);
+
+    private static StatementBalancesResponse? Balances(Grains.Clearing.StatementBalances? b) =>
+        b is null ? null : new(b.AvailableMicros, b.HeldMicros, b.EscrowMicros, b.BackingMicros);
+}

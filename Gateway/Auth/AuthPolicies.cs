@@ -8,6 +8,7 @@ public static class AuthPolicies
     public const string AdminOnly = "admin";
     public const string ClearingStaff = "clearing";
     public const string Oversight = "oversight";
+    public const string ClearingOversight = "clearing-oversight";
     public const string UsageProducers = "usage-producers";
 
     public static IServiceCollection AddClearingAuth(this IServiceCollection services)
@@ -20,6 +21,7 @@ public static class AuthPolicies
             .AddPolicy(AdminOnly, p => p.RequireRole(Roles.Admin))
             .AddPolicy(ClearingStaff, p => p.RequireRole(Roles.Clearing))
             .AddPolicy(Oversight, p => p.RequireRole(Roles.Admin, Roles.Regulator))
+            .AddPolicy(ClearingOversight, p => p.RequireRole(Roles.Clearing, Roles.Admin, Roles.Regulator))
             .AddPolicy(UsageProducers, p => p.RequireRole(Roles.Gateway, Roles.Buyer))
             // Deny by default: a route that forgets to say who may call it admits nobody without a key.
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());

@@ -36,6 +36,7 @@ public static class ProblemCatalog
         ["unknown_contract"] = new(404, "no such contract, or one the caller may not see"),
         ["unknown_key"] = new(404, "the participant has no key with that id"),
         ["unknown_gateway"] = new(404, "the member has not authorised that gateway"),
+        ["unknown_cycle"] = new(404, "no such clearing cycle"),
         ["method_not_allowed"] = new(405, "the route does not take this method"),
         ["body_too_large"] = new(413, "the body is over the route's limit"),
         ["batch_too_large"] = new(413, "more orders than a batch may hold"),
@@ -51,6 +52,11 @@ public static class ProblemCatalog
         ["order_not_open"] = new(409, "the order is filled or cancelled already"),
         ["sequence_reused"] = new(409, "a usage (producer, sequence) used before for another batch"),
         ["concurrent_update"] = new(409, "two writers changed the same state; repeat the request"),
+        ["cycle_not_cut_off"] = new(409, "only a cycle cut off (or computed, or failed) is computed"),
+        ["cycle_not_computed"] = new(409, "only a computed cycle is settled"),
+        ["cycle_not_settled"] = new(409, "statements and adjustments need a settled cycle"),
+        ["previous_cycle_not_settled"] = new(409, "cycles settle in order: the cycle before is not settled yet"),
+        ["adjustment_exists"] = new(409, "the adjustment id is taken, with other terms"),
 
         // Business rules.
         ["insufficient_funds"] = new(422, "available money does not cover the hold or the withdrawal"),
@@ -78,6 +84,7 @@ public static class ProblemCatalog
         ["account_reloading"] = new(503, "the account is reloading after an order whose outcome it could not know; Retry-After"),
         ["order_in_doubt"] = new(503, "an order's outcome could not be known; repeat it with the same clientOrderId"),
         ["evidence_unavailable"] = new(503, "the contract's evidence is not on the ledger yet; ask again"),
+        ["settlement_failed"] = new(503, "the settlement could not be committed; nothing was posted: settle again"),
         ["timeout"] = new(504, "a grain call took longer than the call timeout"),
     };
 

@@ -75,6 +75,7 @@ public static class GatewayHostingExtensions
         app.MapUsageApi();
         app.MapReconciliationApi();
         app.MapListingsApi();
+        app.MapClearingApi();
         return app;
     }
 }

@@ -28,6 +28,7 @@ public static class ClearingOpenApi
         ["Contracts"] = "Contracts made by fills, their quota used, and their evidence on the ledger.",
         ["Usage"] = "Metered data calls against contracts, in batches.",
         ["Evidence ledger"] = "The hash-chained evidence ledger, for admin and regulators.",
+        ["Clearing"] = "Clearing cycles: cut-off, compute, settle, adjustments, and members' statements.",
     };
 
     private static readonly Dictionary<string, string> PolicyCallers = new(StringComparer.Ordinal)
@@ -36,6 +37,7 @@ public static class ClearingOpenApi
         [AuthPolicies.AdminOnly] = "admin",
         [AuthPolicies.ClearingStaff] = "clearing",
         [AuthPolicies.Oversight] = "admin, regulator",
+        [AuthPolicies.ClearingOversight] = "clearing, admin, regulator",
         [AuthPolicies.UsageProducers] = "gateway, buyer",
     };
 

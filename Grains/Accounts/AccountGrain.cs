@@ -35,6 +35,9 @@ public sealed class AccountGrain(
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly Dictionary<string, string> recentOperations = new(StringComparer.Ordinal);
+
+    /// <summary>Cycles whose settlement this activation applied: a settlement told twice counts once.</summary>
+    private readonly HashSet<string> settledCycles = new(StringComparer.Ordinal);
     private AccountBook book = null!;
     private CommitWriter writer = null!;
     private ParticipantProfile? profile;
@@ -236,6 +239,24 @@ public sealed class AccountGrain(
             results[index] = await RepeatAsync(order, first, enteredBy);
         }
         return results!;
+    }
+
+    public Task ApplySettlement(string cycleId, AccountDelta delta, long version, IReadOnlyList<VoucherUse> vouchers)
+    {
+        // Loaded after the settlement: its totals and vouchers hold it already.
+        if (version <= loadedVersion || !settledCycles.Add(cycleId))
+        {
+            return Task.CompletedTask;
+        }
+        book.Apply(delta);
+        if (vouchers.Count > 0)
+        {
+            var taken = vouchers.GroupBy(v => v.VoucherId).ToDictionary(g => g.Key, g => g.Sum(v => v.Micros), StringComparer.Ordinal);
+            var next = book.State.Clone();
+            next.Vouchers = [.. next.Vouchers.Select(v => taken.TryGetValue(v.Id, out var micros) ? v with { RemainingMicros = v.RemainingMicros - micros } : v)];
+            book.Replace(next);
+        }
+        return Task.CompletedTask;
     }
 
     public Task ApplyCommitted(AccountDelta delta, long version)

@@ -18,6 +18,8 @@ namespace ClearingCluster.Grains.Clearing;
 /// the floors leave goes to the provider).</item>
 /// <item>A contract whose end is at or before the cycle's end gives its unused escrow back to the buyer.</item>
 /// </list>
+/// Then a voucher expired by the cycle's end gives what is left of it back from its issuer's backing to the issuer's
+/// available balance, and staff adjustments posted in the cycle move money between available balances.
 /// Every movement is a posting between sub-accounts (<c>:available</c>, <c>:escrow</c>, <c>:backing</c>), keyed by
 /// cycle and contract, so applying the postings twice is recognised by their ids.
 /// </summary>
@@ -58,7 +60,7 @@ public static class ClearingCompute
             Add(postings, $"{key}/usage", Posting.Escrow(c.Buyer), Posting.Available(c.Provider), buyerPart, "usage", c.Id);
             Add(postings, $"{key}/voucher-refund", Posting.Escrow(c.Buyer), Posting.Available(c.Buyer), voucherPart, "voucher_refund", c.Id);
 
-            var fee = Carve(gross, FeeOf(input, c.Category));
+            var fee = Carve(gross, FeeOf(input, c));
             Add(postings, $"{key}/fee", Posting.Available(c.Provider), Posting.Available(AccountIds.Exchange), fee, "fee", c.Id);
             var shares = new List<(string, long)>();
             foreach (var share in input.SharesByProduct.GetValueOrDefault(c.Product) ?? [])
@@ -75,15 +77,28 @@ public static class ClearingCompute
             settlements.Add(new ContractSettlement(c.Id, c.UsedUnits, gross, voucherPart, buyerPart, fee, shares, providerNet, released));
         }
 
+        var expired = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var v in input.Vouchers.Where(v => v.Expires < input.CycleEnd && voucherLeft[v.Id] > 0).OrderBy(v => v.Id, StringComparer.Ordinal))
+        {
+            expired[v.Id] = voucherLeft[v.Id];
+            Add(postings, $"{input.CycleId}/voucher-expiry/{v.Id}", Posting.Backing(v.Issuer), Posting.Available(v.Issuer), voucherLeft[v.Id], "voucher_expiry", v.Id);
+            voucherLeft[v.Id] = 0;
+        }
+        foreach (var a in (input.Adjustments ?? []).OrderBy(a => a.Id, StringComparer.Ordinal))
+        {
+            Add(postings, $"{input.CycleId}/adjustment/{a.Id}", Posting.Available(a.From), Posting.Available(a.To), a.AmountMicros, "adjustment", a.Id);
+        }
+
         var nets = Netting.Nets(postings);
-        return new CycleComputation(input.CycleId, settlements, voucherUse, postings, nets, Netting.RatioBasisPoints(nets));
+        return new CycleComputation(input.CycleId, settlements, voucherUse, expired, postings, nets, Netting.RatioBasisPoints(nets));
     }
 
     /// <summary><c>⌊gross × basisPoints ÷ 10,000⌋</c>: the floor leaves the remainder with the provider.</summary>
     public static long Carve(long grossMicros, int basisPoints) => checked(grossMicros * basisPoints) / BasisPointsWhole;
 
-    private static int FeeOf(CycleInput input, string category) =>
-        input.FeeBasisPointsByCategory.TryGetValue(category, out var bps) ? bps : input.FeeBasisPointsDefault;
+    private static int FeeOf(CycleInput input, ClearingContract contract) =>
+        contract.FeeBasisPoints is { } own ? checked((int)own)
+        : input.FeeBasisPointsByCategory.TryGetValue(contract.Category, out var bps) ? bps : input.FeeBasisPointsDefault;
 
     private static void Add(List<Posting> postings, string transferId, string debit, string credit, long amountMicros, string kind, string contract)
     {
@@ -102,8 +117,8 @@ public static class ClearingCompute
                 throw DomainException.Invalid("invalid_contract_usage",
                     $"contract {c.Id}: {c.UsedUnits} units at {c.PriceMicros} µ¥ do not fit its escrow of {c.EscrowMicros} µ¥");
             }
-            var carved = FeeOf(input, c.Category) + (input.SharesByProduct.GetValueOrDefault(c.Product) ?? []).Sum(s => s.BasisPoints);
-            if (carved > BasisPointsWhole || FeeOf(input, c.Category) < 0 || (input.SharesByProduct.GetValueOrDefault(c.Product) ?? []).Any(s => s.BasisPoints < 0))
+            var carved = FeeOf(input, c) + (input.SharesByProduct.GetValueOrDefault(c.Product) ?? []).Sum(s => s.BasisPoints);
+            if (carved > BasisPointsWhole || FeeOf(input, c) < 0 || (input.SharesByProduct.GetValueOrDefault(c.Product) ?? []).Any(s => s.BasisPoints < 0))
             {
                 throw DomainException.Invalid("invalid_schedule", $"product {c.Product}: fee and shares carve {carved} basis points of 10,000");
             }
@@ -116,6 +131,12 @@ public static class ClearingCompute
         if (input.Vouchers.Any(v => v.RemainingMicros < 0))
         {
             throw DomainException.Invalid("invalid_cycle_input", "a voucher has less than nothing left");
+        }
+        var adjustments = input.Adjustments ?? [];
+        if (adjustments.Any(a => a.AmountMicros <= 0 || a.From == a.To)
+            || adjustments.Select(a => a.Id).Distinct(StringComparer.Ordinal).Count() != adjustments.Count)
+        {
+            throw DomainException.Invalid("invalid_cycle_input", "an adjustment moves nothing, moves money to its own account, or appears twice");
         }
     }
 }

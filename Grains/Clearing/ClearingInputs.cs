@@ -2,10 +2,18 @@ namespace ClearingCluster.Grains.Clearing;
 
 /// <summary>
 /// A contract as a cycle settles it: what is left of its escrow at the cycle's start and the units used in the cycle
-/// (never more than the escrow covers: metering refuses usage beyond the quota).
+/// (never more than the escrow covers: metering refuses usage beyond the quota). <see cref="FeeBasisPoints"/> is the
+/// exchange's fee the contract was made with; without it, its category's fee in the cycle's input applies.
 /// </summary>
 public sealed record ClearingContract(
-    string Id, string Buyer, string Provider, string Product, string Category, long PriceMicros, long EscrowMicros, long UsedUnits, DateTimeOffset ValidTo);
+    string Id, string Buyer, string Provider, string Product, string Category, long PriceMicros, long EscrowMicros, long UsedUnits, DateTimeOffset ValidTo,
+    long? FeeBasisPoints = null);
+
+/// <summary>
+/// A correction recorded by staff against a settled cycle and posted in a later one: <see cref="AmountMicros"/> moves
+/// from <see cref="From"/>'s available balance to <see cref="To"/>'s (a disputed call refunded: provider → buyer).
+/// </summary>
+public sealed record ClearingAdjustment(string Id, string AgainstCycle, string From, string To, long AmountMicros, string Reason, string? Contract);
 
 /// <summary>A voucher as a cycle may draw on it: its holder (a buyer), the account backing it, what is left.</summary>
 public sealed record ClearingVoucher(string Id, string Holder, string Issuer, long RemainingMicros, IReadOnlySet<string> Categories, DateTimeOffset Expires);
@@ -24,4 +32,5 @@ public sealed record CycleInput(
     IReadOnlyList<ClearingVoucher> Vouchers,
     IReadOnlyDictionary<string, int> FeeBasisPointsByCategory,
     int FeeBasisPointsDefault,
-    IReadOnlyDictionary<string, IReadOnlyList<RevenueShare>> SharesByProduct);
+    IReadOnlyDictionary<string, IReadOnlyList<RevenueShare>> SharesByProduct,
+    IReadOnlyList<ClearingAdjustment>? Adjustments = null);

@@ -29,6 +29,7 @@ public sealed record CycleComputation(
     string CycleId,
     IReadOnlyList<ContractSettlement> Contracts,
     IReadOnlyDictionary<string, long> VoucherUse,
+    IReadOnlyDictionary<string, long> VoucherExpired,
     IReadOnlyList<Posting> Postings,
     IReadOnlyList<ParticipantNet> Nets,
     long NettingRatioBasisPoints);

@@ -4,7 +4,8 @@ namespace ClearingCluster.Grains.Metering;
 /// <summary>
 /// A shard's rules for counting usage, with no I/O. A record counts only if its contract is known and active,
 /// the call is not dated after <c>notAfterMicros</c> (the clock plus the skew allowed), falls inside the contract's
-/// validity window, and the quota has room for all of its units; otherwise it
+/// validity window, the contract did not end by the last cut-off (<c>closedThroughMicros</c>: its escrow is settled),
+/// and the quota has room for all of its units; otherwise it
 /// is rejected with the first rule it breaks and nothing is counted for it. Never counts past a quota.
 /// </summary>
 public sealed class MeterBook
@@ -18,7 +19,7 @@ public sealed class MeterBook
     public ContractMeter? Find(string contractId) => contracts.GetValueOrDefault(contractId);
 
     /// <summary>Checks one record and, if it counts, adds its units to its contract's use.</summary>
-    public UsageRejection Apply(in UsageRecord record, long notAfterMicros = long.MaxValue)
+    public UsageRejection Apply(in UsageRecord record, long notAfterMicros = long.MaxValue, long closedThroughMicros = long.MinValue)
     {
         if (!contracts.TryGetValue(record.ContractId, out var meter))
         {
@@ -35,6 +36,10 @@ public sealed class MeterBook
         if (record.AtMicros < meter.ValidFromMicros || record.AtMicros >= meter.ValidToMicros)
         {
             return UsageRejection.OutsideValidity;
+        }
+        if (meter.ValidToMicros <= closedThroughMicros)
+        {
+            return UsageRejection.ContractClosed;
         }
         if (record.Units > meter.Left)
         {

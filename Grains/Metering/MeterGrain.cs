@@ -11,10 +11,12 @@ namespace ClearingCluster.Grains.Metering;
 /// interleaving), then goes onto the commit log, and is answered once durable. If a flush fails, this activation's
 /// counts are ahead of storage: it refuses everything after (503) and the next activation counts again from the
 /// durable totals. A part already committed is answered from storage with <c>duplicate</c>. Counters are rebuilt from
-/// durable totals as contracts are first seen, so a restarted shard is ready at once.
+/// durable totals as contracts are first seen, so a restarted shard is ready at once. Every part is counted in the
+/// cycle open when its records are checked, so a cut-off (<see cref="CutOff"/>) puts each record in exactly one cycle.
 /// </summary>
 public sealed class MeterGrain(
-    IUsageStore store, ContractDirectory contracts, GroupCommit commit, MeterOptions options, MeteringMetrics metrics, TimeProvider time) : Grain, IMeterGrain
+    IUsageStore store, Clearing.IClearingStore cycles, ContractDirectory contracts, GroupCommit commit, MeterOptions options, MeteringMetrics metrics,
+    TimeProvider time) : Grain, IMeterGrain
 {
     private readonly MeterBook book = new();
     private readonly Dictionary<(string, long), Task<MeterAnswer>> inFlight = [];
@@ -26,11 +28,40 @@ public sealed class MeterGrain(
     /// </summary>
     private readonly Dictionary<string, long> committedMax = new(StringComparer.Ordinal);
     private CommitWriter writer = null!;
+    private string openCycle = null!;
+
+    /// <summary>Contracts ending at or before this instant (the last cut-off) are settled: they take no more usage.</summary>
+    private long closedThroughMicros = long.MinValue;
+
+    /// <summary>Parts on their way to storage, with the cycle they were counted in: a cut-off waits for its cycle's.</summary>
+    private readonly Dictionary<Task, string> committing = [];
 
     private int Shard => int.Parse(GetPrimaryKeyString(), System.Globalization.CultureInfo.InvariantCulture);
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
         writer = await commit.OpenWriterAsync($"meter/{Shard}", cancellationToken);
+        var open = await cycles.OpenCycleAsync(cancellationToken);
+        openCycle = open.Id;
+        closedThroughMicros = open.LastCutAt is { } cut ? Wire.UsageEnvelope.ToMicros(cut) : long.MinValue;
+    }
+
+    public async Task CutOff(string closing, string next, DateTimeOffset cutAt)
+    {
+        // One synchronous step: every record checked from here on counts in the next cycle.
+        if (openCycle == closing)
+        {
+            openCycle = next;
+            closedThroughMicros = Math.Max(closedThroughMicros, Wire.UsageEnvelope.ToMicros(cutAt));
+        }
+        else if (openCycle != next)
+        {
+            throw new InvalidOperationException($"meter shard {Shard} counts in cycle {openCycle}; it cannot cut {closing} off to {next}");
+        }
+        // A part that fails is counted nowhere; only the end of each matters here.
+        var closingParts = committing.Where(c => c.Value == closing).Select(c => c.Key).ToList();
+        await Task.WhenAll(closingParts.Select(p => p.ContinueWith(static _ => { }, TaskScheduler.Default)));
+    }
 
     public async Task<MeterAnswer> Apply(MeterPart part)
     {
@@ -90,7 +121,7 @@ public sealed class MeterGrain(
             var record = part.Records[i];
             var reason = part.BuyerOnly is { } buyer && book.Find(record.ContractId) is { } meter && meter.Buyer != buyer
                 ? UsageRejection.UnknownContract
-                : book.Apply(record, notAfter);
+                : book.Apply(record, notAfter, closedThroughMicros);
             if (reason == UsageRejection.None)
             {
                 accepted.Add(record);
@@ -102,7 +133,8 @@ public sealed class MeterGrain(
             }
         }
         var answer = new MeterAnswer(accepted.Count, acceptedUnits, rejected, false);
-        var durable = writer.CommitAsync(new UsageCommit(Shard, options.OpenCycleId, new CommittedPart(part.Producer, part.Sequence, part.BatchDigest, answer, accepted)));
+        var durable = writer.CommitAsync(new UsageCommit(Shard, openCycle, new CommittedPart(part.Producer, part.Sequence, part.BatchDigest, answer, accepted)));
+        committing[durable] = openCycle;
         try
         {
             await durable;
@@ -113,6 +145,10 @@ public sealed class MeterGrain(
             DeactivateOnIdle();
             metrics.FlushFailed();
             throw new MeterUnavailableException($"meter shard {Shard} could not make usage durable: {error.Message}", options.RetryAfter);
+        }
+        finally
+        {
+            committing.Remove(durable);
         }
         committedMax[part.Producer] = Math.Max(committedMax[part.Producer], part.Sequence);
         metrics.Applied(answer, part.Records.Length);

@@ -11,7 +11,4 @@ public sealed class MeterOptions
 
     /// <summary>How far ahead of this clock a call may be dated; later ones are refused as <c>future_call</c>.</summary>
     public TimeSpan FutureSkew { get; set; } = TimeSpan.FromMinutes(5);
-
-    /// <summary>The cycle usage is counted in until clearing cycles exist.</summary>
-    public string OpenCycleId { get; set; } = "open";
 }

@@ -28,6 +28,7 @@ public sealed class OrderBookGrain(
     ILedgerStore ledgerStore,
     GroupCommit commit,
     TradingOptions options,
+    Clearing.FeeSchedule fees,
     TimeProvider time,
     ILogger<OrderBookGrain> logger) : Grain, IOrderBookGrain
 {
@@ -52,7 +53,7 @@ public sealed class OrderBookGrain(
     {
         // The epoch first: from here on, nothing an older activation still holds can commit, so what is read is final.
         writer = await commit.OpenWriterAsync($"book/{Product}", cancellationToken);
-        facts = await GrainFactory.GetGrain<IProductGrain>(Product).Get() is { } product ? BookFacts.From(product) : null;
+        facts = await GrainFactory.GetGrain<IProductGrain>(Product).Get() is { } product ? BookFacts.From(product, fees) : null;
         book = new TradingBook(Product, options.Engine);
         var stored = await store.LoadBookAsync(Product, cancellationToken);
         if (stored.Snapshot is { } snapshot)
@@ -193,7 +194,7 @@ public sealed class OrderBookGrain(
     /// <summary>The new facts hold from this turn on (a suspended or delisted product matches nothing); a delisting pulls every open order.</summary>
     public async Task ProductChanged(ProductView product)
     {
-        facts = BookFacts.From(product);
+        facts = BookFacts.From(product, fees);
         if (product.Status == ProductStatus.Delisted && book.OpenCount > 0)
         {
             await PullOrders(null, ProductDelisted);

@@ -19,7 +19,7 @@ namespace ClearingCluster.Grains.Trading;
 /// </summary>
 public sealed class TradingBook(string product, EngineLimits limits)
 {
-    /// <summary>The exchange's fee on every contract's gross, in basis points (1/100 %).</summary>
+    /// <summary>The exchange's fee on a contract's gross, in basis points (1/100 %), when its facts name none (<see cref="Clearing.FeeSchedule"/>).</summary>
     public const long ExchangeFeeBasisPoints = 300;
 
     private readonly MatchingEngine engine = new(limits);
@@ -305,7 +305,7 @@ public sealed class TradingBook(string product, EngineLimits limits)
         var (scenario, validityDays) = takerIsBuy ? (takerOrder.Scenario!, takerOrder.ValidityDays) : (maker.Scenario!, maker.ValidityDays);
         var at = batch.At;
         var terms = new ContractTerms(ContractTerms.IdOf(Product, ++LastContractNumber), LastContractNumber, buyer, provider, Product, fill.PriceMicros,
-            fill.Quantity, scenario, facts.Delivery, at, at.AddDays(validityDays), ExchangeFeeBasisPoints, OrderId(buyOrder), OrderId(sellOrder));
+            fill.Quantity, scenario, facts.Delivery, at, at.AddDays(validityDays), facts.FeeBasisPoints, OrderId(buyOrder), OrderId(sellOrder));
 
         var makerRemaining = fill.Maker.Remaining;
         (maker.Filled, maker.Remaining, maker.UpdatedAt) = (maker.Filled + fill.Quantity, makerRemaining, at);

@@ -29,3 +29,6 @@ public sealed record IssueVoucher(
     DateTimeOffset Expires,
     string Issuer,
     string Reference);
+
+/// <summary>What a settled cycle took from one voucher (redeemed, or returned to its issuer at expiry).</summary>
+public sealed record VoucherUse(string VoucherId, long Micros);

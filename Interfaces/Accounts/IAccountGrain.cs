@@ -43,6 +43,12 @@ public interface IAccountGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task ApplyCommitted(AccountDelta delta, long version);
 
+    /// <summary>
+    /// A clearing cycle's settlement, committed with row <paramref name="version"/>: its money and what it took from the
+    /// account's vouchers. Applied once per cycle, and not at all when the activation loaded the account after it.
+    /// </summary>
+    Task ApplySettlement(string cycleId, AccountDelta delta, long version, IReadOnlyList<VoucherUse> vouchers);
+
     /// <summary>The participant's profile changed (status, tier, gateways): the gate checks orders against it.</summary>
     [AlwaysInterleave]
     Task ParticipantChanged(ParticipantProfile profile);

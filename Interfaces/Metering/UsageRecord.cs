@@ -13,6 +13,7 @@ public enum UsageRejection : byte
     OutsideValidity,
     QuotaExceeded,
     FutureCall,
+    ContractClosed,
 }
 
 public static class UsageRejections
@@ -25,6 +26,7 @@ public static class UsageRejections
         UsageRejection.OutsideValidity => "outside_validity",
         UsageRejection.QuotaExceeded => "quota_exceeded",
         UsageRejection.FutureCall => "future_call",
+        UsageRejection.ContractClosed => "contract_closed",
         _ => "accepted",
     };
 }

@@ -37,6 +37,14 @@ public static class SiloServiceCollectionExtensions
         services.AddSingleton<ClearingCluster.Grains.Listings.IListingStore, PostgresListingStore>();
         services.AddSingleton<ClearingCluster.Grains.Listings.Listings>();
         services.AddSingleton<IUsageStore, PostgresUsageStore>();
+        services.AddSingleton<ClearingCluster.Grains.Clearing.IClearingStore, PostgresClearingStore>();
+        var cycles = new ClearingCluster.Grains.Clearing.CycleOptions();
+        configuration.GetSection("Clearing:Cycles").Bind(cycles);
+        services.AddSingleton(cycles);
+        var fees = new ClearingCluster.Grains.Clearing.FeeSchedule();
+        configuration.GetSection("Clearing:Fees").Bind(fees);
+        fees.Validate();
+        services.AddSingleton(fees);
         AddCommitLog(services, configuration);
         var metering = new MeterOptions();
         configuration.GetSection("Clearing:Metering").Bind(metering);
@@ -52,6 +60,7 @@ public static class SiloServiceCollectionExtensions
         // After the runtime's hosted service: started once grains can be called.
         services.AddSingleton<EvidenceSweep>();
         services.AddHostedService<EvidenceSweepHostedService>();
+        services.AddHostedService<ClearingScheduleHostedService>();
         return services;
     }
 
@@ -75,6 +84,15 @@ public static class SiloServiceCollectionExtensions
 internal sealed class EvidenceSweepHostedService(EvidenceSweep sweep, TradingOptions options) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) => options.EvidenceSweepAtStart ? sweep.RunAsync(cancellationToken) : Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Registers the durable cut-off schedule once grains can be called (and puts on the ledger a settlement a crash left out).</summary>
+internal sealed class ClearingScheduleHostedService(IGrainFactory grains) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) =>
+        grains.GetGrain<ClearingCluster.Interfaces.Clearing.IClearingGrain>(ClearingCluster.Interfaces.Clearing.IClearingGrain.Key).EnsureSchedule();
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -86,7 +86,7 @@ public sealed class ClearingComputePropertyTests
         {
             CycleId = "c-2",
             Contracts = [.. input.Contracts.Select(c => c with { UsedUnits = c.UsedUnits - firstUse[c.Id], EscrowMicros = c.EscrowMicros - firstGross[c.Id] })],
-            Vouchers = [.. input.Vouchers.Select(v => v with { RemainingMicros = v.RemainingMicros - first.VoucherUse.GetValueOrDefault(v.Id) })],
+            Vouchers = [.. input.Vouchers.Select(v => v with { RemainingMicros = v.RemainingMicros - first.VoucherUse.GetValueOrDefault(v.Id) - first.VoucherExpired.GetValueOrDefault(v.Id) })],
         });
         var split = first.Contracts.Concat(second.Contracts).GroupBy(r => r.ContractId).ToDictionary(g => g.Key, g => g.Sum(r => r.GrossMicros));
         return whole.Contracts.All(r => split[r.ContractId] == r.GrossMicros)

@@ -1,0 +1,136 @@
+-- Clearing cycles, the contract terms clearing reads, what a computed cycle stages, and corrections.
+
+CREATE TABLE clearing_cycles (
+    id          text        PRIMARY KEY,
+    number      bigint      NOT NULL UNIQUE CHECK (number > 0),
+    status      text        NOT NULL CHECK (status IN ('open', 'cutting_off', 'cut_off', 'computed', 'settled', 'failed')),
+    opened_at   timestamptz NOT NULL,
+    cut_at      timestamptz NULL,
+    report      jsonb       NULL,
+    steps       jsonb       NOT NULL DEFAULT '[]',
+    failure     text        NULL,
+    -- The settlement's entry on the evidence ledger, once appended (a settled cycle without one is appended again).
+    ledger_seq  bigint      NULL,
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    CHECK ((status = 'open') = (cut_at IS NULL))
+);
+
+-- Exactly one cycle takes usage at a time.
+CREATE UNIQUE INDEX clearing_cycles_one_open ON clearing_cycles ((true)) WHERE status = 'open';
+
+INSERT INTO clearing_cycles (id, number, status, opened_at) VALUES ('c1', 1, 'open', now());
+-- Usage counted before cycles existed belongs to the first one.
+UPDATE contract_usage SET cycle_id = 'c1' WHERE cycle_id = 'open';
+UPDATE usage_records SET cycle_id = 'c1' WHERE cycle_id = 'open';
+CREATE INDEX contract_usage_cycle ON contract_usage (cycle_id);
+
+-- Refuses a step on a cycle in the wrong status, inside the step's own transaction.
+CREATE PROCEDURE clearing_require_status(cycle text, wanted text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    found text;
+BEGIN
+    SELECT status INTO found FROM clearing_cycles WHERE id = cycle FOR UPDATE;
+    IF found IS DISTINCT FROM wanted THEN
+        RAISE EXCEPTION 'cycle % is %, not %', cycle, coalesce(found, 'unknown'), wanted USING ERRCODE = 'CC002';
+    END IF;
+END
+$$;
+
+-- Contract terms clearing needs, caught up from the books' journals before each compute (the trading path writes
+-- none of this); watermarks say how far each product's contracts are held.
+CREATE TABLE clearing_contracts (
+    contract_id       text        PRIMARY KEY,
+    product           text        NOT NULL,
+    buyer             text        NOT NULL,
+    provider          text        NOT NULL,
+    price_micros      bigint      NOT NULL CHECK (price_micros > 0),
+    quota             bigint      NOT NULL CHECK (quota > 0),
+    valid_to          timestamptz NOT NULL,
+    fee_basis_points  integer     NOT NULL CHECK (fee_basis_points >= 0)
+);
+
+CREATE INDEX clearing_contracts_valid_to ON clearing_contracts (valid_to);
+
+CREATE TABLE clearing_watermarks (
+    product           text   PRIMARY KEY,
+    through_contract  bigint NOT NULL CHECK (through_contract >= 0)
+);
+
+-- One line per contract and cycle: what the contract paid, to whom, and what it gave back. Partitioned by cycle:
+-- a cycle's lines are written at once by COPY and may be detached and archived as a whole.
+CREATE TABLE settlement_lines (
+    cycle_id          text     NOT NULL,
+    contract_id       text     NOT NULL,
+    product           text     NOT NULL,
+    buyer             text     NOT NULL,
+    provider          text     NOT NULL,
+    units             bigint   NOT NULL,
+    price_micros      bigint   NOT NULL,
+    gross_micros      bigint   NOT NULL,
+    voucher_micros    bigint   NOT NULL,
+    buyer_micros      bigint   NOT NULL,
+    fee_micros        bigint   NOT NULL,
+    share_parties     text[]   NOT NULL,
+    share_micros      bigint[] NOT NULL,
+    provider_micros   bigint   NOT NULL,
+    released_micros   bigint   NOT NULL,
+    CHECK (gross_micros = voucher_micros + buyer_micros)
+) PARTITION BY LIST (cycle_id);
+
+-- A computed cycle's postings, summed per kind and sub-account through the clearing account; settling copies them
+-- into postings (whose unique transfer ids refuse a second settlement).
+CREATE TABLE cycle_postings (
+    cycle_id        text   NOT NULL,
+    transfer_id     text   NOT NULL,
+    account_id      text   NOT NULL,
+    debit_account   text   NOT NULL,
+    credit_account  text   NOT NULL CHECK (credit_account <> debit_account),
+    amount_micros   bigint NOT NULL CHECK (amount_micros > 0),
+    kind            text   NOT NULL,
+    PRIMARY KEY (cycle_id, transfer_id)
+);
+
+-- Per cycle and account: the settlement's change, and the balances just before it (written when it settles).
+CREATE TABLE cycle_accounts (
+    cycle_id           text   NOT NULL,
+    account_id         text   NOT NULL,
+    delta_available    bigint NOT NULL,
+    delta_escrow       bigint NOT NULL,
+    delta_backing      bigint NOT NULL,
+    opening_available  bigint NULL,
+    opening_held       bigint NULL,
+    opening_escrow     bigint NULL,
+    opening_backing    bigint NULL,
+    PRIMARY KEY (cycle_id, account_id)
+);
+
+-- What a cycle takes from each voucher (redeemed, or expired and returned to its issuer); only settled cycles count.
+CREATE TABLE voucher_uses (
+    cycle_id    text   NOT NULL,
+    voucher_id  text   NOT NULL,
+    holder      text   NOT NULL,
+    issuer      text   NOT NULL,
+    kind        text   NOT NULL CHECK (kind IN ('redeemed', 'expired')),
+    micros      bigint NOT NULL CHECK (micros > 0),
+    PRIMARY KEY (cycle_id, voucher_id, kind)
+);
+
+CREATE INDEX voucher_uses_voucher ON voucher_uses (voucher_id);
+
+-- Corrections: recorded against a settled cycle, posted in the cycle open at the time. Never edited.
+CREATE TABLE clearing_adjustments (
+    id             text        PRIMARY KEY,
+    against_cycle  text        NOT NULL REFERENCES clearing_cycles (id),
+    posted_cycle   text        NOT NULL REFERENCES clearing_cycles (id),
+    from_account   text        NOT NULL,
+    to_account     text        NOT NULL CHECK (to_account <> from_account),
+    amount_micros  bigint      NOT NULL CHECK (amount_micros > 0),
+    reason         text        NOT NULL,
+    contract_id    text        NULL,
+    recorded_by    text        NOT NULL,
+    at             timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE INDEX clearing_adjustments_against ON clearing_adjustments (against_cycle);
+CREATE INDEX clearing_adjustments_posted ON clearing_adjustments (posted_cycle);
