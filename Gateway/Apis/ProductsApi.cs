@@ -39,7 +39,9 @@ public static class ProductsApi
     private static async Task<IResult> SubmitAsync(SubmitProductRequest request, ClaimsPrincipal user, IGrainFactory grains)
     {
         var submission = ProductRules.Validate(new SubmitProduct(
-            request.Id!, request.Provider!, request.Name!, request.Kind!, request.Unit!, request.Category!, request.Scenarios!, request.Delivery!));
+            request.Id!, request.Provider!, request.Name!, request.Kind!, request.Unit!, request.Category!, request.Scenarios!, request.Delivery!,
+            // A null item stays null, for the rules to refuse as a field rather than fail here.
+            request.RevenueShares?.Select(r => r is null ? null! : new ProductRevenueShare(r.Intermediary!, r.Role!, r.BasisPoints)).ToArray()));
         var mayList = user.IsInRole(Roles.Admin) || (user.IsInRole(Roles.Provider) && user.Participant() == submission.Provider);
         if (!mayList)
         {

@@ -27,7 +27,8 @@ public static class WireMapping
 
     public static ProductResponse ToWire(this ProductView p) => new(
         p.Id, p.Provider, p.Name, p.Kind, p.Unit, p.Category, p.Scenarios, p.Delivery, ProductRules.Wire(p.Status), p.ReviewNote,
-        p.SubmittedAt, p.UpdatedAt, [.. p.History.Select(h => new ProductHistoryResponse(ProductRules.Wire(h.Status), h.Note, h.At))]);
+        p.SubmittedAt, p.UpdatedAt, [.. p.History.Select(h => new ProductHistoryResponse(ProductRules.Wire(h.Status), h.Note, h.At))],
+        [.. p.RevenueShares.Select(r => new RevenueShareResponse(r.Intermediary, r.Role, r.BasisPoints))]);
 
     public static OrderResponse ToWire(this OrderView o) => new(
         o.OrderId, o.ClientOrderId, o.Participant, o.Product, o.Side, o.Type, o.TimeInForce, o.PriceMicros, o.Quantity, o.MaxCostMicros,

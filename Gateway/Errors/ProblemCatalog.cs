@@ -69,6 +69,8 @@ public static class ProblemCatalog
         ["scenario_not_permitted"] = new(422, "the product is not licensed for the buy's scenario"),
         ["too_many_gateways"] = new(422, "the member has authorised as many gateways as allowed"),
         ["unknown_issuer"] = new(422, "the voucher's issuer account does not exist"),
+        ["unknown_intermediary"] = new(422, "a product's revenue share names no participant"),
+        ["not_an_intermediary"] = new(422, "a product's revenue share names a participant not admitted as an intermediary"),
         ["price_outside_band"] = new(422, "the price is outside the band around the last trade"),
         ["book_full"] = new(422, "the book holds as many orders as it may"),
 

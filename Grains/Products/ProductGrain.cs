@@ -45,6 +45,7 @@ public sealed class ProductGrain(
         {
             throw DomainException.Forbidden("participant_not_active", $"participant {valid.Provider} is {ParticipantRules.Wire(provider.Status)}");
         }
+        await CheckIntermediariesAsync(valid.RevenueShares!);
 
         var now = time.GetUtcNow();
         S.Submission = valid;
@@ -61,8 +62,32 @@ public sealed class ProductGrain(
             ["category"] = valid.Category,
             ["scenarios"] = new JsonArray([.. valid.Scenarios.Select(s => JsonValue.Create(s))]),
             ["delivery"] = valid.Delivery,
+            ["revenueShares"] = new JsonArray([.. valid.RevenueShares!.Select(r => new JsonObject
+            {
+                ["intermediary"] = r.Intermediary,
+                ["role"] = r.Role,
+                ["basisPoints"] = r.BasisPoints,
+            })]),
         });
         return View();
+    }
+
+    /// <summary>Clearing pays each share to the intermediary's account, so the schedule may name only participants admitted for it.</summary>
+    private async Task CheckIntermediariesAsync(IReadOnlyList<ProductRevenueShare> shares)
+    {
+        var profiles = await Task.WhenAll(shares.Select(r => GrainFactory.GetGrain<IParticipantGrain>(r.Intermediary).Get()));
+        for (var i = 0; i < shares.Count; i++)
+        {
+            var intermediary = shares[i].Intermediary;
+            if (profiles[i] is not { } profile)
+            {
+                throw DomainException.Rule("unknown_intermediary", $"no participant {intermediary} to take the {shares[i].Role} share");
+            }
+            if (!profile.Roles.Contains(Roles.Intermediary))
+            {
+                throw DomainException.Rule("not_an_intermediary", $"participant {intermediary} is not admitted as an intermediary");
+            }
+        }
     }
 
     public Task<ProductView> Review(bool approve, string note) =>
@@ -103,7 +128,8 @@ public sealed class ProductGrain(
 
     private static bool SameSubmission(SubmitProduct a, SubmitProduct b) =>
         a.Provider == b.Provider && a.Name == b.Name && a.Kind == b.Kind && a.Unit == b.Unit && a.Category == b.Category
-        && a.Delivery == b.Delivery && a.Scenarios.SequenceEqual(b.Scenarios);
+        && a.Delivery == b.Delivery && a.Scenarios.SequenceEqual(b.Scenarios)
+        && (a.RevenueShares ?? []).SequenceEqual(b.RevenueShares ?? []);
 
     /// <summary>Writes the change with its evidence, then tells the product's book, which matches by the product's facts.</summary>
     private async Task CommitAsync(string kind, JsonObject payload)
@@ -117,6 +143,6 @@ public sealed class ProductGrain(
     {
         var s = S.Submission!;
         return new ProductView(s.Id, s.Provider, s.Name, s.Kind, s.Unit, s.Category, s.Scenarios, s.Delivery, S.Status, S.ReviewNote, S.SubmittedAt, S.UpdatedAt,
-            [.. S.History]);
+            [.. S.History]) { RevenueShares = s.RevenueShares ?? [] };
     }
 }

@@ -98,6 +98,58 @@ public sealed class RulesTests
         Assert.Equal(good.Scenarios, ProductRules.Validate(good).Scenarios);
     }
 
+    private static readonly SubmitProduct Shared = new("geo-api", "acme", "Geo API", "api", "call", "geo", ["credit-risk"], "api",
+    [
+        new ProductRevenueShare("vault", RevenueShareRoles.Custody, 100),
+        new ProductRevenueShare("valuer", RevenueShareRoles.Valuation, 250),
+    ]);
+
+    [Fact]
+    public void A_revenue_share_schedule_comes_back_in_role_order_and_none_is_an_empty_one()
+    {
+        Assert.Equal([RevenueShareRoles.Custody, RevenueShareRoles.Valuation], ProductRules.Validate(Shared).RevenueShares!.Select(r => r.Role));
+        Assert.Empty(ProductRules.Validate(Shared with { RevenueShares = null }).RevenueShares!);
+        Assert.Empty(ProductRules.Validate(Shared with { RevenueShares = [] }).RevenueShares!);
+
+        var full = ProductRules.Validate(Shared with
+        {
+            RevenueShares =
+            [
+                new("valuer", RevenueShareRoles.Valuation, 1),
+                new("auditor", RevenueShareRoles.ComplianceAudit, 4_998),
+                new("vault", RevenueShareRoles.Custody, 1),
+            ],
+        });
+        Assert.Equal(5_000, full.RevenueShares!.Sum(r => r.BasisPoints));
+        Assert.Equal(["compliance_audit", "custody", "valuation"], RevenueShareRoles.All.Order(StringComparer.Ordinal));
+    }
+
+    public static TheoryData<string, ProductRevenueShare[]> BadSchedules => new()
+    {
+        { "invalid_revenue_shares", [new("a", "valuation", 1), new("b", "custody", 1), new("c", "compliance_audit", 1), new("d", "valuation", 1)] },
+        { "invalid_revenue_shares", [new("a", "valuation", 100), new("b", "valuation", 100)] },
+        { "invalid_revenue_shares", [new("a", "valuation", 2_500), new("b", "custody", 2_501)] },
+        { "invalid_revenue_shares", [null!] },
+        { "invalid_role", [new("a", "broker", 100)] },
+        { "invalid_role", [new("a", null!, 100)] },
+        { "invalid_basis_points", [new("a", "valuation", 0)] },
+        { "invalid_basis_points", [new("a", "valuation", -5)] },
+        { "invalid_basis_points", [new("a", "valuation", 5_001)] },
+        { "invalid_intermediary", [new("Not An Id", "valuation", 100)] },
+        { "invalid_intermediary", [new(null!, "valuation", 100)] },
+        { "invalid_intermediary", [new("acme", "custody", 100)] },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSchedules))]
+    public void A_revenue_share_schedule_breaking_a_bound_is_refused_naming_the_field(string code, ProductRevenueShare[] shares)
+    {
+        var error = Assert.Throws<DomainException>(() => ProductRules.Validate(Shared with { RevenueShares = shares }));
+
+        Assert.Equal(code, error.Code);
+        Assert.Equal(DomainErrorKind.Invalid, error.Kind);
+    }
+
     [Fact]
     public void A_product_is_reviewed_once_then_suspended_or_delisted()
     {
