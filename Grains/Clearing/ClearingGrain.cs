@@ -128,7 +128,7 @@ public sealed class ClearingGrain(
                     products.GetValueOrDefault(c.Terms.Product)?.Category ?? "", c.Terms.PriceMicros,
                     checked((c.Terms.Quota - c.UsedBeforeUnits) * c.Terms.PriceMicros), c.UsedUnits, c.Terms.ValidTo, c.Terms.FeeBasisPoints))],
                 data.Vouchers, new Dictionary<string, int>(), (int)TradingBook.ExchangeFeeBasisPoints,
-                products.Values.ToDictionary(p => p.Id, p => (IReadOnlyList<RevenueShare>)[.. p.RevenueShares.Select(s => new RevenueShare(s.Intermediary, s.BasisPoints))]),
+                products.Values.ToDictionary(p => p.Id, SharesOf),
                 data.Adjustments);
             var computation = ClearingCompute.Compute(input);
             var plan = SettlementPlan.Of(cycleId, computation.Postings);
@@ -292,6 +292,11 @@ public sealed class ClearingGrain(
         }
         return views;
     }
+
+    /// <summary>A product's schedule as clearing carves it: one share per intermediary, whatever roles it holds.</summary>
+    private static IReadOnlyList<RevenueShare> SharesOf(ProductView product) =>
+        [.. product.RevenueShares.GroupBy(s => s.Intermediary, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new RevenueShare(g.Key, g.Sum(s => s.BasisPoints)))];
 
     private static CycleReport Report(CycleComputation c, SettlementPlan plan)
     {
