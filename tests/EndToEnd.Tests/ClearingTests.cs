@@ -142,6 +142,38 @@ public sealed class ClearingTests(GatewayFixture fixture)
         Assert.Equal(JsonSerializer.Serialize(open, Json), JsonSerializer.Serialize(after, Json));
     }
 
+    [Fact]
+    public async Task An_adjustment_its_payer_cannot_cover_fails_the_settlement_whole_until_the_money_is_there()
+    {
+        var (_, staff) = await exchange.MemberAsync("clr", "clearing");
+        var (payer, _) = await exchange.MemberAsync("prov", "provider");
+        var (payee, _) = await exchange.MemberAsync("buyer", "buyer");
+        await SettleAllOpenAsync(staff);
+        var settled = await CycleAsync(await staff.PostAsync("/v1/clearing/cycles/cutoff", null));
+        await CycleAsync(await staff.PostAsync($"/v1/clearing/cycles/{settled.CycleId}/compute", null));
+        await CycleAsync(await staff.PostAsync($"/v1/clearing/cycles/{settled.CycleId}/settle", null));
+
+        var id = Exchange.NewId("adj");
+        await Exchange.Ok(await staff.PostAsJsonAsync($"/v1/clearing/cycles/{settled.CycleId}/adjustments",
+            new AdjustmentRequest(id, payer, payee, 1_000, "refund")), HttpStatusCode.Created);
+        await Exchange.Ok(await staff.PostAsJsonAsync($"/v1/clearing/cycles/{settled.CycleId}/adjustments",
+            new AdjustmentRequest(id, payer, payee, 1_000, "refund")), HttpStatusCode.Created);
+        await ProblemAssert.IsProblem(await staff.PostAsJsonAsync($"/v1/clearing/cycles/{settled.CycleId}/adjustments",
+            new AdjustmentRequest(id, payer, payee, 2_000, "refund")), HttpStatusCode.Conflict, "adjustment_exists");
+
+        var next = await CycleAsync(await staff.PostAsync("/v1/clearing/cycles/cutoff", null));
+        await CycleAsync(await staff.PostAsync($"/v1/clearing/cycles/{next.CycleId}/compute", null));
+        var total = await TotalMoneyAsync();
+        await ProblemAssert.IsProblem(await staff.PostAsync($"/v1/clearing/cycles/{next.CycleId}/settle", null), HttpStatusCode.ServiceUnavailable, "settlement_failed");
+        Assert.Equal("computed", (await CycleAsync(await staff.GetAsync($"/v1/clearing/cycles/{next.CycleId}"))).Status);
+        Assert.Equal(total, await TotalMoneyAsync());
+
+        await exchange.DepositAsync(payer, 1_000, Exchange.NewId("d"));
+        Assert.Equal("settled", (await CycleAsync(await staff.PostAsync($"/v1/clearing/cycles/{next.CycleId}/settle", null))).Status);
+        Assert.Equal(0, (await exchange.AccountAsync(payer)).GetProperty("available").GetInt64());
+        Assert.Equal(1_000, (await exchange.AccountAsync(payee)).GetProperty("available").GetInt64());
+    }
+
     /// <summary>Brings every cycle before the open one to settled, so a test starts from a clean sequence.</summary>
     private static async Task SettleAllOpenAsync(HttpClient staff)
     {
@@ -227,7 +259,7 @@ public sealed class ClearingTests(GatewayFixture fixture)
     {
         await using var connection = new NpgsqlConnection(fixture.ConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT sum(available_micros + held_micros + escrow_micros + backing_micros)::bigint FROM accounts", connection);
+        await using var command = new NpgsqlCommand("SELECT coalesce(sum(available_micros + held_micros + escrow_micros + backing_micros), 0)::bigint FROM accounts", connection);
         return (long)(await command.ExecuteScalarAsync())!;
     }
 }
