@@ -34,6 +34,18 @@ public sealed class MeterBookTests
     }
 
     [Fact]
+    public void A_contract_that_ended_by_the_last_cut_off_takes_no_more_usage_even_dated_inside_its_window()
+    {
+        var book = Book(quota: 10);
+        // Its escrow was settled in the cycle cut at or after its end: a late call would be charged from nothing.
+        Assert.Equal(UsageRejection.ContractClosed, book.Apply(new UsageRecord("late", "K-1", To - 1, 1), closedThroughMicros: To));
+        Assert.Equal(UsageRejection.ContractClosed, book.Apply(new UsageRecord("late", "K-1", To - 1, 1), closedThroughMicros: To + 5));
+        Assert.Equal(0, book.Find("K-1")!.Used);
+        Assert.Equal(UsageRejection.None, book.Apply(new UsageRecord("on-time", "K-1", To - 1, 1), closedThroughMicros: To - 1));
+        Assert.Equal("contract_closed", UsageRejections.Wire(UsageRejection.ContractClosed));
+    }
+
+    [Fact]
     public void A_quota_can_be_reached_exactly_and_not_passed()
     {
         var book = Book(quota: 10, used: 7);
