@@ -27,7 +27,11 @@ public static class ClearingCompute
 {
     public const int BasisPointsWhole = 10_000;
 
-    public static CycleComputation Compute(CycleInput input)
+    /// <param name="contractPostings">
+    /// Whether to list every contract's postings too (tests and audits read them); settling needs only the plan, which
+    /// is summed as the moves are decided either way.
+    /// </param>
+    public static CycleComputation Compute(CycleInput input, bool contractPostings = true)
     {
         Validate(input);
         var voucherLeft = input.Vouchers.ToDictionary(v => v.Id, v => v.RemainingMicros, StringComparer.Ordinal);
@@ -35,44 +39,50 @@ public static class ClearingCompute
         var vouchersByHolder = input.Vouchers
             .OrderBy(v => v.Expires).ThenBy(v => v.Id, StringComparer.Ordinal)
             .ToLookup(v => v.Holder, StringComparer.Ordinal);
-        var postings = new List<Posting>();
+        var moves = new Moves(input.CycleId, contractPostings);
         var settlements = new List<ContractSettlement>(input.Contracts.Count);
 
-        foreach (var c in input.Contracts.OrderBy(c => c.Id, StringComparer.Ordinal))
+        foreach (var c in InIdOrder(input.Contracts))
         {
             var gross = checked(c.UsedUnits * c.PriceMicros);
-            var key = $"{input.CycleId}/{c.Id}";
-
             long voucherPart = 0;
-            foreach (var v in vouchersByHolder[c.Buyer].Where(v => v.Categories.Contains(c.Category) && v.Expires >= input.CycleEnd))
+            if (vouchersByHolder.Contains(c.Buyer))
             {
-                var take = Math.Min(voucherLeft[v.Id], gross - voucherPart);
-                if (take <= 0)
+                foreach (var v in vouchersByHolder[c.Buyer].Where(v => v.Categories.Contains(c.Category) && v.Expires >= input.CycleEnd))
                 {
-                    continue;
+                    var take = Math.Min(voucherLeft[v.Id], gross - voucherPart);
+                    if (take <= 0)
+                    {
+                        continue;
+                    }
+                    voucherLeft[v.Id] -= take;
+                    voucherUse[v.Id] = checked(voucherUse.GetValueOrDefault(v.Id) + take);
+                    voucherPart = checked(voucherPart + take);
+                    moves.Add(c.Id, $"voucher/{v.Id}", "voucher_redemption", v.Issuer, SubAccount.Backing, c.Provider, SubAccount.Available, take);
                 }
-                voucherLeft[v.Id] -= take;
-                voucherUse[v.Id] = checked(voucherUse.GetValueOrDefault(v.Id) + take);
-                voucherPart = checked(voucherPart + take);
-                Add(postings, $"{key}/voucher/{v.Id}", Posting.Backing(v.Issuer), Posting.Available(c.Provider), take, "voucher_redemption", c.Id);
             }
             var buyerPart = gross - voucherPart;
-            Add(postings, $"{key}/usage", Posting.Escrow(c.Buyer), Posting.Available(c.Provider), buyerPart, "usage", c.Id);
-            Add(postings, $"{key}/voucher-refund", Posting.Escrow(c.Buyer), Posting.Available(c.Buyer), voucherPart, "voucher_refund", c.Id);
+            moves.Add(c.Id, "usage", "usage", c.Buyer, SubAccount.Escrow, c.Provider, SubAccount.Available, buyerPart);
+            moves.Add(c.Id, "voucher-refund", "voucher_refund", c.Buyer, SubAccount.Escrow, c.Buyer, SubAccount.Available, voucherPart);
 
             var fee = Carve(gross, FeeOf(input, c));
-            Add(postings, $"{key}/fee", Posting.Available(c.Provider), Posting.Available(AccountIds.Exchange), fee, "fee", c.Id);
-            var shares = new List<(string, long)>();
-            foreach (var share in input.SharesByProduct.GetValueOrDefault(c.Product) ?? [])
+            moves.Add(c.Id, "fee", "fee", c.Provider, SubAccount.Available, AccountIds.Exchange, SubAccount.Available, fee);
+            var schedule = input.SharesByProduct.GetValueOrDefault(c.Product) ?? [];
+            var shares = schedule.Count == 0 ? [] : new List<(string, long)>(schedule.Count);
+            long sharesTotal = 0;
+            foreach (var share in schedule)
             {
                 var amount = Carve(gross, share.BasisPoints);
                 shares.Add((share.Intermediary, amount));
-                Add(postings, $"{key}/share/{share.Intermediary}", Posting.Available(c.Provider), Posting.Available(share.Intermediary), amount, "share", c.Id);
+                sharesTotal += amount;
+                moves.Add(c.Id, $"share/{share.Intermediary}", "share", c.Provider, SubAccount.Available, share.Intermediary, SubAccount.Available, amount);
             }
-            var providerNet = gross - fee - shares.Sum(s => s.Item2);
+            var providerNet = gross - fee - sharesTotal;
 
-            var released = c.ValidTo <= input.CycleEnd ? c.EscrowMicros - gross : 0;
-            Add(postings, $"{key}/release", Posting.Escrow(c.Buyer), Posting.Available(c.Buyer), released, "escrow_release", c.Id);
+            var released = c.ValidTo <= input.CycleEnd
+                ? (c.EscrowMicros ?? throw new InvalidOperationException($"contract {c.Id} ends in cycle {input.CycleId} but its escrow left is not known")) - gross
+                : 0;
+            moves.Add(c.Id, "release", "escrow_release", c.Buyer, SubAccount.Escrow, c.Buyer, SubAccount.Available, released);
 
             settlements.Add(new ContractSettlement(c.Id, c.UsedUnits, gross, voucherPart, buyerPart, fee, shares, providerNet, released));
         }
@@ -81,16 +91,60 @@ public static class ClearingCompute
         foreach (var v in input.Vouchers.Where(v => v.Expires < input.CycleEnd && voucherLeft[v.Id] > 0).OrderBy(v => v.Id, StringComparer.Ordinal))
         {
             expired[v.Id] = voucherLeft[v.Id];
-            Add(postings, $"{input.CycleId}/voucher-expiry/{v.Id}", Posting.Backing(v.Issuer), Posting.Available(v.Issuer), voucherLeft[v.Id], "voucher_expiry", v.Id);
+            moves.AddOwn($"voucher-expiry/{v.Id}", "voucher_expiry", v.Id, v.Issuer, SubAccount.Backing, v.Issuer, SubAccount.Available, voucherLeft[v.Id]);
             voucherLeft[v.Id] = 0;
         }
         foreach (var a in (input.Adjustments ?? []).OrderBy(a => a.Id, StringComparer.Ordinal))
         {
-            Add(postings, $"{input.CycleId}/adjustment/{a.Id}", Posting.Available(a.From), Posting.Available(a.To), a.AmountMicros, "adjustment", a.Id);
+            moves.AddOwn($"adjustment/{a.Id}", "adjustment", a.Id, a.From, SubAccount.Available, a.To, SubAccount.Available, a.AmountMicros);
         }
 
-        var nets = Netting.Nets(postings);
-        return new CycleComputation(input.CycleId, settlements, voucherUse, expired, postings, nets, Netting.RatioBasisPoints(nets));
+        var plan = moves.Plan.Build();
+        var nets = Netting.Nets(plan.Postings);
+        return new CycleComputation(input.CycleId, settlements, voucherUse, expired, moves.Postings, nets, Netting.RatioBasisPoints(nets), plan);
+    }
+
+    /// <summary>The contracts in ordinal id order, sorting only when they do not come so (the store reads them in order).</summary>
+    private static IReadOnlyList<ClearingContract> InIdOrder(IReadOnlyList<ClearingContract> contracts)
+    {
+        for (var i = 1; i < contracts.Count; i++)
+        {
+            if (string.CompareOrdinal(contracts[i - 1].Id, contracts[i].Id) >= 0)
+            {
+                var sorted = contracts.ToArray();
+                Array.Sort(sorted, static (a, b) => string.CompareOrdinal(a.Id, b.Id));
+                return sorted;
+            }
+        }
+        return contracts;
+    }
+
+    /// <summary>Every move of the cycle into the plan, and into per-contract postings when they are asked for.</summary>
+    private sealed class Moves(string cycleId, bool listPostings)
+    {
+        public PlanBuilder Plan { get; } = new(cycleId);
+
+        public List<Posting> Postings { get; } = [];
+
+        public void Add(string contract, string leg, string kind, string debitOwner, SubAccount debitSub, string creditOwner, SubAccount creditSub, long amount) =>
+            AddOwn($"{contract}/{leg}", kind, contract, debitOwner, debitSub, creditOwner, creditSub, amount, listPostings);
+
+        public void AddOwn(string key, string kind, string reference, string debitOwner, SubAccount debitSub, string creditOwner, SubAccount creditSub,
+            long amount) => AddOwn(key, kind, reference, debitOwner, debitSub, creditOwner, creditSub, amount, listPostings);
+
+        private void AddOwn(string key, string kind, string reference, string debitOwner, SubAccount debitSub, string creditOwner, SubAccount creditSub,
+            long amount, bool list)
+        {
+            if (amount <= 0)
+            {
+                return;
+            }
+            Plan.Move(kind, debitOwner, debitSub, creditOwner, creditSub, amount);
+            if (list)
+            {
+                Postings.Add(new Posting($"{cycleId}/{key}", PlanBuilder.Name(debitOwner, debitSub), PlanBuilder.Name(creditOwner, creditSub), amount, kind, reference));
+            }
+        }
     }
 
     /// <summary><c>⌊gross × basisPoints ÷ 10,000⌋</c>: the floor leaves the remainder with the provider.</summary>
@@ -100,19 +154,11 @@ public static class ClearingCompute
         contract.FeeBasisPoints is { } own ? checked((int)own)
         : input.FeeBasisPointsByCategory.TryGetValue(contract.Category, out var bps) ? bps : input.FeeBasisPointsDefault;
 
-    private static void Add(List<Posting> postings, string transferId, string debit, string credit, long amountMicros, string kind, string contract)
-    {
-        if (amountMicros > 0)
-        {
-            postings.Add(new Posting(transferId, debit, credit, amountMicros, kind, contract));
-        }
-    }
-
     private static void Validate(CycleInput input)
     {
         foreach (var c in input.Contracts)
         {
-            if (c.UsedUnits < 0 || c.PriceMicros < 1 || c.EscrowMicros < 0 || checked(c.UsedUnits * c.PriceMicros) > c.EscrowMicros)
+            if (c.UsedUnits < 0 || c.PriceMicros < 1 || c.EscrowMicros < 0 || (c.EscrowMicros is { } escrow && checked(c.UsedUnits * c.PriceMicros) > escrow))
             {
                 throw DomainException.Invalid("invalid_contract_usage",
                     $"contract {c.Id}: {c.UsedUnits} units at {c.PriceMicros} µ¥ do not fit its escrow of {c.EscrowMicros} µ¥");
@@ -123,7 +169,7 @@ public static class ClearingCompute
                 throw DomainException.Invalid("invalid_schedule", $"product {c.Product}: fee and shares carve {carved} basis points of 10,000");
             }
         }
-        if (input.Contracts.Select(c => c.Id).Distinct(StringComparer.Ordinal).Count() != input.Contracts.Count
+        if (new HashSet<string>(input.Contracts.Select(c => c.Id), StringComparer.Ordinal).Count != input.Contracts.Count
             || input.Vouchers.Select(v => v.Id).Distinct(StringComparer.Ordinal).Count() != input.Vouchers.Count)
         {
             throw DomainException.Invalid("invalid_cycle_input", "a contract or voucher appears twice");

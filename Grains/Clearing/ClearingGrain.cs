@@ -126,14 +126,15 @@ public sealed class ClearingGrain(
             var input = new CycleInput(cycleId, cut,
                 [.. data.Contracts.Select(c => new ClearingContract(c.Terms.Id, c.Terms.Buyer, c.Terms.Provider, c.Terms.Product,
                     products.GetValueOrDefault(c.Terms.Product)?.Category ?? "", c.Terms.PriceMicros,
-                    checked((c.Terms.Quota - c.UsedBeforeUnits) * c.Terms.PriceMicros), c.UsedUnits, c.Terms.ValidTo, c.Terms.FeeBasisPoints))],
+                    c.UsedBeforeUnits is { } before ? checked((c.Terms.Quota - before) * c.Terms.PriceMicros) : null, c.UsedUnits, c.Terms.ValidTo,
+                    c.Terms.FeeBasisPoints))],
                 data.Vouchers, new Dictionary<string, int>(), (int)TradingBook.ExchangeFeeBasisPoints,
                 products.Values.ToDictionary(p => p.Id, SharesOf),
                 data.Adjustments);
-            var computation = ClearingCompute.Compute(input);
-            var plan = SettlementPlan.Of(cycleId, computation.Postings);
-            var report = Report(computation, plan);
-            steps.Add(Step("compute", started, $"{computation.Postings.Count} postings summed into {plan.Postings.Count}"));
+            var computation = ClearingCompute.Compute(input, contractPostings: false);
+            var plan = computation.Plan;
+            var report = Report(computation, plan, data.Adjustments.Sum(a => a.AmountMicros));
+            steps.Add(Step("compute", started, $"{computation.Contracts.Count} contracts settled in {plan.Postings.Count} postings"));
 
             started = Stopwatch.GetTimestamp();
             var staging = steps.Append(Step("stage", started)).ToList();
@@ -173,8 +174,11 @@ public sealed class ClearingGrain(
             {
                 throw new InvalidOperationException($"cycle {cycleId}: the staged postings do not match the report's hash");
             }
+            var timed = Stopwatch.GetTimestamp();
             var settling = steps.Append(Step("settle", started, $"{postings.Count} postings, {deltas.Count} accounts")).ToList();
             versions = await store.SettleAsync(cycleId, writer.Fence, deltas, settling, CancellationToken.None);
+            logger.LogInformation("cycle {Cycle} settled: {Postings} postings, {Accounts} accounts, committed in {Ms} ms", cycleId, postings.Count, deltas.Count,
+                (long)Stopwatch.GetElapsedTime(timed).TotalMilliseconds);
         }
         catch (CycleStateException)
         {
@@ -188,7 +192,9 @@ public sealed class ClearingGrain(
         }
 
         var uses = (await store.StagedVoucherUseAsync(cycleId, CancellationToken.None)).ToLookup(u => u.Holder, StringComparer.Ordinal);
-        await Task.WhenAll(deltas.Select(async d =>
+        // Only live accounts are told: one activated now would load the settled totals anyway. One that activates
+        // between this check and its load reads storage, which holds the settlement.
+        await Task.WhenAll(deltas.Where(d => GrainFactory.IsActive<IAccountGrain>(d.AccountId)).Select(async d =>
         {
             try
             {
@@ -298,10 +304,8 @@ public sealed class ClearingGrain(
         [.. product.RevenueShares.GroupBy(s => s.Intermediary, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new RevenueShare(g.Key, g.Sum(s => s.BasisPoints)))];
 
-    private static CycleReport Report(CycleComputation c, SettlementPlan plan)
-    {
-        long Kind(string kind) => c.Postings.Where(p => p.Kind == kind).Sum(p => p.AmountMicros);
-        return new CycleReport(
+    private static CycleReport Report(CycleComputation c, SettlementPlan plan, long adjustmentMicros) =>
+        new(
             c.Contracts.Count,
             c.Contracts.Sum(x => x.UsedUnits),
             c.Contracts.Sum(x => x.GrossMicros),
@@ -312,13 +316,12 @@ public sealed class ClearingGrain(
             c.Contracts.Sum(x => x.ProviderMicros),
             c.Contracts.Sum(x => x.EscrowReleasedMicros),
             c.VoucherExpired.Values.Sum(),
-            Kind("adjustment"),
+            adjustmentMicros,
             plan.Postings.Count,
             [.. c.Nets.Select(n => new CycleNet(n.Participant, n.PaysMicros, n.ReceivesMicros, n.NetMicros))],
             c.NettingRatioBasisPoints,
             CycleHashes.Usage(c.Contracts),
             CycleHashes.Postings(plan.Postings));
-    }
 
     private async Task<CycleView> EvidenceAsync(CycleView cycle)
     {

@@ -2,11 +2,12 @@ namespace ClearingCluster.Grains.Clearing;
 
 /// <summary>
 /// A contract as a cycle settles it: what is left of its escrow at the cycle's start and the units used in the cycle
-/// (never more than the escrow covers: metering refuses usage beyond the quota). <see cref="FeeBasisPoints"/> is the
+/// (never more than the escrow covers: metering refuses usage beyond the quota). The escrow left is needed only for a
+/// contract ending in the cycle (its rest goes back); null for the others, which the store then need not sum. <see cref="FeeBasisPoints"/> is the
 /// exchange's fee the contract was made with; without it, its category's fee in the cycle's input applies.
 /// </summary>
 public sealed record ClearingContract(
-    string Id, string Buyer, string Provider, string Product, string Category, long PriceMicros, long EscrowMicros, long UsedUnits, DateTimeOffset ValidTo,
+    string Id, string Buyer, string Provider, string Product, string Category, long PriceMicros, long? EscrowMicros, long UsedUnits, DateTimeOffset ValidTo,
     long? FeeBasisPoints = null);
 
 /// <summary>

@@ -21,9 +21,10 @@ public sealed record ParticipantNet(string Participant, long PaysMicros, long Re
 }
 
 /// <summary>
-/// A cycle's computation: per contract, the voucher money used, every posting (balanced, double entry), the nets per
-/// participant and the netting ratio in basis points: what is left of the gross movements between participants once
-/// each participant's are netted, <c>⌊10,000 × Σ|net| ÷ Σ(pays + receives)⌋</c> (0 when nothing moves).
+/// A cycle's computation: per contract, the voucher money used, every posting (balanced, double entry; listed only when
+/// asked for), the nets per participant and the netting ratio in basis points: what is left of the gross movements
+/// between participants once each participant's are netted, <c>⌊10,000 × Σ|net| ÷ Σ(pays + receives)⌋</c> (0 when
+/// nothing moves), and the plan settlement writes.
 /// </summary>
 public sealed record CycleComputation(
     string CycleId,
@@ -32,4 +33,5 @@ public sealed record CycleComputation(
     IReadOnlyDictionary<string, long> VoucherExpired,
     IReadOnlyList<Posting> Postings,
     IReadOnlyList<ParticipantNet> Nets,
-    long NettingRatioBasisPoints);
+    long NettingRatioBasisPoints,
+    SettlementPlan Plan);

@@ -9,8 +9,8 @@ public sealed record OpenCycle(string Id, long Number, DateTimeOffset? LastCutAt
 /// <summary>A cycle's contract terms as clearing keeps them (caught up from the books' journals).</summary>
 public sealed record ClearingTerms(string Id, string Product, string Buyer, string Provider, long PriceMicros, long Quota, DateTimeOffset ValidTo, long FeeBasisPoints);
 
-/// <summary>A contract a cycle settles: its terms, units used in the cycle, and units settled in earlier cycles.</summary>
-public sealed record CycleContract(ClearingTerms Terms, long UsedUnits, long UsedBeforeUnits);
+/// <summary>A contract a cycle settles: its terms, units used in the cycle, and units settled in earlier cycles (summed only for a contract ending in the cycle).</summary>
+public sealed record CycleContract(ClearingTerms Terms, long UsedUnits, long? UsedBeforeUnits);
 
 /// <summary>Everything the store holds for computing a cycle; products' categories and shares come from their grains.</summary>
 public sealed record CycleInputData(IReadOnlyList<CycleContract> Contracts, IReadOnlyList<ClearingVoucher> Vouchers, IReadOnlyList<ClearingAdjustment> Adjustments);

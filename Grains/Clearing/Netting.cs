@@ -10,10 +10,17 @@ public static class Netting
 {
     public static IReadOnlyList<ParticipantNet> Nets(IEnumerable<Posting> postings)
     {
-        var pays = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        var receives = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        var pays = new Dictionary<string, long>(StringComparer.Ordinal);
+        var receives = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var p in postings)
         {
+            // A leg through the clearing account is one side of a move between two participants.
+            if (p.DebitAccount == SettlementPlan.ClearingAccount || p.CreditAccount == SettlementPlan.ClearingAccount)
+            {
+                var (book, party) = p.DebitAccount == SettlementPlan.ClearingAccount ? (receives, OwnerOf(p.CreditAccount)) : (pays, OwnerOf(p.DebitAccount));
+                book[party] = checked(book.GetValueOrDefault(party) + p.AmountMicros);
+                continue;
+            }
             var (from, to) = (OwnerOf(p.DebitAccount), OwnerOf(p.CreditAccount));
             if (from == to)
             {

@@ -17,7 +17,7 @@ public sealed record SettlementPlan(string CycleId, IReadOnlyList<Posting> Posti
 
     public static SettlementPlan Of(string cycleId, IEnumerable<Posting> postings)
     {
-        var sums = new SortedDictionary<(string Kind, string Debit, string Credit), long>();
+        var sums = new Dictionary<(string Kind, string Debit, string Credit), long>();
         void Sum(string kind, string debit, string credit, long amount) =>
             sums[(kind, debit, credit)] = checked(sums.GetValueOrDefault((kind, debit, credit)) + amount);
 
@@ -36,7 +36,7 @@ public sealed record SettlementPlan(string CycleId, IReadOnlyList<Posting> Posti
         }
 
         var aggregated = sums.Select(s => new Posting($"{cycleId}/{s.Key.Kind}/{s.Key.Debit}>{s.Key.Credit}", s.Key.Debit, s.Key.Credit, s.Value, s.Key.Kind, cycleId))
-            .ToList();
+            .OrderBy(p => p.TransferId, StringComparer.Ordinal).ToList();
         return new SettlementPlan(cycleId, aggregated, DeltasOf(cycleId, aggregated));
     }
 

@@ -105,6 +105,9 @@ public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable
     public TGrainInterface GetGrain<TGrainInterface>(GrainId id) where TGrainInterface : IGrain =>
         GrainProxy.Create<TGrainInterface>(sender, id);
 
+    public bool IsActive<TGrainInterface>(string key) where TGrainInterface : IGrainWithStringKey =>
+        activations.ContainsKey(GrainId.Create(Registry.TypeNameFor(typeof(TGrainInterface)), key));
+
     /// <summary>
     /// Collects now every activation idle for at least <paramref name="idleAtLeast"/> (default: the collection
     /// age), without waiting for its bucket: for operators freeing memory, and for tests.

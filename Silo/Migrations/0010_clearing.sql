@@ -22,7 +22,8 @@ INSERT INTO clearing_cycles (id, number, status, opened_at) VALUES ('c1', 1, 'op
 -- Usage counted before cycles existed belongs to the first one.
 UPDATE contract_usage SET cycle_id = 'c1' WHERE cycle_id = 'open';
 UPDATE usage_records SET cycle_id = 'c1' WHERE cycle_id = 'open';
-CREATE INDEX contract_usage_cycle ON contract_usage (cycle_id);
+-- A cycle's usage in contract order: compute reads it as a merge with the terms, no hash and no sort.
+CREATE INDEX contract_usage_cycle ON contract_usage (cycle_id, contract_id);
 
 -- Refuses a step on a cycle in the wrong status, inside the step's own transaction.
 CREATE PROCEDURE clearing_require_status(cycle text, wanted text)
@@ -57,25 +58,19 @@ CREATE TABLE clearing_watermarks (
     through_contract  bigint NOT NULL CHECK (through_contract >= 0)
 );
 
--- One line per contract and cycle: what the contract paid, to whom, and what it gave back. Partitioned by cycle:
--- a cycle's lines are written at once by COPY and may be detached and archived as a whole.
+-- One line per contract and cycle: what the contract used and how its gross was split; the parties and price are its
+-- terms (clearing_contracts), so gross = units × price, the buyer paid gross − voucher, the provider received
+-- gross − fee − shares. Narrow on purpose: a cycle's lines (a million and more) are written at once by binary COPY
+-- into the cycle's own partition, which may later be detached and archived as a whole.
 CREATE TABLE settlement_lines (
     cycle_id          text     NOT NULL,
     contract_id       text     NOT NULL,
-    product           text     NOT NULL,
-    buyer             text     NOT NULL,
-    provider          text     NOT NULL,
-    units             bigint   NOT NULL,
-    price_micros      bigint   NOT NULL,
-    gross_micros      bigint   NOT NULL,
-    voucher_micros    bigint   NOT NULL,
-    buyer_micros      bigint   NOT NULL,
-    fee_micros        bigint   NOT NULL,
-    share_parties     text[]   NOT NULL,
-    share_micros      bigint[] NOT NULL,
-    provider_micros   bigint   NOT NULL,
-    released_micros   bigint   NOT NULL,
-    CHECK (gross_micros = voucher_micros + buyer_micros)
+    units             bigint   NOT NULL CHECK (units >= 0),
+    voucher_micros    bigint   NOT NULL CHECK (voucher_micros >= 0),
+    fee_micros        bigint   NOT NULL CHECK (fee_micros >= 0),
+    share_parties     text[]   NULL,
+    share_micros      bigint[] NULL,
+    released_micros   bigint   NOT NULL CHECK (released_micros >= 0)
 ) PARTITION BY LIST (cycle_id);
 
 -- A computed cycle's postings, summed per kind and sub-account through the clearing account; settling copies them

@@ -115,41 +115,26 @@ public sealed class PostgresClearingStore(ClearingDatabase database) : IClearing
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
         // One snapshot for all three reads.
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
-        var contracts = new List<CycleContract>();
-        await using (var command = new NpgsqlCommand("""
-            WITH cycle AS (
-                SELECT contract_id, used FROM contract_usage WHERE cycle_id = $1 AND used > 0
-                UNION ALL
-                SELECT c.contract_id, 0 FROM clearing_contracts c
-                WHERE c.valid_to <= $3 AND ($2::timestamptz IS NULL OR c.valid_to > $2)
-                  AND NOT EXISTS (SELECT 1 FROM contract_usage u WHERE u.contract_id = c.contract_id AND u.cycle_id = $1 AND u.used > 0)
-            ), settled AS (
-                SELECT p.contract_id, sum(p.used)::bigint AS used FROM contract_usage p
-                JOIN clearing_cycles k ON k.id = p.cycle_id AND k.status = 'settled'
-                WHERE p.contract_id IN (SELECT contract_id FROM cycle)
-                GROUP BY p.contract_id
-            )
-            SELECT i.contract_id, t.product, t.buyer, t.provider, t.price_micros, t.quota, t.valid_to, t.fee_basis_points, i.used, coalesce(s.used, 0)
-            FROM cycle i LEFT JOIN clearing_contracts t ON t.contract_id = i.contract_id LEFT JOIN settled s ON s.contract_id = i.contract_id
-            """, connection, transaction))
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = cycleId });
-            command.Parameters.Add(new NpgsqlParameter { Value = (object?)previousCut ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            command.Parameters.Add(new NpgsqlParameter { Value = cut });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                if (reader.IsDBNull(1))
-                {
-                    // Usage is never dropped for want of terms: the cycle fails instead, and computing again retries.
-                    throw new InvalidOperationException($"contract {reader.GetString(0)} has usage in cycle {cycleId} but clearing holds no terms for it");
-                }
-                contracts.Add(new CycleContract(
-                    new ClearingTerms(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4), reader.GetInt64(5),
-                        reader.GetFieldValue<DateTimeOffset>(6), reader.GetInt32(7)),
-                    reader.GetInt64(8), reader.GetInt64(9)));
-            }
-        }
+        // The cycle's usage and the contracts ending in it without usage, each in contract order (the compute's order);
+        // units settled before are summed only for contracts ending in the cycle, whose unused escrow goes back.
+        const string Terms = "t.product, t.buyer, t.provider, t.price_micros, t.quota, t.valid_to, t.fee_basis_points";
+        const string SettledBefore = """
+            CASE WHEN t.valid_to <= $3 THEN (SELECT coalesce(sum(p.used), 0)::bigint FROM contract_usage p
+                JOIN clearing_cycles k ON k.id = p.cycle_id AND k.status = 'settled' WHERE p.contract_id = t.contract_id) END
+            """;
+        var used = await ContractsAsync(connection, transaction, cycleId, $"""
+            SELECT u.contract_id, {Terms}, u.used, {SettledBefore}
+            FROM contract_usage u LEFT JOIN clearing_contracts t ON t.contract_id = u.contract_id
+            WHERE u.cycle_id = $1 AND u.used > 0 ORDER BY u.contract_id
+            """, previousCut, cut, cancellationToken);
+        var ending = await ContractsAsync(connection, transaction, cycleId, $"""
+            SELECT t.contract_id, {Terms}, 0::bigint, {SettledBefore}
+            FROM clearing_contracts t
+            WHERE t.valid_to <= $3 AND ($2::timestamptz IS NULL OR t.valid_to > $2)
+              AND NOT EXISTS (SELECT 1 FROM contract_usage u WHERE u.contract_id = t.contract_id AND u.cycle_id = $1 AND u.used > 0)
+            ORDER BY t.contract_id
+            """, previousCut, cut, cancellationToken);
+        var contracts = MergeInIdOrder(used, ending);
 
         var vouchers = new List<ClearingVoucher>();
         await using (var command = new NpgsqlCommand("""
@@ -175,6 +160,49 @@ public sealed class PostgresClearingStore(ClearingDatabase database) : IClearing
         return new CycleInputData(contracts, vouchers, adjustments);
     }
 
+    private static async Task<List<CycleContract>> ContractsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string cycleId, string sql,
+        DateTimeOffset? previousCut, DateTimeOffset cut, CancellationToken cancellationToken)
+    {
+        var contracts = new List<CycleContract>();
+        // Parties and products repeat across a million rows: one string each, not one per row.
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Name(string value) => names.TryGetValue(value, out var known) ? known : names[value] = value;
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = cycleId });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)previousCut ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = cut });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (reader.IsDBNull(1))
+            {
+                // Usage is never dropped for want of terms: the cycle fails instead, and computing again retries.
+                throw new InvalidOperationException($"contract {reader.GetString(0)} has usage in cycle {cycleId} but clearing holds no terms for it");
+            }
+            contracts.Add(new CycleContract(
+                new ClearingTerms(reader.GetString(0), Name(reader.GetString(1)), Name(reader.GetString(2)), Name(reader.GetString(3)), reader.GetInt64(4),
+                    reader.GetInt64(5), reader.GetFieldValue<DateTimeOffset>(6), reader.GetInt32(7)),
+                reader.GetInt64(8), reader.IsDBNull(9) ? null : reader.GetInt64(9)));
+        }
+        return contracts;
+    }
+
+    /// <summary>Two lists in ordinal contract-id order made one (a database collating otherwise leaves the sort to the compute).</summary>
+    private static List<CycleContract> MergeInIdOrder(List<CycleContract> first, List<CycleContract> second)
+    {
+        if (second.Count == 0)
+        {
+            return first;
+        }
+        var merged = new List<CycleContract>(first.Count + second.Count);
+        int i = 0, j = 0;
+        while (i < first.Count || j < second.Count)
+        {
+            merged.Add(j == second.Count || (i < first.Count && string.CompareOrdinal(first[i].Terms.Id, second[j].Terms.Id) <= 0) ? first[i++] : second[j++]);
+        }
+        return merged;
+    }
+
     public async Task StageAsync(string cycleId, StagedCycle staged, CancellationToken cancellationToken)
     {
         var partition = PartitionOf(cycleId);
@@ -196,34 +224,7 @@ public sealed class PostgresClearingStore(ClearingDatabase database) : IClearing
             DELETE FROM voucher_uses WHERE cycle_id = '{cycleId}';
             """, cancellationToken, null);
 
-        var terms = staged.Contracts.ToDictionary(c => c.Terms.Id, c => c.Terms, StringComparer.Ordinal);
-        await using (var copy = await connection.BeginBinaryImportAsync($"""
-            COPY {partition} (cycle_id, contract_id, product, buyer, provider, units, price_micros, gross_micros, voucher_micros, buyer_micros,
-                fee_micros, share_parties, share_micros, provider_micros, released_micros) FROM STDIN (FORMAT BINARY)
-            """, cancellationToken))
-        {
-            foreach (var line in staged.Computation.Contracts)
-            {
-                var t = terms[line.ContractId];
-                await copy.StartRowAsync(cancellationToken);
-                await copy.WriteAsync(cycleId, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(line.ContractId, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(t.Product, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(t.Buyer, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(t.Provider, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(line.UsedUnits, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(t.PriceMicros, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(line.GrossMicros, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(line.VoucherMicros, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(line.BuyerMicros, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(line.FeeMicros, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(line.Shares.Select(s => s.Intermediary).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(line.Shares.Select(s => s.Micros).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(line.ProviderMicros, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(line.EscrowReleasedMicros, NpgsqlDbType.Bigint, cancellationToken);
-            }
-            await copy.CompleteAsync(cancellationToken);
-        }
+        await Task.Run(() => CopyLines(connection, partition, cycleId, staged.Computation.Contracts), cancellationToken);
 
         var postings = staged.Plan.Postings;
         await ExecuteAsync(connection, transaction, """
@@ -398,20 +399,20 @@ public sealed class PostgresClearingStore(ClearingDatabase database) : IClearing
 
         var lines = new List<SettlementLine>();
         await ExecuteAsync(connection, transaction, """
-            SELECT contract_id, product, buyer, provider, units, price_micros, gross_micros, voucher_micros, buyer_micros, fee_micros, share_parties,
-                   share_micros, provider_micros, released_micros
-            FROM settlement_lines
-            WHERE cycle_id = $1 AND (buyer = $2 OR provider = $2 OR $2 = ANY (share_parties)) AND contract_id COLLATE "C" > $3
-            ORDER BY contract_id COLLATE "C" LIMIT $4
+            SELECT l.contract_id, t.product, t.buyer, t.provider, l.units, t.price_micros, l.voucher_micros, l.fee_micros,
+                   coalesce(l.share_parties, '{}'), coalesce(l.share_micros, '{}'), l.released_micros
+            FROM settlement_lines l JOIN clearing_contracts t ON t.contract_id = l.contract_id
+            WHERE l.cycle_id = $1 AND (t.buyer = $2 OR t.provider = $2 OR $2 = ANY (l.share_parties)) AND l.contract_id COLLATE "C" > $3
+            ORDER BY l.contract_id COLLATE "C" LIMIT $4
             """, cancellationToken, reader =>
             {
                 while (reader.Read())
                 {
-                    var parties = reader.GetFieldValue<string[]>(10);
-                    var amounts = reader.GetFieldValue<long[]>(11);
-                    lines.Add(new SettlementLine(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4),
-                        reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9),
-                        [.. parties.Zip(amounts)], reader.GetInt64(12), reader.GetInt64(13)));
+                    var (units, price, voucher, fee) = (reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7));
+                    var shares = reader.GetFieldValue<string[]>(8).Zip(reader.GetFieldValue<long[]>(9)).ToList();
+                    var gross = checked(units * price);
+                    lines.Add(new SettlementLine(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), units, price, gross, voucher,
+                        gross - voucher, fee, shares, gross - fee - shares.Sum(x => x.Second), reader.GetInt64(10)));
                 }
             }, cycleId, accountId, after ?? "", limit + 1);
         var more = lines.Count > limit;
@@ -423,6 +424,38 @@ public sealed class PostgresClearingStore(ClearingDatabase database) : IClearing
             cancellationToken, cycleId, accountId);
         await transaction.CommitAsync(cancellationToken);
         return new Statement(accountId, cycleId, opening, closing, postings, lines, more ? lines[^1].ContractId : null, adjustments);
+    }
+
+    /// <summary>
+    /// The lines by binary COPY, with the synchronous writer on a thread of its own: a million rows of eight fields are
+    /// eight million writes, and an await each would cost more than the writing.
+    /// </summary>
+    private static void CopyLines(NpgsqlConnection connection, string partition, string cycleId, IReadOnlyList<ContractSettlement> lines)
+    {
+        using var copy = connection.BeginBinaryImport($"""
+            COPY {partition} (cycle_id, contract_id, units, voucher_micros, fee_micros, share_parties, share_micros, released_micros) FROM STDIN (FORMAT BINARY)
+            """);
+        foreach (var line in lines)
+        {
+            copy.StartRow();
+            copy.Write(cycleId, NpgsqlDbType.Text);
+            copy.Write(line.ContractId, NpgsqlDbType.Text);
+            copy.Write(line.UsedUnits, NpgsqlDbType.Bigint);
+            copy.Write(line.VoucherMicros, NpgsqlDbType.Bigint);
+            copy.Write(line.FeeMicros, NpgsqlDbType.Bigint);
+            if (line.Shares.Count == 0)
+            {
+                copy.WriteNull();
+                copy.WriteNull();
+            }
+            else
+            {
+                copy.Write(line.Shares.Select(x => x.Intermediary).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+                copy.Write(line.Shares.Select(x => x.Micros).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint);
+            }
+            copy.Write(line.EscrowReleasedMicros, NpgsqlDbType.Bigint);
+        }
+        copy.Complete();
     }
 
     /// <summary>A cycle's own partition of the settlement lines; cycle ids are <c>c</c> and digits.</summary>

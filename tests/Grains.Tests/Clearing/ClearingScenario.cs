@@ -48,7 +48,7 @@ public sealed record ClearingScenario(CycleInput Input, IReadOnlyDictionary<stri
         }
         foreach (var c in contracts)
         {
-            opening[Posting.Escrow(c.Buyer)] = opening.GetValueOrDefault(Posting.Escrow(c.Buyer)) + c.EscrowMicros;
+            opening[Posting.Escrow(c.Buyer)] = opening.GetValueOrDefault(Posting.Escrow(c.Buyer)) + c.EscrowMicros!.Value;
         }
         foreach (var v in vouchers)
         {

@@ -28,6 +28,17 @@ public sealed class SettlementPlanPropertyTests
     });
 
     [Fact]
+    public void The_plan_summed_while_computing_is_the_plan_of_the_contracts_postings_and_needs_no_postings_listed() => Holds(s =>
+    {
+        var listed = ClearingCompute.Compute(s.Input);
+        var unlisted = ClearingCompute.Compute(s.Input, contractPostings: false);
+        var fromPostings = SettlementPlan.Of(s.Input.CycleId, listed.Postings);
+        return listed.Plan.Postings.SequenceEqual(fromPostings.Postings) && listed.Plan.Deltas.SequenceEqual(fromPostings.Deltas)
+            && unlisted.Postings.Count == 0 && unlisted.Plan.Postings.SequenceEqual(fromPostings.Postings)
+            && unlisted.Nets.SequenceEqual(Netting.Nets(listed.Postings)) && unlisted.NettingRatioBasisPoints == listed.NettingRatioBasisPoints;
+    });
+
+    [Fact]
     public void Deltas_sum_to_zero_leave_no_account_negative_and_are_what_the_summed_postings_say() => Holds(s =>
     {
         var computation = ClearingCompute.Compute(s.Input);
