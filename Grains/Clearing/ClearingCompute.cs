@@ -27,6 +27,8 @@ public static class ClearingCompute
 {
     public const int BasisPointsWhole = 10_000;
 
+    private static readonly IReadOnlyList<(string, long)> NoShares = [];
+
     /// <param name="contractPostings">
     /// Whether to list every contract's postings too (tests and audits read them); settling needs only the plan, which
     /// is summed as the moves are decided either way.
@@ -58,7 +60,7 @@ public static class ClearingCompute
                     voucherLeft[v.Id] -= take;
                     voucherUse[v.Id] = checked(voucherUse.GetValueOrDefault(v.Id) + take);
                     voucherPart = checked(voucherPart + take);
-                    moves.Add(c.Id, $"voucher/{v.Id}", "voucher_redemption", v.Issuer, SubAccount.Backing, c.Provider, SubAccount.Available, take);
+                    moves.Add(c.Id, "voucher", "voucher_redemption", v.Issuer, SubAccount.Backing, c.Provider, SubAccount.Available, take, v.Id);
                 }
             }
             var buyerPart = gross - voucherPart;
@@ -68,14 +70,14 @@ public static class ClearingCompute
             var fee = Carve(gross, FeeOf(input, c));
             moves.Add(c.Id, "fee", "fee", c.Provider, SubAccount.Available, AccountIds.Exchange, SubAccount.Available, fee);
             var schedule = input.SharesByProduct.GetValueOrDefault(c.Product) ?? [];
-            var shares = schedule.Count == 0 ? [] : new List<(string, long)>(schedule.Count);
+            var shares = schedule.Count == 0 ? null : new List<(string, long)>(schedule.Count);
             long sharesTotal = 0;
             foreach (var share in schedule)
             {
                 var amount = Carve(gross, share.BasisPoints);
-                shares.Add((share.Intermediary, amount));
+                shares!.Add((share.Intermediary, amount));
                 sharesTotal += amount;
-                moves.Add(c.Id, $"share/{share.Intermediary}", "share", c.Provider, SubAccount.Available, share.Intermediary, SubAccount.Available, amount);
+                moves.Add(c.Id, "share", "share", c.Provider, SubAccount.Available, share.Intermediary, SubAccount.Available, amount, share.Intermediary);
             }
             var providerNet = gross - fee - sharesTotal;
 
@@ -84,19 +86,19 @@ public static class ClearingCompute
                 : 0;
             moves.Add(c.Id, "release", "escrow_release", c.Buyer, SubAccount.Escrow, c.Buyer, SubAccount.Available, released);
 
-            settlements.Add(new ContractSettlement(c.Id, c.UsedUnits, gross, voucherPart, buyerPart, fee, shares, providerNet, released));
+            settlements.Add(new ContractSettlement(c.Id, c.UsedUnits, gross, voucherPart, buyerPart, fee, shares ?? NoShares, providerNet, released));
         }
 
         var expired = new SortedDictionary<string, long>(StringComparer.Ordinal);
         foreach (var v in input.Vouchers.Where(v => v.Expires < input.CycleEnd && voucherLeft[v.Id] > 0).OrderBy(v => v.Id, StringComparer.Ordinal))
         {
             expired[v.Id] = voucherLeft[v.Id];
-            moves.AddOwn($"voucher-expiry/{v.Id}", "voucher_expiry", v.Id, v.Issuer, SubAccount.Backing, v.Issuer, SubAccount.Available, voucherLeft[v.Id]);
+            moves.AddOwn("voucher-expiry", v.Id, "voucher_expiry", v.Issuer, SubAccount.Backing, v.Issuer, SubAccount.Available, voucherLeft[v.Id]);
             voucherLeft[v.Id] = 0;
         }
         foreach (var a in (input.Adjustments ?? []).OrderBy(a => a.Id, StringComparer.Ordinal))
         {
-            moves.AddOwn($"adjustment/{a.Id}", "adjustment", a.Id, a.From, SubAccount.Available, a.To, SubAccount.Available, a.AmountMicros);
+            moves.AddOwn("adjustment", a.Id, "adjustment", a.From, SubAccount.Available, a.To, SubAccount.Available, a.AmountMicros);
         }
 
         var plan = moves.Plan.Build();
@@ -126,23 +128,33 @@ public static class ClearingCompute
 
         public List<Posting> Postings { get; } = [];
 
-        public void Add(string contract, string leg, string kind, string debitOwner, SubAccount debitSub, string creditOwner, SubAccount creditSub, long amount) =>
-            AddOwn($"{contract}/{leg}", kind, contract, debitOwner, debitSub, creditOwner, creditSub, amount, listPostings);
-
-        public void AddOwn(string key, string kind, string reference, string debitOwner, SubAccount debitSub, string creditOwner, SubAccount creditSub,
-            long amount) => AddOwn(key, kind, reference, debitOwner, debitSub, creditOwner, creditSub, amount, listPostings);
-
-        private void AddOwn(string key, string kind, string reference, string debitOwner, SubAccount debitSub, string creditOwner, SubAccount creditSub,
-            long amount, bool list)
+        /// <summary>A contract's move; its posting's id is <c>&lt;cycle&gt;/&lt;contract&gt;/&lt;leg&gt;[/&lt;party&gt;]</c>, made only when postings are listed.</summary>
+        public void Add(string contract, string leg, string kind, string debitOwner, SubAccount debitSub, string creditOwner, SubAccount creditSub, long amount,
+            string? party = null)
         {
             if (amount <= 0)
             {
                 return;
             }
             Plan.Move(kind, debitOwner, debitSub, creditOwner, creditSub, amount);
-            if (list)
+            if (listPostings)
             {
-                Postings.Add(new Posting($"{cycleId}/{key}", PlanBuilder.Name(debitOwner, debitSub), PlanBuilder.Name(creditOwner, creditSub), amount, kind, reference));
+                var id = party is null ? $"{cycleId}/{contract}/{leg}" : $"{cycleId}/{contract}/{leg}/{party}";
+                Postings.Add(new Posting(id, PlanBuilder.Name(debitOwner, debitSub), PlanBuilder.Name(creditOwner, creditSub), amount, kind, contract));
+            }
+        }
+
+        /// <summary>A move of the cycle's own (a voucher expiring, an adjustment): <c>&lt;cycle&gt;/&lt;leg&gt;/&lt;id&gt;</c>.</summary>
+        public void AddOwn(string leg, string id, string kind, string debitOwner, SubAccount debitSub, string creditOwner, SubAccount creditSub, long amount)
+        {
+            if (amount <= 0)
+            {
+                return;
+            }
+            Plan.Move(kind, debitOwner, debitSub, creditOwner, creditSub, amount);
+            if (listPostings)
+            {
+                Postings.Add(new Posting($"{cycleId}/{leg}/{id}", PlanBuilder.Name(debitOwner, debitSub), PlanBuilder.Name(creditOwner, creditSub), amount, kind, id));
             }
         }
     }
