@@ -10,18 +10,34 @@ namespace ClearingCluster.Cli;
 /// </summary>
 public sealed record CliHost(IAnsiConsole Out, IAnsiConsole Error, Func<string, string?> Environment, Func<Uri, string, ClearingClient> Connect)
 {
-    /// <summary>The process's own console, environment and network.</summary>
-    public static CliHost Process()
-    {
-        // Spectre deems a terminal interactive even when stdin is a pipe; a prompt there would read the pipe, so it may not ask.
-        var interactive = Console.IsInputRedirected ? InteractionSupport.No : InteractionSupport.Detect;
-        return new CliHost(
-            AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out), Interactive = interactive }),
-            AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error), Interactive = interactive }),
-            System.Environment.GetEnvironmentVariable,
-            (url, key) => new ClearingClient(url, key));
-    }
+    /// <summary>Wide enough for the widest table: a file or a pager gets rows whole rather than wrapped for a terminal that is not there.</summary>
+    private const int RedirectedWidth = 320;
 
     /// <summary>Whether someone can answer a prompt.</summary>
     public bool Interactive => Out.Profile.Capabilities.Interactive;
+
+    /// <summary>The process's own console, environment and network.</summary>
+    public static CliHost Process() => new(
+        Terminal(Console.Out, Console.IsOutputRedirected),
+        Terminal(Console.Error, Console.IsErrorRedirected),
+        System.Environment.GetEnvironmentVariable,
+        (url, key) => new ClearingClient(url, key));
+
+    private static IAnsiConsole Terminal(TextWriter writer, bool redirected)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            // Spectre goes by TERM alone: into a pipe or a file it would write colour codes, and wrap at 80 columns.
+            Ansi = redirected ? AnsiSupport.No : AnsiSupport.Detect,
+            // Spectre deems a session interactive even when stdin is a pipe or the prompt would go to a file; then nobody
+            // could answer, and settle must refuse rather than read the pipe.
+            Interactive = Console.IsInputRedirected || Console.IsOutputRedirected ? InteractionSupport.No : InteractionSupport.Detect,
+        });
+        if (redirected)
+        {
+            console.Profile.Width = RedirectedWidth;
+        }
+        return console;
+    }
 }
