@@ -14,23 +14,25 @@ internal static class Spinner
     public static async Task<T> RunAsync<T>(IAnsiConsole console, string doing, Func<Task<T>> work)
     {
         var clock = Stopwatch.StartNew();
+        T result;
         if (!console.Profile.Capabilities.Interactive || !console.Profile.Capabilities.Ansi)
         {
             // Nothing to animate into a file or a log: Spectre would print each new elapsed time as a line of its own.
             console.WriteLine($"{doing}…");
-            var done = await work();
-            console.MarkupLine($"[green]{Markup.Escape(doing)}: done in {Figures.Elapsed(clock.Elapsed)}[/]");
-            return done;
+            result = await work();
         }
-        var result = await console.Status().Spinner(Spectre.Console.Spinner.Known.Dots).StartAsync($"{Markup.Escape(doing)}…", async status =>
+        else
         {
-            var running = work();
-            while (await Task.WhenAny(running, Task.Delay(Tick)) != running)
+            result = await console.Status().Spinner(Spectre.Console.Spinner.Known.Dots).StartAsync($"{Markup.Escape(doing)}…", async status =>
             {
-                status.Status($"{Markup.Escape(doing)}… {Figures.Elapsed(clock.Elapsed)}");
-            }
-            return await running;
-        });
+                var running = work();
+                while (await Task.WhenAny(running, Task.Delay(Tick)) != running)
+                {
+                    status.Status($"{Markup.Escape(doing)}… {Figures.Elapsed(clock.Elapsed)}");
+                }
+                return await running;
+            });
+        }
         console.MarkupLine($"[green]{Markup.Escape(doing)}: done in {Figures.Elapsed(clock.Elapsed)}[/]");
         return result;
     }
