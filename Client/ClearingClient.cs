@@ -95,6 +95,15 @@ public sealed partial class ClearingClient : IDisposable
     private Task<T> GetAsync<T>(string path, CancellationToken cancellationToken) =>
         SendAsync<T>(() => new HttpRequestMessage(HttpMethod.Get, path), Repeat.Safe, cancellationToken);
 
+    /// <summary>A read answered as text in <paramref name="mediaType"/> (CSV, say) rather than JSON.</summary>
+    private Task<string> GetTextAsync(string path, string mediaType, CancellationToken cancellationToken) =>
+        SendAsync<string>(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(mediaType));
+            return request;
+        }, Repeat.Safe, cancellationToken);
+
     private Task<T> PostAsync<T>(string path, object? body, Repeat repeat, CancellationToken cancellationToken) =>
         SendAsync<T>(() => new HttpRequestMessage(HttpMethod.Post, path) { Content = body is null ? null : JsonContent.Create(body, body.GetType(), options: Json) },
             repeat, cancellationToken);

@@ -30,8 +30,8 @@ public static class ClearingApi
         cycles.MapGet("/", ListAsync).RequireAuthorization(AuthPolicies.ClearingOversight).Produces<CyclePageResponse>().Documented("listCycles", 400)
             .WithSummary("Cycles newest first (clearing, admin, regulator).");
         cycles.MapGet("/{id}", GetAsync).RequireAuthorization(AuthPolicies.ClearingOversight).Produces<CycleResponse>()
-            .Produces<string>(StatusCodes.Status200OK, ClearingCsv.MediaType).Documented("getCycle", 400, 404)
-            .WithSummary("A cycle with its report (clearing, admin, regulator); Accept: text/csv gives the report's nets as CSV.");
+            .Documented("getCycle", 400, 404)
+            .WithSummary("A cycle with its report (clearing, admin, regulator); with Accept: text/csv, the report's totals and nets as CSV (RFC 4180, µ¥) instead.");
         cycles.MapPost("/{id}/adjustments", AdjustAsync).RequireAuthorization(AuthPolicies.ClearingStaff)
             .Produces<AdjustmentResponse>(StatusCodes.Status201Created).Documented("recordAdjustment", 400, 404, 409)
             .WithSummary("Record a correction against a settled cycle; it is posted in the cycle open now, and goes onto the ledger. Idempotent by id.");
@@ -39,8 +39,8 @@ public static class ClearingApi
             .Documented("listAdjustments", 400, 404).WithSummary("Adjustments recorded against or posted in a cycle (clearing, admin, regulator).");
 
         app.MapGet("/v1/accounts/{id}/statements/{cycleId}", StatementAsync).WithTags("Clearing").RequireAuthorization(AuthPolicies.Authenticated)
-            .Produces<StatementResponse>().Produces<string>(StatusCodes.Status200OK, ClearingCsv.MediaType).Documented("getStatement", 400, 403, 404)
-            .WithSummary("An account's statement for a settled cycle (the member itself, admin, regulator); Accept: text/csv for CSV. Lines are paged by contract id.");
+            .Produces<StatementResponse>().Documented("getStatement", 400, 403, 404, 409)
+            .WithSummary("An account's statement for a settled cycle (the member itself, admin, regulator); with Accept: text/csv, the same as CSV (RFC 4180, µ¥) instead. Lines are paged by contract id; 409 before the cycle is settled.");
         return app;
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using ClearingCluster.Client;
 using ClearingCluster.Wire;
 using Npgsql;
 
@@ -33,7 +34,7 @@ public sealed class ClearingTests(GatewayFixture fixture)
         var product = await exchange.ListedProductAsync(provider, providerClient);
         var k1 = await TradeAsync(providerClient, buyerClient, provider, buyer, product, 10_000);
         var k2 = await TradeAsync(providerClient, otherClient, provider, other, product, 10_000);
-        await SettleAllOpenAsync(staff);
+        await Exchange.SettleAllOpenAsync(new ClearingClient(staff));
         var totalBefore = await TotalMoneyAsync();
 
         // Usage flows from two producers while staff cut off twice; the tally is what the Gateway acknowledged.
@@ -129,7 +130,7 @@ public sealed class ClearingTests(GatewayFixture fixture)
     public async Task Steps_out_of_order_are_refused_and_change_nothing()
     {
         var (_, staff) = await exchange.MemberAsync("clr", "clearing");
-        await SettleAllOpenAsync(staff);
+        await Exchange.SettleAllOpenAsync(new ClearingClient(staff));
         var open = (await Exchange.Ok(await staff.GetAsync("/v1/clearing/cycles?limit=1"))).Deserialize<CyclePageResponse>(Json)!.Cycles[0];
         Assert.Equal("open", open.Status);
         await ProblemAssert.IsProblem(await staff.PostAsync($"/v1/clearing/cycles/{open.CycleId}/compute", null), HttpStatusCode.Conflict, "cycle_not_cut_off");
@@ -148,7 +149,7 @@ public sealed class ClearingTests(GatewayFixture fixture)
         var (_, staff) = await exchange.MemberAsync("clr", "clearing");
         var (payer, _) = await exchange.MemberAsync("prov", "provider");
         var (payee, _) = await exchange.MemberAsync("buyer", "buyer");
-        await SettleAllOpenAsync(staff);
+        await Exchange.SettleAllOpenAsync(new ClearingClient(staff));
         var settled = await CycleAsync(await staff.PostAsync("/v1/clearing/cycles/cutoff", null));
         await CycleAsync(await staff.PostAsync($"/v1/clearing/cycles/{settled.CycleId}/compute", null));
         await CycleAsync(await staff.PostAsync($"/v1/clearing/cycles/{settled.CycleId}/settle", null));
@@ -172,20 +173,6 @@ public sealed class ClearingTests(GatewayFixture fixture)
         Assert.Equal("settled", (await CycleAsync(await staff.PostAsync($"/v1/clearing/cycles/{next.CycleId}/settle", null))).Status);
         Assert.Equal(0, (await exchange.AccountAsync(payer)).GetProperty("available").GetInt64());
         Assert.Equal(1_000, (await exchange.AccountAsync(payee)).GetProperty("available").GetInt64());
-    }
-
-    /// <summary>Brings every cycle before the open one to settled, so a test starts from a clean sequence.</summary>
-    private static async Task SettleAllOpenAsync(HttpClient staff)
-    {
-        var page = (await Exchange.Ok(await staff.GetAsync("/v1/clearing/cycles?limit=100"))).Deserialize<CyclePageResponse>(Json)!;
-        foreach (var cycle in page.Cycles.Where(c => c.Status is not ("open" or "settled")).OrderBy(c => c.Number))
-        {
-            if (cycle.Status is "cut_off" or "failed")
-            {
-                await CycleAsync(await staff.PostAsync($"/v1/clearing/cycles/{cycle.CycleId}/compute", null));
-            }
-            await CycleAsync(await staff.PostAsync($"/v1/clearing/cycles/{cycle.CycleId}/settle", null));
-        }
     }
 
     private static async Task<string> TradeAsync(HttpClient providerClient, HttpClient buyerClient, string provider, string buyer, string product, long quantity)

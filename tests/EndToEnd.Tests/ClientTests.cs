@@ -1,5 +1,6 @@
 using System.Net;
 using System.Reflection;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using ClearingCluster.Client;
 using ClearingCluster.TestSupport;
@@ -171,6 +172,98 @@ public sealed class ClientTests(GatewayFixture fixture)
         Assert.Equal("resting", order.Status);
         Assert.Equal(250 * 40, (await client.GetAccountAsync(buyer)).Held);
         Assert.Equal(40, Assert.Single((await client.GetOrderBookAsync(product)).Bids).Quantity);
+    }
+
+    [Fact]
+    public async Task A_clearing_cycle_through_the_client_cuts_off_computes_settles_states_and_adjusts()
+    {
+        var (_, staff) = await exchange.ClearingStaffAsync();
+        await Exchange.SettleAllOpenAsync(staff);
+        var (provider, providerHttp) = await exchange.MemberAsync("kprov", "provider");
+        var (buyer, buyerHttp) = await exchange.MemberAsync("kbuy", "buyer");
+        await exchange.DepositAsync(buyer, 10_000_000, Exchange.NewId("d"));
+        var product = await exchange.ListedProductAsync(provider, providerHttp);
+        var buyerClient = new ClearingClient(buyerHttp);
+        await new ClearingClient(providerHttp).PlaceOrderAsync(Sell(provider, product, "s-1", 1_000, 1_000));
+        var contract = Assert.Single((await buyerClient.PlaceOrderAsync(Buy(buyer, product, "b-1", 1_000, 500))).Contracts);
+        var other = Assert.Single((await buyerClient.PlaceOrderAsync(Buy(buyer, product, "b-2", 1_000, 500))).Contracts);
+        await buyerClient.SubmitUsageAsync(new UsageBatchRequest("kmeter", 1,
+            [new UsageRecordRequest("k-1", contract, DateTimeOffset.UtcNow, 40), new UsageRecordRequest("k-2", other, DateTimeOffset.UtcNow, 10)]));
+
+        var open = (await staff.ListCyclesAsync(limit: 1)).Cycles[0];
+        var refused = await Assert.ThrowsAsync<ClearingProblemException>(() => staff.ComputeCycleAsync(open.CycleId));
+        Assert.Equal((HttpStatusCode.Conflict, "cycle_not_cut_off"), (refused.Status, refused.Code));
+        var cut = await staff.CutOffCycleAsync();
+        Assert.Equal((open.CycleId, "cut_off"), (cut.CycleId, cut.Status));
+        var computed = await staff.ComputeCycleAsync(cut.CycleId);
+        Assert.Equal("computed", computed.Status);
+        var report = computed.Report!;
+        Assert.Equal(report.Gross, report.Fees + report.Shares + report.ProviderReceived);
+        Assert.Equal(0, report.Nets.Sum(n => n.Net));
+        Assert.Equal(JsonSerializer.Serialize(report), JsonSerializer.Serialize((await staff.ComputeCycleAsync(cut.CycleId)).Report));
+        var settled = await staff.SettleCycleAsync(cut.CycleId);
+        Assert.Equal("settled", settled.Status);
+        Assert.Equal(settled.LedgerSeq, (await staff.SettleCycleAsync(cut.CycleId)).LedgerSeq);
+
+        Assert.Equal(settled.LedgerSeq, (await exchange.Staff.GetCycleAsync(cut.CycleId)).LedgerSeq);
+        var page = await exchange.Staff.ListCyclesAsync(limit: 2);
+        Assert.Equal(new[] { "open", "settled" }, page.Cycles.Select(c => c.Status));
+        Assert.Equal(cut.CycleId, page.Cycles[1].CycleId);
+        Assert.NotNull(page.NextBefore);
+        Assert.DoesNotContain(cut.CycleId, (await exchange.Staff.ListCyclesAsync(before: cut.Number)).Cycles.Select(c => c.CycleId));
+        var reportCsv = await exchange.Staff.GetCycleCsvAsync(cut.CycleId);
+        Assert.StartsWith("cycle,status,cut_at,", reportCsv, StringComparison.Ordinal);
+        Assert.Contains($"{cut.CycleId},settled,", reportCsv, StringComparison.Ordinal);
+        var missing = await Assert.ThrowsAsync<ClearingProblemException>(() => staff.GetCycleAsync("c999999"));
+        Assert.Equal((HttpStatusCode.NotFound, "unknown_cycle"), (missing.Status, missing.Code));
+
+        var statement = await buyerClient.GetStatementAsync(buyer, cut.CycleId);
+        Assert.Equal(40_000, statement.Lines.Single(l => l.ContractId == contract).Gross);
+        Assert.Equal(10_000, statement.Lines.Single(l => l.ContractId == other).Gross);
+        var firstPage = await buyerClient.GetStatementAsync(buyer, cut.CycleId, limit: 1);
+        var secondPage = await buyerClient.GetStatementAsync(buyer, cut.CycleId, after: firstPage.NextAfter, limit: 1);
+        Assert.Equal(statement.Lines.Select(l => l.ContractId), firstPage.Lines.Concat(secondPage.Lines).Select(l => l.ContractId));
+        Assert.Null(secondPage.NextAfter);
+        var csv = await buyerClient.GetStatementCsvAsync(buyer, cut.CycleId, limit: 1);
+        Assert.Equal(1, csv.Split("\r\n").Count(row => row.StartsWith("contract,", StringComparison.Ordinal)));
+        Assert.Contains($"contract,{firstPage.Lines[0].ContractId},", csv, StringComparison.Ordinal);
+
+        var refund = new AdjustmentRequest(Exchange.NewId("adj"), provider, buyer, 700, "disputed calls refunded", contract);
+        var recorded = await staff.RecordAdjustmentAsync(cut.CycleId, refund);
+        Assert.Equal((cut.CycleId, "disputed calls refunded"), (recorded.AgainstCycle, recorded.Reason));
+        Assert.Equal(recorded.At, (await staff.RecordAdjustmentAsync(cut.CycleId, refund)).At);
+        var taken = await Assert.ThrowsAsync<ClearingProblemException>(() => staff.RecordAdjustmentAsync(cut.CycleId, refund with { Amount = 701 }));
+        Assert.Equal((HttpStatusCode.Conflict, "adjustment_exists"), (taken.Status, taken.Code));
+        Assert.Equal(refund.Id, Assert.Single((await exchange.Staff.ListAdjustmentsAsync(cut.CycleId)).Adjustments).Id);
+
+        // The adjustment is posted in the cycle open now: settled here, the sequence stays clean for the next test.
+        var next = await staff.CutOffCycleAsync();
+        Assert.Equal(recorded.PostedIn, next.CycleId);
+        await staff.ComputeCycleAsync(next.CycleId);
+        Assert.Equal(700, (await staff.SettleCycleAsync(next.CycleId)).Report!.Adjustments);
+    }
+
+    [Fact]
+    public async Task An_in_doubt_cut_off_is_not_resent_and_an_in_doubt_settlement_is()
+    {
+        var (_, staff) = await exchange.ClearingStaffAsync();
+        await Exchange.SettleAllOpenAsync(staff);
+        var (_, http) = await exchange.MemberAsync("clr", "clearing");
+        var open = (await staff.ListCyclesAsync(limit: 1)).Cycles[0];
+
+        // A second cut-off would close the next cycle: the client gives up and the caller reads what happened.
+        var lossyCut = new LoseFirstAnswer("/v1/clearing/cycles/cutoff");
+        await Assert.ThrowsAsync<HttpRequestException>(() => Lossy(http, lossyCut).CutOffCycleAsync());
+        Assert.Equal(1, lossyCut.Sent);
+        var cycles = (await staff.ListCyclesAsync(limit: 2)).Cycles;
+        Assert.Equal(new[] { ("open", open.Number + 1), ("cut_off", open.Number) }, cycles.Select(c => (c.Status, c.Number)));
+
+        await staff.ComputeCycleAsync(open.CycleId);
+        var lossySettle = new LoseFirstAnswer($"/v1/clearing/cycles/{open.CycleId}/settle");
+        var settled = await Lossy(http, lossySettle).SettleCycleAsync(open.CycleId);
+        Assert.Equal(2, lossySettle.Sent);
+        Assert.Equal("settled", settled.Status);
+        Assert.Equal(settled.LedgerSeq, (await staff.GetCycleAsync(open.CycleId)).LedgerSeq);
     }
 
     /// <summary>The same key and address as <paramref name="template"/>, through a transport that loses an answer.</summary>
