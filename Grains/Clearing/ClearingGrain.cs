@@ -118,19 +118,14 @@ public sealed class ClearingGrain(
             steps.Add(Step("terms", started, $"{caughtUp} contracts' terms caught up from the books' journals"));
 
             started = Stopwatch.GetTimestamp();
-            var data = await store.InputsAsync(cycleId, previous?.CutAt, cut, CancellationToken.None);
-            var products = await ProductsAsync(data.Contracts.Select(c => c.Terms.Product));
+            // Every product that ever traded has a book; their categories and schedules are what the contracts need.
+            var products = await ProductsAsync(await trading.BooksAsync(CancellationToken.None));
+            var data = await store.InputsAsync(cycleId, previous?.CutAt, cut, products.Values.ToDictionary(p => p.Id, p => p.Category), CancellationToken.None);
             steps.Add(Step("read", started, $"{data.Contracts.Count} contracts, {data.Vouchers.Count} vouchers, {data.Adjustments.Count} adjustments"));
 
             started = Stopwatch.GetTimestamp();
-            var input = new CycleInput(cycleId, cut,
-                [.. data.Contracts.Select(c => new ClearingContract(c.Terms.Id, c.Terms.Buyer, c.Terms.Provider, c.Terms.Product,
-                    products.GetValueOrDefault(c.Terms.Product)?.Category ?? "", c.Terms.PriceMicros,
-                    c.UsedBeforeUnits is { } before ? checked((c.Terms.Quota - before) * c.Terms.PriceMicros) : null, c.UsedUnits, c.Terms.ValidTo,
-                    c.Terms.FeeBasisPoints))],
-                data.Vouchers, new Dictionary<string, int>(), (int)TradingBook.ExchangeFeeBasisPoints,
-                products.Values.ToDictionary(p => p.Id, SharesOf),
-                data.Adjustments);
+            var input = new CycleInput(cycleId, cut, data.Contracts, data.Vouchers, new Dictionary<string, int>(), (int)TradingBook.ExchangeFeeBasisPoints,
+                products.Values.ToDictionary(p => p.Id, SharesOf), data.Adjustments);
             var computation = ClearingCompute.Compute(input, contractPostings: false);
             var plan = computation.Plan;
             var report = Report(computation, plan, data.Adjustments.Sum(a => a.AmountMicros));
@@ -293,8 +288,11 @@ public sealed class ClearingGrain(
         var views = new Dictionary<string, ProductView>(StringComparer.Ordinal);
         foreach (var id in products.Distinct(StringComparer.Ordinal))
         {
-            views[id] = await GrainFactory.GetGrain<IProductGrain>(id).Get()
-                ?? throw new InvalidOperationException($"product {id} has contracts but no record");
+            // A book asked about a product that does not exist has no contracts: it is left out.
+            if (await GrainFactory.GetGrain<IProductGrain>(id).Get() is { } product)
+            {
+                views[id] = product;
+            }
         }
         return views;
     }

@@ -6,18 +6,12 @@ namespace ClearingCluster.Grains.Clearing;
 /// <summary>The cycle open for usage and the last cut before it (contracts ending by then take no more usage).</summary>
 public sealed record OpenCycle(string Id, long Number, DateTimeOffset? LastCutAt);
 
-/// <summary>A cycle's contract terms as clearing keeps them (caught up from the books' journals).</summary>
-public sealed record ClearingTerms(string Id, string Product, string Buyer, string Provider, long PriceMicros, long Quota, DateTimeOffset ValidTo, long FeeBasisPoints);
-
-/// <summary>A contract a cycle settles: its terms, units used in the cycle, and units settled in earlier cycles (summed only for a contract ending in the cycle).</summary>
-public sealed record CycleContract(ClearingTerms Terms, long UsedUnits, long? UsedBeforeUnits);
-
 /// <summary>Everything the store holds for computing a cycle; products' categories and shares come from their grains.</summary>
-public sealed record CycleInputData(IReadOnlyList<CycleContract> Contracts, IReadOnlyList<ClearingVoucher> Vouchers, IReadOnlyList<ClearingAdjustment> Adjustments);
+public sealed record CycleInputData(IReadOnlyList<ClearingContract> Contracts, IReadOnlyList<ClearingVoucher> Vouchers, IReadOnlyList<ClearingAdjustment> Adjustments);
 
 /// <summary>What computing a cycle stages, written in one transaction with the cycle's new status.</summary>
 public sealed record StagedCycle(
-    CycleComputation Computation, IReadOnlyList<CycleContract> Contracts, IReadOnlyList<ClearingVoucher> Vouchers, SettlementPlan Plan, CycleReport Report,
+    CycleComputation Computation, IReadOnlyList<ClearingContract> Contracts, IReadOnlyList<ClearingVoucher> Vouchers, SettlementPlan Plan, CycleReport Report,
     IReadOnlyList<CycleStep> Steps);
 
 /// <summary>A settlement line of a statement: one contract's part in a cycle.</summary>
@@ -58,9 +52,12 @@ public interface IClearingStore
 
     /// <summary>
     /// The contracts with usage in the cycle and those ending in it (after <paramref name="previousCut"/>, at or before
-    /// <paramref name="cut"/>), the vouchers with what settled cycles left of them, and the adjustments posted in it.
+    /// <paramref name="cut"/>) as the compute takes them (their category from <paramref name="categoryByProduct"/>, the
+    /// escrow left only for those ending), the vouchers with what settled cycles left of them, and the adjustments
+    /// posted in it.
     /// </summary>
-    Task<CycleInputData> InputsAsync(string cycleId, DateTimeOffset? previousCut, DateTimeOffset cut, CancellationToken cancellationToken);
+    Task<CycleInputData> InputsAsync(string cycleId, DateTimeOffset? previousCut, DateTimeOffset cut, IReadOnlyDictionary<string, string> categoryByProduct,
+        CancellationToken cancellationToken);
 
     /// <summary>Replaces whatever an earlier compute staged for the cycle and marks it computed, in one transaction.</summary>
     Task StageAsync(string cycleId, StagedCycle staged, CancellationToken cancellationToken);

@@ -58,19 +58,27 @@ CREATE TABLE clearing_watermarks (
     through_contract  bigint NOT NULL CHECK (through_contract >= 0)
 );
 
--- One line per contract and cycle: what the contract used and how its gross was split; the parties and price are its
--- terms (clearing_contracts), so gross = units × price, the buyer paid gross − voucher, the provider received
--- gross − fee − shares. Narrow on purpose: a cycle's lines (a million and more) are written at once by binary COPY
--- into the cycle's own partition, which may later be detached and archived as a whole.
+-- A cycle's settlement lines, packed: one row per buyer and provider, with one array element per contract (what it
+-- used, its voucher part, its fee, the escrow it released) and one per share (the contract's index in the row, the
+-- intermediary, the amount). The price is the contract's term (clearing_contracts), so gross = units × price, the
+-- buyer paid gross − voucher, the provider received gross − fee − shares. A million contracts make a few thousand
+-- rows, written at once by binary COPY into the cycle's own partition (which may be detached and archived whole);
+-- a statement finds its rows by party and unpacks them.
 CREATE TABLE settlement_lines (
-    cycle_id          text     NOT NULL,
-    contract_id       text     NOT NULL,
-    units             bigint   NOT NULL CHECK (units >= 0),
-    voucher_micros    bigint   NOT NULL CHECK (voucher_micros >= 0),
-    fee_micros        bigint   NOT NULL CHECK (fee_micros >= 0),
-    share_parties     text[]   NULL,
-    share_micros      bigint[] NULL,
-    released_micros   bigint   NOT NULL CHECK (released_micros >= 0)
+    cycle_id         text     NOT NULL,
+    buyer            text     NOT NULL,
+    provider         text     NOT NULL,
+    contract_ids     text[]   NOT NULL,
+    units            bigint[] NOT NULL,
+    voucher_micros   bigint[] NOT NULL,
+    fee_micros       bigint[] NOT NULL,
+    released_micros  bigint[] NOT NULL,
+    share_index      int[]    NOT NULL,
+    share_parties    text[]   NOT NULL,
+    share_micros     bigint[] NOT NULL,
+    CHECK (cardinality(units) = cardinality(contract_ids) AND cardinality(voucher_micros) = cardinality(contract_ids)
+       AND cardinality(fee_micros) = cardinality(contract_ids) AND cardinality(released_micros) = cardinality(contract_ids)
+       AND cardinality(share_parties) = cardinality(share_index) AND cardinality(share_micros) = cardinality(share_index))
 ) PARTITION BY LIST (cycle_id);
 
 -- A computed cycle's postings, summed per kind and sub-account through the clearing account; settling copies them

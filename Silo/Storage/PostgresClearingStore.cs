@@ -110,31 +110,41 @@ public sealed class PostgresClearingStore(ClearingDatabase database) : IClearing
         await Task.Run(() => batch.Execute(connection), cancellationToken);
     }
 
-    public async Task<CycleInputData> InputsAsync(string cycleId, DateTimeOffset? previousCut, DateTimeOffset cut, CancellationToken cancellationToken)
+    private const string Terms = "t.product, t.buyer, t.provider, t.price_micros, t.quota, t.valid_to, t.fee_basis_points";
+
+    private const string SettledBefore = """
+        CASE WHEN t.valid_to <= $3 THEN (SELECT coalesce(sum(p.used), 0)::bigint FROM contract_usage p
+            JOIN clearing_cycles k ON k.id = p.cycle_id AND k.status = 'settled' WHERE p.contract_id = t.contract_id) END
+        """;
+
+    /// <summary>A cycle's usage with its contracts' terms ($1 cycle, $2 previous cut, $3 cut); public for the benchmark's plan.</summary>
+    public const string CycleUsageQuery = $"""
+        SELECT u.contract_id, {Terms}, u.used, {SettledBefore}
+        FROM contract_usage u LEFT JOIN clearing_contracts t ON t.contract_id = u.contract_id
+        WHERE u.cycle_id = $1 AND u.used > 0
+        """;
+
+    public async Task<CycleInputData> InputsAsync(string cycleId, DateTimeOffset? previousCut, DateTimeOffset cut,
+        IReadOnlyDictionary<string, string> categoryByProduct, CancellationToken cancellationToken)
     {
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
         // One snapshot for all three reads.
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
-        // The cycle's usage and the contracts ending in it without usage, each in contract order (the compute's order);
-        // units settled before are summed only for contracts ending in the cycle, whose unused escrow goes back.
-        const string Terms = "t.product, t.buyer, t.provider, t.price_micros, t.quota, t.valid_to, t.fee_basis_points";
-        const string SettledBefore = """
-            CASE WHEN t.valid_to <= $3 THEN (SELECT coalesce(sum(p.used), 0)::bigint FROM contract_usage p
-                JOIN clearing_cycles k ON k.id = p.cycle_id AND k.status = 'settled' WHERE p.contract_id = t.contract_id) END
-            """;
-        var used = await ContractsAsync(connection, transaction, cycleId, $"""
-            SELECT u.contract_id, {Terms}, u.used, {SettledBefore}
-            FROM contract_usage u LEFT JOIN clearing_contracts t ON t.contract_id = u.contract_id
-            WHERE u.cycle_id = $1 AND u.used > 0 ORDER BY u.contract_id
-            """, previousCut, cut, cancellationToken);
+        // A cycle's usage was written since the statistics were last gathered, so the planner takes a million rows for
+        // a few hundred and looks each contract's terms up one by one, then sorts on disk: told so, it joins the two in
+        // bulk and sorts in memory; and compiling the plan (JIT) costs more than it saves here (measured: docs/BENCHMARKS.md).
+        await ExecuteAsync(connection, transaction, "SET LOCAL enable_nestloop = off; SET LOCAL work_mem = '256MB'; SET LOCAL jit = off", cancellationToken, null);
+        // The cycle's usage and the contracts ending in it without usage; units settled before are summed only for contracts ending in the cycle, whose unused escrow goes back.
+        var used = await ContractsAsync(connection, transaction, cycleId, CycleUsageQuery, previousCut, cut, categoryByProduct, cancellationToken);
         var ending = await ContractsAsync(connection, transaction, cycleId, $"""
             SELECT t.contract_id, {Terms}, 0::bigint, {SettledBefore}
             FROM clearing_contracts t
             WHERE t.valid_to <= $3 AND ($2::timestamptz IS NULL OR t.valid_to > $2)
               AND NOT EXISTS (SELECT 1 FROM contract_usage u WHERE u.contract_id = t.contract_id AND u.cycle_id = $1 AND u.used > 0)
-            ORDER BY t.contract_id
-            """, previousCut, cut, cancellationToken);
-        var contracts = MergeInIdOrder(used, ending);
+            """, previousCut, cut, categoryByProduct, cancellationToken);
+        // In no particular order: sorting a million ids here is cheaper than the database's sort, which holds back every
+        // row until it is done; the compute puts them in contract-id order.
+        var contracts = ending.Count == 0 ? used : [.. used, .. ending];
 
         var vouchers = new List<ClearingVoucher>();
         await using (var command = new NpgsqlCommand("""
@@ -160,10 +170,10 @@ public sealed class PostgresClearingStore(ClearingDatabase database) : IClearing
         return new CycleInputData(contracts, vouchers, adjustments);
     }
 
-    private static async Task<List<CycleContract>> ContractsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string cycleId, string sql,
-        DateTimeOffset? previousCut, DateTimeOffset cut, CancellationToken cancellationToken)
+    private static async Task<List<ClearingContract>> ContractsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string cycleId, string sql,
+        DateTimeOffset? previousCut, DateTimeOffset cut, IReadOnlyDictionary<string, string> categoryByProduct, CancellationToken cancellationToken)
     {
-        var contracts = new List<CycleContract>();
+        var contracts = new List<ClearingContract>();
         // Parties and products repeat across a million rows: one string each, not one per row.
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
         string Name(string value) => names.TryGetValue(value, out var known) ? known : names[value] = value;
@@ -182,29 +192,16 @@ public sealed class PostgresClearingStore(ClearingDatabase database) : IClearing
                     // Usage is never dropped for want of terms: the cycle fails instead, and computing again retries.
                     throw new InvalidOperationException($"contract {reader.GetString(0)} has usage in cycle {cycleId} but clearing holds no terms for it");
                 }
-                contracts.Add(new CycleContract(
-                    new ClearingTerms(reader.GetString(0), Name(reader.GetString(1)), Name(reader.GetString(2)), Name(reader.GetString(3)), reader.GetInt64(4),
-                        reader.GetInt64(5), reader.GetFieldValue<DateTimeOffset>(6), reader.GetInt32(7)),
-                    reader.GetInt64(8), reader.IsDBNull(9) ? null : reader.GetInt64(9)));
+                var product = Name(reader.GetString(1));
+                var (price, quota) = (reader.GetInt64(4), reader.GetInt64(5));
+                long? escrowLeft = reader.IsDBNull(9) ? null : checked((quota - reader.GetInt64(9)) * price);
+                contracts.Add(new ClearingContract(reader.GetString(0), Name(reader.GetString(2)), Name(reader.GetString(3)), product,
+                    categoryByProduct.TryGetValue(product, out var category) ? category
+                    : throw new InvalidOperationException($"contract {reader.GetString(0)}: product {product} has no record"),
+                    price, escrowLeft, reader.GetInt64(8), reader.GetFieldValue<DateTimeOffset>(6), reader.GetInt32(7)));
             }
         }, cancellationToken);
         return contracts;
-    }
-
-    /// <summary>Two lists in ordinal contract-id order made one (a database collating otherwise leaves the sort to the compute).</summary>
-    private static List<CycleContract> MergeInIdOrder(List<CycleContract> first, List<CycleContract> second)
-    {
-        if (second.Count == 0)
-        {
-            return first;
-        }
-        var merged = new List<CycleContract>(first.Count + second.Count);
-        int i = 0, j = 0;
-        while (i < first.Count || j < second.Count)
-        {
-            merged.Add(j == second.Count || (i < first.Count && string.CompareOrdinal(first[i].Terms.Id, second[j].Terms.Id) <= 0) ? first[i++] : second[j++]);
-        }
-        return merged;
     }
 
     public async Task StageAsync(string cycleId, StagedCycle staged, CancellationToken cancellationToken)
@@ -228,7 +225,7 @@ public sealed class PostgresClearingStore(ClearingDatabase database) : IClearing
             DELETE FROM voucher_uses WHERE cycle_id = '{cycleId}';
             """, cancellationToken, null);
 
-        await Task.Run(() => CopyLines(connection, partition, cycleId, staged.Computation.Contracts), cancellationToken);
+        await Task.Run(() => CopyLines(connection, partition, cycleId, staged.Contracts, staged.Computation.Contracts), cancellationToken);
 
         var postings = staged.Plan.Postings;
         await ExecuteAsync(connection, transaction, """
@@ -404,9 +401,17 @@ public sealed class PostgresClearingStore(ClearingDatabase database) : IClearing
         var lines = new List<SettlementLine>();
         await ExecuteAsync(connection, transaction, """
             SELECT l.contract_id, t.product, t.buyer, t.provider, l.units, t.price_micros, l.voucher_micros, l.fee_micros,
-                   coalesce(l.share_parties, '{}'), coalesce(l.share_micros, '{}'), l.released_micros
-            FROM settlement_lines l JOIN clearing_contracts t ON t.contract_id = l.contract_id
-            WHERE l.cycle_id = $1 AND (t.buyer = $2 OR t.provider = $2 OR $2 = ANY (l.share_parties)) AND l.contract_id COLLATE "C" > $3
+                   coalesce((SELECT array_agg(s.party ORDER BY s.party) FROM unnest(r.share_index, r.share_parties) s(i, party) WHERE s.i = l.n), '{}'),
+                   coalesce((SELECT array_agg(s.micros ORDER BY s.party) FROM unnest(r.share_index, r.share_parties, r.share_micros) s(i, party, micros)
+                             WHERE s.i = l.n), '{}'),
+                   l.released_micros
+            FROM settlement_lines r
+            CROSS JOIN LATERAL unnest(r.contract_ids, r.units, r.voucher_micros, r.fee_micros, r.released_micros) WITH ORDINALITY
+                AS l(contract_id, units, voucher_micros, fee_micros, released_micros, n)
+            JOIN clearing_contracts t ON t.contract_id = l.contract_id
+            WHERE r.cycle_id = $1 AND (r.buyer = $2 OR r.provider = $2 OR $2 = ANY (r.share_parties)) AND l.contract_id COLLATE "C" > $3
+              AND (r.buyer = $2 OR r.provider = $2
+                   OR EXISTS (SELECT 1 FROM unnest(r.share_index, r.share_parties) s(i, party) WHERE s.i = l.n AND s.party = $2))
             ORDER BY l.contract_id COLLATE "C" LIMIT $4
             """, cancellationToken, reader =>
             {
@@ -430,34 +435,40 @@ public sealed class PostgresClearingStore(ClearingDatabase database) : IClearing
         return new Statement(accountId, cycleId, opening, closing, postings, lines, more ? lines[^1].ContractId : null, adjustments);
     }
 
-    /// <summary>
-    /// The lines by binary COPY, with the synchronous writer on a thread of its own: a million rows of eight fields are
-    /// eight million writes, and an await each would cost more than the writing.
-    /// </summary>
-    private static void CopyLines(NpgsqlConnection connection, string partition, string cycleId, IReadOnlyList<ContractSettlement> lines)
+    /// <summary>The lines packed per buyer and provider (migration 0010), by binary COPY: a few thousand rows for a million contracts.</summary>
+    private static void CopyLines(NpgsqlConnection connection, string partition, string cycleId, IReadOnlyList<ClearingContract> contracts,
+        IReadOnlyList<ContractSettlement> lines)
     {
-        using var copy = connection.BeginBinaryImport($"""
-            COPY {partition} (cycle_id, contract_id, units, voucher_micros, fee_micros, share_parties, share_micros, released_micros) FROM STDIN (FORMAT BINARY)
-            """);
+        var parties = contracts.ToDictionary(c => c.Id, c => (c.Buyer, c.Provider), StringComparer.Ordinal);
+        var rows = new Dictionary<(string Buyer, string Provider), List<ContractSettlement>>();
         foreach (var line in lines)
         {
+            var pair = parties[line.ContractId];
+            if (!rows.TryGetValue(pair, out var row))
+            {
+                rows[pair] = row = [];
+            }
+            row.Add(line);
+        }
+        using var copy = connection.BeginBinaryImport($"""
+            COPY {partition} (cycle_id, buyer, provider, contract_ids, units, voucher_micros, fee_micros, released_micros, share_index, share_parties,
+                share_micros) FROM STDIN (FORMAT BINARY)
+            """);
+        foreach (var ((buyer, provider), row) in rows)
+        {
+            var shares = row.SelectMany((line, index) => line.Shares.Select(s => (Index: index + 1, s.Intermediary, s.Micros))).ToList();
             copy.StartRow();
             copy.Write(cycleId, NpgsqlDbType.Text);
-            copy.Write(line.ContractId, NpgsqlDbType.Text);
-            copy.Write(line.UsedUnits, NpgsqlDbType.Bigint);
-            copy.Write(line.VoucherMicros, NpgsqlDbType.Bigint);
-            copy.Write(line.FeeMicros, NpgsqlDbType.Bigint);
-            if (line.Shares.Count == 0)
-            {
-                copy.WriteNull();
-                copy.WriteNull();
-            }
-            else
-            {
-                copy.Write(line.Shares.Select(x => x.Intermediary).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
-                copy.Write(line.Shares.Select(x => x.Micros).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint);
-            }
-            copy.Write(line.EscrowReleasedMicros, NpgsqlDbType.Bigint);
+            copy.Write(buyer, NpgsqlDbType.Text);
+            copy.Write(provider, NpgsqlDbType.Text);
+            copy.Write(row.Select(l => l.ContractId).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+            copy.Write(row.Select(l => l.UsedUnits).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint);
+            copy.Write(row.Select(l => l.VoucherMicros).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint);
+            copy.Write(row.Select(l => l.FeeMicros).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint);
+            copy.Write(row.Select(l => l.EscrowReleasedMicros).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint);
+            copy.Write(shares.Select(s => s.Index).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Integer);
+            copy.Write(shares.Select(s => s.Intermediary).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+            copy.Write(shares.Select(s => s.Micros).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint);
         }
         copy.Complete();
     }

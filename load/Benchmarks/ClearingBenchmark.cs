@@ -45,6 +45,10 @@ public static class ClearingBenchmark
         {
             var open = (await Ok(await staff.GetAsync("/v1/clearing/cycles?limit=1"))).Deserialize<CyclePageResponse>(Json)!.Cycles[0];
             await FillUsageAsync(source, open.CycleId, ids, run);
+            if (run == 1 && arguments.Text("explain", "no") == "yes")
+            {
+                await ExplainAsync(source, open.CycleId);
+            }
             var clock = Stopwatch.StartNew();
             var cut = (await Ok(await staff.PostAsync("/v1/clearing/cycles/cutoff", null))).Deserialize<CycleResponse>(Json)!;
             var cutMs = clock.Elapsed.TotalMilliseconds;
@@ -86,6 +90,9 @@ public static class ClearingBenchmark
             id = "bench-api", provider = "bench-prov", name = "Bench API", kind = "api", unit = "call", category = "geo", scenarios = new[] { "s" }, delivery = "api",
         })).EnsureSuccessStatusCode();
         (await admin.PostAsJsonAsync("/v1/products/bench-api/review", new { approve = true, note = "" })).EnsureSuccessStatusCode();
+        // An order opens the product's book: clearing reads the products that have one.
+        (await provider.PostAsJsonAsync("/v1/orders", new { clientOrderId = "open", participant = "bench-prov", product = "bench-api", side = "sell", price = Price, quantity = 1 }))
+            .EnsureSuccessStatusCode();
         return (staffKey, "bench-api");
     }
 
@@ -122,6 +129,26 @@ public static class ClearingBenchmark
             await copy.WriteRowAsync(default, ids[i], cycleId, (long)(1 + (i + run) % 10));
         }
         await copy.CompleteAsync();
+    }
+
+    /// <summary>How PostgreSQL runs the compute's main read (<c>--explain yes</c>), to see where its time goes.</summary>
+    private static async Task ExplainAsync(NpgsqlDataSource source, string cycleId)
+    {
+        await using var connection = await source.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var settings = new NpgsqlCommand("SET LOCAL enable_nestloop = off; SET LOCAL work_mem = '256MB'; SET LOCAL jit = off", connection, transaction))
+        {
+            await settings.ExecuteNonQueryAsync();
+        }
+        await using var command = new NpgsqlCommand("EXPLAIN (ANALYZE, BUFFERS) " + Silo.Storage.PostgresClearingStore.CycleUsageQuery, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = cycleId });
+        command.Parameters.Add(new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = DateTimeOffset.UtcNow });
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            Console.WriteLine("    " + reader.GetString(0));
+        }
     }
 
     /// <summary>PostgreSQL alone: the same number of settlement-line-shaped rows by binary COPY in one transaction.</summary>

@@ -31,7 +31,11 @@ public sealed class ClearingTests(GatewayFixture fixture)
         await exchange.DepositAsync(other, 10_000_000_000, Exchange.NewId("d"));
         await exchange.FundVouchersAsync(50_000);
         await exchange.Staff.IssueVoucherAsync(new IssueVoucherRequest(Exchange.NewId("v"), buyer, 50_000, ["geo"], DateTimeOffset.UtcNow.AddDays(10), Exchange.NewId("r")));
-        var product = await exchange.ListedProductAsync(provider, providerClient);
+        var (custodian, custodianClient) = await exchange.MemberAsync("custody", "intermediary");
+        var product = Exchange.NewId("prod");
+        await new ClearingCluster.Client.ClearingClient(providerClient).SubmitProductAsync(new SubmitProductRequest(product, provider, "Geo API", "api", "call", "geo",
+            ["credit-risk"], "api", [new RevenueShareRequest(custodian, "custody", 250)]));
+        await exchange.Staff.ReviewProductAsync(product, approve: true, "compliant");
         var k1 = await TradeAsync(providerClient, buyerClient, provider, buyer, product, 10_000);
         var k2 = await TradeAsync(providerClient, otherClient, provider, other, product, 10_000);
         await Exchange.SettleAllOpenAsync(new ClearingClient(staff));
@@ -60,6 +64,7 @@ public sealed class ClearingTests(GatewayFixture fixture)
             Assert.Equal("computed", computed.Status);
             var report = computed.Report!;
             Assert.Equal(report.Gross, report.VoucherPaid + report.BuyerPaid);
+            Assert.True(report.Shares > 0, "the custodian's share is carved from every contract with usage");
             Assert.Equal(report.Gross, report.Fees + report.Shares + report.ProviderReceived);
             Assert.Equal(0, report.Nets.Sum(n => n.Net));
             var settled = await CycleAsync(await staff.PostAsync($"/v1/clearing/cycles/{cycle.CycleId}/settle", null));
@@ -82,6 +87,12 @@ public sealed class ClearingTests(GatewayFixture fixture)
                 }
             }
         }
+        // The intermediary's statement lists the contracts it took a share of: ⌊gross × 250 ÷ 10,000⌋ each.
+        var custody = (await Exchange.Ok(await custodianClient.GetAsync($"/v1/accounts/{custodian}/statements/{first.CycleId}"))).Deserialize<StatementResponse>(Json)!;
+        Assert.NotEmpty(custody.Lines);
+        Assert.All(custody.Lines, l => Assert.Equal(new StatementShareResponse(custodian, l.Gross * 250 / 10_000), Assert.Single(l.Shares)));
+        Assert.All(custody.Lines, l => Assert.Equal(l.Gross - l.Fee - l.Gross * 250 / 10_000, l.ProviderReceived));
+
         // Every acknowledged record in exactly one cycle: none in two, none in neither.
         Assert.Equal(acknowledged, units);
         Assert.Equal(totalBefore, await TotalMoneyAsync());
