@@ -86,7 +86,7 @@ public static class ClearingCompute
                 : 0;
             moves.Add(c.Id, "release", "escrow_release", c.Buyer, SubAccount.Escrow, c.Buyer, SubAccount.Available, released);
 
-            settlements.Add(new ContractSettlement(c.Id, c.UsedUnits, gross, voucherPart, buyerPart, fee, shares ?? NoShares, providerNet, released));
+            settlements.Add(new ContractSettlement(c.Id, c.UsedUnits, gross, voucherPart, buyerPart, fee, shares ?? NoShares, providerNet, released, c.Buyer, c.Provider));
         }
 
         var expired = new SortedDictionary<string, long>(StringComparer.Ordinal);

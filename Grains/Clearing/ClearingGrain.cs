@@ -133,7 +133,7 @@ public sealed class ClearingGrain(
 
             started = Stopwatch.GetTimestamp();
             var staging = steps.Append(Step("stage", started)).ToList();
-            await store.StageAsync(cycleId, new StagedCycle(computation, data.Contracts, data.Vouchers, plan, report, staging), CancellationToken.None);
+            await store.StageAsync(cycleId, new StagedCycle(computation, data.Vouchers, plan, report, staging), CancellationToken.None);
             steps.Add(Step("stage", started, $"{computation.Contracts.Count} settlement lines written"));
             await store.SetStatusAsync(cycleId, CycleStatus.Computed, steps, null, CancellationToken.None);
             return await FindAsync(cycleId);

@@ -9,7 +9,7 @@ namespace ClearingCluster.Grains.Clearing;
 /// </summary>
 public sealed record ContractSettlement(
     string ContractId, long UsedUnits, long GrossMicros, long VoucherMicros, long BuyerMicros, long FeeMicros,
-    IReadOnlyList<(string Intermediary, long Micros)> Shares, long ProviderMicros, long EscrowReleasedMicros)
+    IReadOnlyList<(string Intermediary, long Micros)> Shares, long ProviderMicros, long EscrowReleasedMicros, string Buyer = "", string Provider = "")
 {
     public long SharesMicros => Shares.Sum(s => s.Micros);
 }

@@ -11,7 +11,7 @@ public sealed record CycleInputData(IReadOnlyList<ClearingContract> Contracts, I
 
 /// <summary>What computing a cycle stages, written in one transaction with the cycle's new status.</summary>
 public sealed record StagedCycle(
-    CycleComputation Computation, IReadOnlyList<ClearingContract> Contracts, IReadOnlyList<ClearingVoucher> Vouchers, SettlementPlan Plan, CycleReport Report,
+    CycleComputation Computation, IReadOnlyList<ClearingVoucher> Vouchers, SettlementPlan Plan, CycleReport Report,
     IReadOnlyList<CycleStep> Steps);
 
 /// <summary>A settlement line of a statement: one contract's part in a cycle.</summary>

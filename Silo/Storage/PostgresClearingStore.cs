@@ -225,7 +225,7 @@ public sealed class PostgresClearingStore(ClearingDatabase database) : IClearing
             DELETE FROM voucher_uses WHERE cycle_id = '{cycleId}';
             """, cancellationToken, null);
 
-        await Task.Run(() => CopyLines(connection, partition, cycleId, staged.Contracts, staged.Computation.Contracts), cancellationToken);
+        await Task.Run(() => CopyLines(connection, partition, cycleId, staged.Computation.Contracts), cancellationToken);
 
         var postings = staged.Plan.Postings;
         await ExecuteAsync(connection, transaction, """
@@ -436,14 +436,12 @@ public sealed class PostgresClearingStore(ClearingDatabase database) : IClearing
     }
 
     /// <summary>The lines packed per buyer and provider (migration 0010), by binary COPY: a few thousand rows for a million contracts.</summary>
-    private static void CopyLines(NpgsqlConnection connection, string partition, string cycleId, IReadOnlyList<ClearingContract> contracts,
-        IReadOnlyList<ContractSettlement> lines)
+    private static void CopyLines(NpgsqlConnection connection, string partition, string cycleId, IReadOnlyList<ContractSettlement> lines)
     {
-        var parties = contracts.ToDictionary(c => c.Id, c => (c.Buyer, c.Provider), StringComparer.Ordinal);
         var rows = new Dictionary<(string Buyer, string Provider), List<ContractSettlement>>();
         foreach (var line in lines)
         {
-            var pair = parties[line.ContractId];
+            var pair = (line.Buyer, line.Provider);
             if (!rows.TryGetValue(pair, out var row))
             {
                 rows[pair] = row = [];

@@ -70,7 +70,7 @@ public static class ClearingBenchmark
         }
         var median = totals.Order().ElementAt(totals.Count / 2);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  median: {median:N0} ms for {contracts:N0} contracts ({contracts / (median / 1000):N0} contracts/s)"));
-        await CopyCeilingAsync(source, ids, arguments.Runs);
+        await CopyCeilingAsync(source, ids, buyers, arguments.Runs);
     }
 
     private static async Task<(string StaffKey, string Product)> SetUpAsync(HttpClient admin)
@@ -151,8 +151,8 @@ public static class ClearingBenchmark
         }
     }
 
-    /// <summary>PostgreSQL alone: the same number of settlement-line-shaped rows by binary COPY in one transaction.</summary>
-    private static async Task CopyCeilingAsync(NpgsqlDataSource source, string[] ids, int runs)
+    /// <summary>PostgreSQL alone: the same lines packed as settlement does (one row per buyer), by binary COPY in one transaction.</summary>
+    private static async Task CopyCeilingAsync(NpgsqlDataSource source, string[] ids, int buyers, int runs)
     {
         var results = new List<double>();
         for (var run = 0; run <= runs; run++)
@@ -165,12 +165,15 @@ public static class ClearingBenchmark
             var clock = Stopwatch.StartNew();
             await using var transaction = await connection.BeginTransactionAsync();
             await using (var copy = await connection.BeginBinaryImportAsync("""
-                COPY ceiling_lines (cycle_id, contract_id, units, voucher_micros, fee_micros, share_parties, share_micros, released_micros) FROM STDIN (FORMAT BINARY)
+                COPY ceiling_lines (cycle_id, buyer, provider, contract_ids, units, voucher_micros, fee_micros, released_micros, share_index, share_parties,
+                    share_micros) FROM STDIN (FORMAT BINARY)
                 """))
             {
-                for (var i = 0; i < ids.Length; i++)
+                foreach (var row in ids.Chunk(Math.Max(1, ids.Length / buyers)))
                 {
-                    await copy.WriteRowAsync(default, "c0", ids[i], 5L, 0L, 150L, DBNull.Value, DBNull.Value, 0L);
+                    var numbers = row.Select(_ => 5L).ToArray();
+                    await copy.WriteRowAsync(default, "c0", "bench-buyer", "bench-prov", row, numbers, numbers, numbers, numbers, Array.Empty<int>(),
+                        Array.Empty<string>(), Array.Empty<long>());
                 }
                 await copy.CompleteAsync();
             }
@@ -182,7 +185,7 @@ public static class ClearingBenchmark
         }
         var median = results.Order().ElementAt(results.Count / 2);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  ceiling, PostgreSQL alone: {ids.Length:N0} settlement lines by binary COPY in one transaction in {median:N0} ms (median of {runs})"));
+            $"  ceiling, PostgreSQL alone: {ids.Length:N0} settlement lines packed in {buyers:N0} rows by binary COPY in one transaction in {median:N0} ms (median of {runs})"));
     }
 
     private static async Task<JsonElement> Ok(HttpResponseMessage response)
