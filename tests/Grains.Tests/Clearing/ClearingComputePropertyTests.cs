@@ -1,18 +1,13 @@
 using System.Text.Json;
 using ClearingCluster.Grains.Accounts;
 using ClearingCluster.Grains.Clearing;
-using FsCheck;
-using FsCheck.Fluent;
 
 namespace ClearingCluster.Grains.Tests.Clearing;
 
 /// <summary>The cycle's computation over random contracts, usage, vouchers and schedules: the invariants settlement relies on.</summary>
 public sealed class ClearingComputePropertyTests
 {
-    private static readonly Arbitrary<ClearingScenario> Scenarios = Gen.Choose(0, int.MaxValue).Select(ClearingScenario.From).ToArbitrary();
-
-    private static void Holds(Func<ClearingScenario, bool> property) =>
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(300).WithReplay(20261129, 1), Prop.ForAll(Scenarios, property));
+    private static void Holds(Func<ClearingScenario, bool> property) => ClearingScenario.Holds(property, 20261129);
 
     [Fact]
     public void Postings_balance_nets_sum_to_zero_and_no_money_is_created_lost_or_overdrawn() => Holds(s =>

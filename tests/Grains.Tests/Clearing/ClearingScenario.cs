@@ -1,3 +1,5 @@
+using FsCheck;
+using FsCheck.Fluent;
 using ClearingCluster.Grains.Accounts;
 using ClearingCluster.Grains.Clearing;
 using ClearingCluster.Interfaces.Accounts;
@@ -11,6 +13,12 @@ namespace ClearingCluster.Grains.Tests.Clearing;
 public sealed record ClearingScenario(CycleInput Input, IReadOnlyDictionary<string, long> Opening)
 {
     public static readonly DateTimeOffset CycleEnd = new(2026, 11, 30, 0, 0, 0, TimeSpan.Zero);
+
+    private static readonly Arbitrary<ClearingScenario> Scenarios = Gen.Choose(0, int.MaxValue).Select(From).ToArbitrary();
+
+    /// <summary>Checks <paramref name="property"/> over 300 random scenarios, replayable from <paramref name="seed"/>.</summary>
+    public static void Holds(Func<ClearingScenario, bool> property, ulong seed) =>
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(300).WithReplay(seed, 1UL), Prop.ForAll(Scenarios, property));
 
     private static readonly string[] Buyers = ["b0", "b1", "b2", "b3"];
     private static readonly string[] Providers = ["p0", "p1", "p2"];

@@ -1,17 +1,12 @@
 using ClearingCluster.Grains.Accounts;
 using ClearingCluster.Grains.Clearing;
-using FsCheck;
-using FsCheck.Fluent;
 
 namespace ClearingCluster.Grains.Tests.Clearing;
 
 /// <summary>What settlement writes (postings summed through the clearing account, one delta per account) against what the computation decided.</summary>
 public sealed class SettlementPlanPropertyTests
 {
-    private static readonly Arbitrary<ClearingScenario> Scenarios = Gen.Choose(0, int.MaxValue).Select(ClearingScenario.From).ToArbitrary();
-
-    private static void Holds(Func<ClearingScenario, bool> property) =>
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(300).WithReplay(20261130, 1), Prop.ForAll(Scenarios, property));
+    private static void Holds(Func<ClearingScenario, bool> property) => ClearingScenario.Holds(property, 20261130);
 
     [Fact]
     public void Summed_postings_move_every_sub_account_exactly_as_the_contracts_postings_do_and_the_clearing_account_ends_at_zero() => Holds(s =>
