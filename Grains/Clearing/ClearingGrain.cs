@@ -161,6 +161,7 @@ public sealed class ClearingGrain(
         var started = Stopwatch.GetTimestamp();
         IReadOnlyList<AccountDelta> deltas;
         IReadOnlyDictionary<string, long> versions;
+        string detail;
         try
         {
             var postings = await store.StagedPostingsAsync(cycleId, CancellationToken.None);
@@ -169,11 +170,8 @@ public sealed class ClearingGrain(
             {
                 throw new InvalidOperationException($"cycle {cycleId}: the staged postings do not match the report's hash");
             }
-            var timed = Stopwatch.GetTimestamp();
-            var settling = steps.Append(Step("settle", started, $"{postings.Count} postings, {deltas.Count} accounts")).ToList();
-            versions = await store.SettleAsync(cycleId, writer.Fence, deltas, settling, CancellationToken.None);
-            logger.LogInformation("cycle {Cycle} settled: {Postings} postings, {Accounts} accounts, committed in {Ms} ms", cycleId, postings.Count, deltas.Count,
-                (long)Stopwatch.GetElapsedTime(timed).TotalMilliseconds);
+            detail = $"{postings.Count} postings, {deltas.Count} accounts";
+            versions = await store.SettleAsync(cycleId, writer.Fence, deltas, [.. steps, Step("settle", started, detail)], CancellationToken.None);
         }
         catch (CycleStateException)
         {
@@ -182,9 +180,18 @@ public sealed class ClearingGrain(
         }
         catch (Exception error)
         {
+            // The commit's answer may be what was lost: storage says whether it happened.
+            if (await FindAsync(cycleId) is { Status: CycleStatus.Settled } settled)
+            {
+                logger.LogWarning(error, "cycle {Cycle}: settled, but its answer was lost; live accounts reload to see it", cycleId);
+                return settled.LedgerSeq is null ? await EvidenceAsync(settled) : settled;
+            }
             logger.LogError(error, "cycle {Cycle}: settlement failed; nothing was posted, settle again", cycleId);
             throw DomainException.Unavailable("settlement_failed", $"cycle {cycleId} could not be settled ({error.Message}); nothing was posted: settle again");
         }
+        // The step as it happened, its commit included.
+        var settleStep = Step("settle", started, detail);
+        logger.LogInformation("cycle {Cycle} settled in {Ms} ms: {Detail}", cycleId, settleStep.DurationMs, detail);
 
         var uses = (await store.StagedVoucherUseAsync(cycleId, CancellationToken.None)).ToLookup(u => u.Holder, StringComparer.Ordinal);
         // Only live accounts are told: one activated now would load the settled totals anyway. One that activates
@@ -202,7 +209,7 @@ public sealed class ClearingGrain(
                 logger.LogWarning(error, "cycle {Cycle}: account {Account} was not told of its settlement", cycleId, d.AccountId);
             }
         }));
-        return await EvidenceAsync(await FindAsync(cycleId));
+        return await EvidenceAsync(await FindAsync(cycleId), [.. steps, settleStep]);
     }
 
     public async Task<AdjustmentView> Adjust(string againstCycle, RecordAdjustment adjustment, string recordedBy)
@@ -321,7 +328,8 @@ public sealed class ClearingGrain(
             CycleHashes.Usage(c.Contracts),
             CycleHashes.Postings(plan.Postings));
 
-    private async Task<CycleView> EvidenceAsync(CycleView cycle)
+    /// <summary>Puts the settlement on the ledger (again, harmlessly, if it is there) and records its entry, and the steps when given.</summary>
+    private async Task<CycleView> EvidenceAsync(CycleView cycle, IReadOnlyList<CycleStep>? steps = null)
     {
         var report = cycle.Report!;
         var entry = await GrainFactory.GetGrain<ILedgerGrain>(ILedgerGrain.Key).Redeliver(new EvidenceRecord($"clearing.settled/{cycle.Id}", "clearing.settled", cycle.Id,
@@ -341,8 +349,8 @@ public sealed class ClearingGrain(
                 ["usageHash"] = report.UsageHash,
                 ["postingsHash"] = report.PostingsHash,
             }));
-        await store.SetLedgerSeqAsync(cycle.Id, entry.Seq, CancellationToken.None);
-        return cycle with { LedgerSeq = entry.Seq };
+        await store.SetLedgerSeqAsync(cycle.Id, entry.Seq, steps, CancellationToken.None);
+        return cycle with { LedgerSeq = entry.Seq, Steps = steps ?? cycle.Steps };
     }
 
     private async Task FailAsync(string cycleId, List<CycleStep> steps, string step, Exception error)

@@ -79,7 +79,8 @@ public interface IClearingStore
     /// <summary>Per account, what settled cycles changed its escrow by (usage paid from it, escrow released): never positive.</summary>
     Task<IReadOnlyDictionary<string, long>> SettledEscrowAsync(CancellationToken cancellationToken);
 
-    Task SetLedgerSeqAsync(string cycleId, long seq, CancellationToken cancellationToken);
+    /// <summary>Records a settled cycle's ledger entry, and its steps when given (the settle step's duration is known only after its commit).</summary>
+    Task SetLedgerSeqAsync(string cycleId, long seq, IReadOnlyList<CycleStep>? steps, CancellationToken cancellationToken);
 
     Task<AdjustmentView> AddAdjustmentAsync(AdjustmentView adjustment, CancellationToken cancellationToken);
 

@@ -339,11 +339,13 @@ public sealed class PostgresClearingStore(ClearingDatabase database) : IClearing
         return settled;
     }
 
-    public async Task SetLedgerSeqAsync(string cycleId, long seq, CancellationToken cancellationToken)
+    public async Task SetLedgerSeqAsync(string cycleId, long seq, IReadOnlyList<CycleStep>? steps, CancellationToken cancellationToken)
     {
-        await using var command = database.DataSource.CreateCommand("UPDATE clearing_cycles SET ledger_seq = $2 WHERE id = $1");
+        await using var command = database.DataSource.CreateCommand(
+            "UPDATE clearing_cycles SET ledger_seq = $2, steps = coalesce($3, steps), updated_at = now() WHERE id = $1 AND status = 'settled'");
         command.Parameters.Add(new NpgsqlParameter { Value = cycleId });
         command.Parameters.Add(new NpgsqlParameter { Value = seq });
+        command.Parameters.Add(FlushContext.Jsonb(steps is null ? null : JsonSerializer.Serialize(steps, Json)));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
