@@ -86,7 +86,7 @@ public static class ClearingApi
     }
 
     private static async Task<IResult> StatementAsync(string id, string cycleId, string? after, int? limit, ClaimsPrincipal user, HttpRequest request,
-        IClearingStore store, CancellationToken cancellationToken)
+        IClearingStore store, IGrainFactory grains, CancellationToken cancellationToken)
     {
         Inputs.Id(id, "id");
         Require.MayRead(user, id);
@@ -98,6 +98,10 @@ public static class ClearingApi
         if (after is not null)
         {
             Inputs.Text(after, "after", Inputs.ReferenceLengthMax);
+        }
+        if (!Interfaces.Accounts.AccountIds.System.Contains(id) && await grains.GetGrain<Interfaces.Participants.IParticipantGrain>(id).Get() is null)
+        {
+            throw DomainException.NotFound("unknown_account", $"no account {id}");
         }
         var cycle = await FindAsync(store, cycleId, cancellationToken);
         var statement = await store.StatementAsync(id, cycle.Id, after, size, cancellationToken)

@@ -244,11 +244,12 @@ public sealed class AccountGrain(
     public Task ApplySettlement(string cycleId, AccountDelta delta, long version, IReadOnlyList<VoucherUse> vouchers)
     {
         // Loaded after the settlement: its totals and vouchers hold it already.
-        if (version <= loadedVersion || !settledCycles.Add(cycleId))
+        if (version <= loadedVersion || settledCycles.Contains(cycleId))
         {
             return Task.CompletedTask;
         }
         book.Apply(delta);
+        settledCycles.Add(cycleId);
         if (vouchers.Count > 0)
         {
             var taken = vouchers.GroupBy(v => v.VoucherId).ToDictionary(g => g.Key, g => g.Sum(v => v.Micros), StringComparer.Ordinal);
@@ -256,6 +257,12 @@ public sealed class AccountGrain(
             next.Vouchers = [.. next.Vouchers.Select(v => taken.TryGetValue(v.Id, out var micros) ? v with { RemainingMicros = v.RemainingMicros - micros } : v)];
             book.Replace(next);
         }
+        return Task.CompletedTask;
+    }
+
+    public Task Reload(string reason)
+    {
+        MarkInDoubt(new InvalidOperationException(reason));
         return Task.CompletedTask;
     }
 

@@ -36,6 +36,7 @@ namespace ClearingCluster.Grains.Clearing;
 public sealed class ClearingGrain(
     IClearingStore store,
     ITradingStore trading,
+    Contracts.ContractDirectory contracts,
     GroupCommit commit,
     CycleOptions options,
     MeterOptions meters,
@@ -49,13 +50,20 @@ public sealed class ClearingGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         writer = await commit.OpenWriterAsync(WriterName, cancellationToken);
-        // A settlement whose ledger entry a crash left out is put on the ledger now.
-        foreach (var cycle in await store.ListAsync(null, 20, cancellationToken))
+        // A settlement whose ledger entry a crash left out is put on the ledger now (settling it again does the same).
+        try
         {
-            if (cycle.Status == CycleStatus.Settled && cycle.LedgerSeq is null)
+            foreach (var cycle in await store.ListAsync(null, 20, cancellationToken))
             {
-                await EvidenceAsync(cycle);
+                if (cycle.Status == CycleStatus.Settled && cycle.LedgerSeq is null)
+                {
+                    await EvidenceAsync(cycle);
+                }
             }
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            logger.LogWarning(error, "a settled cycle's ledger entry could not be written now; settling the cycle again writes it");
         }
     }
 
@@ -138,7 +146,11 @@ public sealed class ClearingGrain(
             await store.SetStatusAsync(cycleId, CycleStatus.Computed, steps, null, CancellationToken.None);
             return await FindAsync(cycleId);
         }
-        catch (Exception error) when (error is not CycleStateException)
+        catch (CycleStateException moved)
+        {
+            throw DomainException.Conflict("invalid_transition", $"{moved.Message}; another run moved it on");
+        }
+        catch (Exception error)
         {
             await FailAsync(cycleId, steps, "compute", error);
             throw;
@@ -153,6 +165,7 @@ public sealed class ClearingGrain(
             // Repeating a settlement changes nothing; only a ledger entry a crash left out is written.
             return cycle.LedgerSeq is null ? await EvidenceAsync(cycle) : cycle;
         }
+        var participants = cycle.Report?.Nets.Select(n => n.Participant).ToList() ?? [];
         if (cycle.Status != CycleStatus.Computed || cycle.Report is null)
         {
             throw DomainException.Conflict("cycle_not_computed", $"cycle {cycleId} is {CycleStatuses.Wire(cycle.Status)}; only a computed cycle is settled");
@@ -184,6 +197,7 @@ public sealed class ClearingGrain(
             if (await FindAsync(cycleId) is { Status: CycleStatus.Settled } settled)
             {
                 logger.LogWarning(error, "cycle {Cycle}: settled, but its answer was lost; live accounts reload to see it", cycleId);
+                await ReloadLiveAsync(participants.Concat(await StagedAccountsAsync(cycleId)), $"cycle {cycleId} settled while this account was not told");
                 return settled.LedgerSeq is null ? await EvidenceAsync(settled) : settled;
             }
             logger.LogError(error, "cycle {Cycle}: settlement failed; nothing was posted, settle again", cycleId);
@@ -205,8 +219,9 @@ public sealed class ClearingGrain(
             }
             catch (Exception error)
             {
-                // Storage holds the settlement; an account that missed it is behind (poorer) until it reloads.
-                logger.LogWarning(error, "cycle {Cycle}: account {Account} was not told of its settlement", cycleId, d.AccountId);
+                // Storage holds the settlement; an account that missed it must not spend from what it holds in memory.
+                logger.LogWarning(error, "cycle {Cycle}: account {Account} was not told of its settlement; it reloads", cycleId, d.AccountId);
+                await ReloadLiveAsync([d.AccountId], $"cycle {cycleId} settled while this account was not told");
             }
         }));
         return await EvidenceAsync(await FindAsync(cycleId), [.. steps, settleStep]);
@@ -224,10 +239,23 @@ public sealed class ClearingGrain(
         {
             throw DomainException.Invalid("invalid_to", "an adjustment moves money between two different accounts");
         }
+        if (recordedBy == from || recordedBy == to)
+        {
+            // Staff correct others' settlements; a correction in one's own favour needs someone else to record it.
+            throw DomainException.Forbidden("forbidden", $"{recordedBy} may not record an adjustment that moves its own money");
+        }
         var cycle = await FindAsync(againstCycle);
         if (cycle.Status != CycleStatus.Settled)
         {
             throw DomainException.Conflict("cycle_not_settled", $"cycle {againstCycle} is {CycleStatuses.Wire(cycle.Status)}; adjustments correct settled cycles");
+        }
+        if (contract is not null)
+        {
+            var terms = (await contracts.FindAsync(contract))?.Terms ?? throw DomainException.NotFound("unknown_contract", $"no contract {contract}");
+            if (new[] { from, to }.Any(party => party != terms.Buyer && party != terms.Provider && !AccountIds.System.Contains(party)))
+            {
+                throw DomainException.Invalid("invalid_contract", $"contract {contract} is between {terms.Buyer} and {terms.Provider}; the adjustment moves money between {from} and {to}");
+            }
         }
         foreach (var account in new[] { from, to })
         {
@@ -239,24 +267,48 @@ public sealed class ClearingGrain(
         var open = await store.OpenCycleAsync(CancellationToken.None);
         var view = new AdjustmentView(id, againstCycle, open.Id, from, to, adjustment.AmountMicros, reason, contract, recordedBy, time.GetUtcNow());
         var stored = await store.AddAdjustmentAsync(view, CancellationToken.None);
-        if (stored with { At = view.At, PostedIn = view.PostedIn } != view)
+        // A repeat by another member of staff is the same adjustment: who recorded it first stands.
+        if (stored with { At = view.At, PostedIn = view.PostedIn, RecordedBy = view.RecordedBy } != view)
         {
             throw DomainException.Conflict("adjustment_exists", $"adjustment {id} was recorded with other terms");
         }
-        await GrainFactory.GetGrain<ILedgerGrain>(ILedgerGrain.Key).Redeliver(new EvidenceRecord($"clearing.adjustment/{id}", "clearing.adjustment", againstCycle,
-            new JsonObject
-            {
-                ["adjustment"] = id,
-                ["againstCycle"] = againstCycle,
-                ["postedIn"] = stored.PostedIn,
-                ["from"] = from,
-                ["to"] = to,
-                ["amount"] = stored.AmountMicros,
-                ["reason"] = reason,
-                ["contract"] = contract,
-                ["recordedBy"] = recordedBy,
-            }));
+        await GrainFactory.GetGrain<ILedgerGrain>(ILedgerGrain.Key).Redeliver(AdjustmentEvidence(stored));
         return stored;
+    }
+
+    /// <summary>An adjustment's ledger entry; the same record every time, so a redelivery finds the entry written.</summary>
+    private static EvidenceRecord AdjustmentEvidence(AdjustmentView a) => new($"clearing.adjustment/{a.Id}", "clearing.adjustment", a.AgainstCycle,
+        new JsonObject
+        {
+            ["adjustment"] = a.Id,
+            ["againstCycle"] = a.AgainstCycle,
+            ["postedIn"] = a.PostedIn,
+            ["from"] = a.From,
+            ["to"] = a.To,
+            ["amount"] = a.AmountMicros,
+            ["reason"] = a.Reason,
+            ["contract"] = a.Contract,
+            ["recordedBy"] = a.RecordedBy,
+        });
+
+    /// <summary>The accounts a computed cycle moves money on.</summary>
+    private async Task<IEnumerable<string>> StagedAccountsAsync(string cycleId) =>
+        SettlementPlan.DeltasOf(cycleId, await store.StagedPostingsAsync(cycleId, CancellationToken.None)).Select(d => d.AccountId);
+
+    /// <summary>Makes the live ones of <paramref name="accounts"/> reload: storage moved their money without them.</summary>
+    private async Task ReloadLiveAsync(IEnumerable<string> accounts, string reason)
+    {
+        foreach (var account in accounts.Distinct(StringComparer.Ordinal).Where(a => GrainFactory.IsActive<IAccountGrain>(a)))
+        {
+            try
+            {
+                await GrainFactory.GetGrain<IAccountGrain>(account).Reload(reason);
+            }
+            catch (Exception error)
+            {
+                logger.LogError(error, "account {Account} could not be made to reload: {Reason}", account, reason);
+            }
+        }
     }
 
     public static string CycleId(long number) => "c" + number.ToString(CultureInfo.InvariantCulture);
@@ -332,6 +384,11 @@ public sealed class ClearingGrain(
     private async Task<CycleView> EvidenceAsync(CycleView cycle, IReadOnlyList<CycleStep>? steps = null)
     {
         var report = cycle.Report!;
+        // The adjustments it posted are on the ledger before it is: one whose own entry was lost gets it now.
+        foreach (var adjustment in (await store.AdjustmentsAsync(cycle.Id, CancellationToken.None)).Where(a => a.PostedIn == cycle.Id))
+        {
+            await GrainFactory.GetGrain<ILedgerGrain>(ILedgerGrain.Key).Redeliver(AdjustmentEvidence(adjustment));
+        }
         var entry = await GrainFactory.GetGrain<ILedgerGrain>(ILedgerGrain.Key).Redeliver(new EvidenceRecord($"clearing.settled/{cycle.Id}", "clearing.settled", cycle.Id,
             new JsonObject
             {

@@ -61,6 +61,13 @@ public sealed class MeterGrain(
         // A part that fails is counted nowhere; only the end of each matters here.
         var closingParts = committing.Where(c => c.Value == closing).Select(c => c.Key).ToList();
         await Task.WhenAll(closingParts.Select(p => p.ContinueWith(static _ => { }, TaskScheduler.Default)));
+        if (closingParts.Any(p => p.IsFaulted))
+        {
+            // A flush reported failed may still commit (its answer was what failed). Claiming the shard's next epoch waits
+            // for the lock such a flush holds and fences out any later one, so once this returns, nothing more lands in
+            // the closing cycle. This activation's writer is failed already; the next activation claims its own.
+            await commit.OpenWriterAsync($"meter/{Shard}", CancellationToken.None);
+        }
     }
 
     public async Task<MeterAnswer> Apply(MeterPart part)

@@ -47,7 +47,15 @@ public interface IAccountGrain : IGrainWithStringKey
     /// A clearing cycle's settlement, committed with row <paramref name="version"/>: its money and what it took from the
     /// account's vouchers. Applied once per cycle, and not at all when the activation loaded the account after it.
     /// </summary>
+    [AlwaysInterleave]
     Task ApplySettlement(string cycleId, AccountDelta delta, long version, IReadOnlyList<VoucherUse> vouchers);
+
+    /// <summary>
+    /// Storage moved the account's money without this activation being told (a settlement whose answer was lost): it
+    /// refuses what would spend until it has reloaded its totals from storage.
+    /// </summary>
+    [AlwaysInterleave]
+    Task Reload(string reason);
 
     /// <summary>The participant's profile changed (status, tier, gateways): the gate checks orders against it.</summary>
     [AlwaysInterleave]

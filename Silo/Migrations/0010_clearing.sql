@@ -120,6 +120,8 @@ CREATE TABLE voucher_uses (
 );
 
 CREATE INDEX voucher_uses_voucher ON voucher_uses (voucher_id);
+-- An account reads what settled cycles took from the vouchers it holds when it activates.
+CREATE INDEX voucher_uses_holder ON voucher_uses (holder);
 
 -- Corrections: recorded against a settled cycle, posted in the cycle open at the time. Never edited.
 CREATE TABLE clearing_adjustments (

@@ -147,18 +147,31 @@ public sealed class PostgresClearingStore(ClearingDatabase database) : IClearing
         var contracts = ending.Count == 0 ? used : [.. used, .. ending];
 
         var vouchers = new List<ClearingVoucher>();
+        // What is left of each voucher, and no more than its issuer's backing covers, earliest expiry first: a voucher
+        // issued before vouchers were backed has none behind it, and settling it would take the issuer's backing below zero.
         await using (var command = new NpgsqlCommand("""
-            SELECT a.id, v->>'id', v->>'issuer', (v->>'amountMicros')::bigint - coalesce(u.used, 0), (v->'categories')::text, (v->>'expires')::timestamptz
-            FROM accounts a
-            CROSS JOIN LATERAL jsonb_array_elements(coalesce(a.state->'vouchers', '[]'::jsonb)) v
-            LEFT JOIN (SELECT voucher_id, sum(micros)::bigint AS used FROM voucher_uses w JOIN clearing_cycles k ON k.id = w.cycle_id AND k.status = 'settled'
-                       GROUP BY voucher_id) u ON u.voucher_id = v->>'id'
-            WHERE (v->>'amountMicros')::bigint > coalesce(u.used, 0)
+            WITH open_vouchers AS (
+                SELECT a.id AS holder, v->>'id' AS id, v->>'issuer' AS issuer, (v->>'amountMicros')::bigint - coalesce(u.used, 0) AS remaining,
+                       (v->'categories')::text AS categories, (v->>'expires')::timestamptz AS expires
+                FROM accounts a
+                CROSS JOIN LATERAL jsonb_array_elements(coalesce(a.state->'vouchers', '[]'::jsonb)) v
+                LEFT JOIN (SELECT voucher_id, sum(micros)::bigint AS used FROM voucher_uses w
+                           JOIN clearing_cycles k ON k.id = w.cycle_id AND k.status = 'settled' GROUP BY voucher_id) u ON u.voucher_id = v->>'id'
+                WHERE (v->>'amountMicros')::bigint > coalesce(u.used, 0)
+            ), backed AS (
+                SELECT o.*, sum(o.remaining) OVER (PARTITION BY o.issuer ORDER BY o.expires, o.id COLLATE "C") AS through FROM open_vouchers o
+            )
+            SELECT b.holder, b.id, b.issuer, least(b.remaining, greatest(0, coalesce(i.backing_micros, 0) - (b.through - b.remaining))), b.categories, b.expires
+            FROM backed b LEFT JOIN accounts i ON i.id = b.issuer
             """, connection, transaction))
         {
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
+                if (reader.GetInt64(3) == 0)
+                {
+                    continue;
+                }
                 vouchers.Add(new ClearingVoucher(reader.GetString(1), reader.GetString(0), reader.GetString(2), reader.GetInt64(3),
                     JsonSerializer.Deserialize<HashSet<string>>(reader.GetString(4), Json)!, reader.GetFieldValue<DateTimeOffset>(5)));
             }
@@ -192,13 +205,19 @@ public sealed class PostgresClearingStore(ClearingDatabase database) : IClearing
                     // Usage is never dropped for want of terms: the cycle fails instead, and computing again retries.
                     throw new InvalidOperationException($"contract {reader.GetString(0)} has usage in cycle {cycleId} but clearing holds no terms for it");
                 }
+                var validTo = reader.GetFieldValue<DateTimeOffset>(6);
+                if (validTo <= previousCut && reader.GetInt64(8) > 0)
+                {
+                    // Its escrow went back when the cycle it ended in settled: charging it now would take another contract's.
+                    throw new InvalidOperationException($"contract {reader.GetString(0)} ended in an earlier cycle but has usage in cycle {cycleId}");
+                }
                 var product = Name(reader.GetString(1));
                 var (price, quota) = (reader.GetInt64(4), reader.GetInt64(5));
                 long? escrowLeft = reader.IsDBNull(9) ? null : checked((quota - reader.GetInt64(9)) * price);
                 contracts.Add(new ClearingContract(reader.GetString(0), Name(reader.GetString(2)), Name(reader.GetString(3)), product,
                     categoryByProduct.TryGetValue(product, out var category) ? category
                     : throw new InvalidOperationException($"contract {reader.GetString(0)}: product {product} has no record"),
-                    price, escrowLeft, reader.GetInt64(8), reader.GetFieldValue<DateTimeOffset>(6), reader.GetInt32(7)));
+                    price, escrowLeft, reader.GetInt64(8), validTo, reader.GetInt32(7)));
             }
         }, cancellationToken);
         return contracts;
@@ -292,6 +311,9 @@ public sealed class PostgresClearingStore(ClearingDatabase database) : IClearing
         var flush = new FlushContext(0);
         flush.Add("CALL fence_writers($1, $2, $3)", null, new[] { fence.Writer }, new[] { fence.Epoch }, 0L);
         flush.Add("CALL clearing_require_status($1, 'computed')", null, cycleId);
+        // First, the accounts table against the commit log's upserts (which wait the few ms this takes): the two never
+        // deadlock over rows locked in different orders, and the balances read as opening are those the deltas meet.
+        flush.Add("LOCK TABLE accounts IN SHARE ROW EXCLUSIVE MODE", null);
         flush.Add("""
             UPDATE cycle_accounts c SET opening_available = coalesce(a.available_micros, 0), opening_held = coalesce(a.held_micros, 0),
                 opening_escrow = coalesce(a.escrow_micros, 0), opening_backing = coalesce(a.backing_micros, 0)
@@ -310,7 +332,10 @@ public sealed class PostgresClearingStore(ClearingDatabase database) : IClearing
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
         try
         {
+            // An explicit transaction (not the batch's implicit one): LOCK TABLE takes only a transaction block.
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             await Task.Run(() => flush.Execute(connection), cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
         catch (PostgresException error) when (error.SqlState == CycleStateError)
         {

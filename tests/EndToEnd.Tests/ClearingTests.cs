@@ -150,6 +150,11 @@ public sealed class ClearingTests(GatewayFixture fixture)
         await ProblemAssert.IsProblem(await staff.PostAsJsonAsync($"/v1/clearing/cycles/{open.CycleId}/adjustments",
             new AdjustmentRequest("a1", "exchange", "voucher-fund", 1, "x")), HttpStatusCode.Conflict, "cycle_not_settled");
         await ProblemAssert.IsProblem(await exchange.Anonymous.GetAsync("/v1/clearing/cycles"), HttpStatusCode.Unauthorized, "unauthenticated");
+        // Staff do not record corrections in their own favour.
+        var staffId = (await Exchange.Ok(await staff.GetAsync("/v1/whoami"))).GetProperty("participant").GetString()!;
+        await ProblemAssert.IsProblem(await staff.PostAsJsonAsync($"/v1/clearing/cycles/{open.CycleId}/adjustments",
+            new AdjustmentRequest("a2", "exchange", staffId, 1, "x")), HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.IsProblem(await exchange.Admin.GetAsync($"/v1/accounts/nobody-at-all/statements/{open.CycleId}"), HttpStatusCode.NotFound, "unknown_account");
         var after = (await Exchange.Ok(await staff.GetAsync($"/v1/clearing/cycles/{open.CycleId}"))).Deserialize<CycleResponse>(Json)!;
         Assert.Equal(JsonSerializer.Serialize(open, Json), JsonSerializer.Serialize(after, Json));
     }
@@ -172,6 +177,8 @@ public sealed class ClearingTests(GatewayFixture fixture)
             new AdjustmentRequest(id, payer, payee, 1_000, "refund")), HttpStatusCode.Created);
         await ProblemAssert.IsProblem(await staff.PostAsJsonAsync($"/v1/clearing/cycles/{settled.CycleId}/adjustments",
             new AdjustmentRequest(id, payer, payee, 2_000, "refund")), HttpStatusCode.Conflict, "adjustment_exists");
+        await ProblemAssert.IsProblem(await staff.PostAsJsonAsync($"/v1/clearing/cycles/{settled.CycleId}/adjustments",
+            new AdjustmentRequest(Exchange.NewId("adj"), payer, payee, 1, "refund", "K-nothing-1")), HttpStatusCode.NotFound, "unknown_contract");
 
         var next = await CycleAsync(await staff.PostAsync("/v1/clearing/cycles/cutoff", null));
         await CycleAsync(await staff.PostAsync($"/v1/clearing/cycles/{next.CycleId}/compute", null));
