@@ -19,6 +19,8 @@ switch (arguments.Benchmark)
     case "orders-http":
         await HttpOrderBenchmark.RunAsync(arguments);
         return 0;
+    case "run":
+        return await ClearingCluster.Load.Simulator.SimulatorCommand.RunAsync(arguments);
     case "clearing":
         await ClearingBenchmark.RunAsync(arguments);
         return 0;

@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using ClearingCluster.Client;
+
+namespace ClearingCluster.Load.Simulator;
+
+/// <summary>What a run did and whether every check held; written as JSON with <c>--out</c>.</summary>
+public sealed record SimulationResult(
+    string Profile, string RunId, double Seconds, long OrdersPlaced, long OrdersRefused, long OrdersCancelled, long UsageRecordsAccepted,
+    long UsageRecordsRejected, long Queries, long CutOffs, long Errors, IReadOnlyList<string> ErrorSamples, double OrderP50Ms, double OrderP99Ms,
+    double OrderP999Ms, double UsageBatchP50Ms, double UsageBatchP99Ms, IReadOnlyList<string> Failures)
+{
+    public bool Ok => Errors == 0 && Failures.Count == 0;
+}
+
+/// <summary>
+/// One simulated day: build the world, run every flow at once for the profile's duration with a progress line each
+/// second, stop, cut off, compute and settle what is left, then check everything (<see cref="SimulationChecks"/>).
+/// </summary>
+public static class SimulationRun
+{
+    /// <param name="beforeChecks">For testing the checks themselves: changes the tally before they compare it.</param>
+    public static async Task<SimulationResult> RunAsync(SimulationProfile profile, ClearingClient admin, Func<string, ClearingClient> clientFor, TextWriter progress,
+        Action<SimulationTally, SimulationWorld>? beforeChecks = null)
+    {
+        var runId = "sim" + Guid.NewGuid().ToString("N")[..8];
+        progress.WriteLine($"simulator: profile {profile.Name}, run {runId}: building the world through the API…");
+        // Money before the world is built: its deposits are part of what the run adds.
+        var (totalBefore, _) = await SimulationChecks.MoneyAsync(admin);
+        var world = await SimulationWorld.BuildAsync(profile, admin, clientFor, runId);
+
+        // Cycles cut before the run belong to others: settled first, so this run's cycles start clean.
+        var before = await admin.ListCyclesAsync(limit: 1);
+        var firstCycle = before.Cycles[0].Number;
+        var staff = world.Staff.Client;
+        progress.WriteLine($"  {world.Providers.Count} providers, {world.Buyers.Count} buyers, {world.Products.Count} products, {world.Contracts.Count} contracts; "
+            + $"running {profile.Duration.TotalSeconds:0} s from cycle c{firstCycle}");
+
+        var tally = new SimulationTally();
+        using var stop = new CancellationTokenSource(profile.Duration);
+        var clock = Stopwatch.StartNew();
+        var simulation = new SimulationFlows(profile, world, tally, runId);
+        var flows = simulation.RunAsync(stop.Token);
+        var (orders, usage) = (0L, 0L);
+        while (!flows.IsCompleted)
+        {
+            await Task.WhenAny(flows, Task.Delay(TimeSpan.FromSeconds(1)));
+            var (placed, accepted) = (Interlocked.Read(ref tally.OrdersPlaced) + Interlocked.Read(ref tally.OrdersRefused), Interlocked.Read(ref tally.UsageRecordsAccepted));
+            var (p50, p99, p999) = tally.Percentiles(orders: true);
+            progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {clock.Elapsed.TotalSeconds,5:0.0} s / {profile.Duration.TotalSeconds:0} s  orders {placed - orders,6}/s  usage {accepted - usage,7}/s  "
+                + $"cut-offs {tally.CutOffs}  errors {tally.Errors}  order p50 {p50:0.0} ms p99 {p99:0.0} ms p99.9 {p999:0.0} ms"));
+            (orders, usage) = (placed, accepted);
+        }
+        await flows;
+        await simulation.ResendInDoubtAsync();
+
+        var last = await staff.CutOffCycleAsync();
+        await SimulationFlows.SettleThroughAsync(staff, last);
+        beforeChecks?.Invoke(tally, world);
+        var failures = await SimulationChecks.RunAsync(world, tally, totalBefore, firstCycle, last.Number);
+        var (o50, o99, o999) = tally.Percentiles(orders: true);
+        var (u50, u99, _) = tally.Percentiles(orders: false);
+        return new SimulationResult(profile.Name, runId, clock.Elapsed.TotalSeconds, tally.OrdersPlaced, tally.OrdersRefused, tally.OrdersCancelled,
+            tally.UsageRecordsAccepted, tally.UsageRecordsRejected, tally.Queries, tally.CutOffs + 1, tally.Errors, [.. tally.ErrorSamples], o50, o99, o999, u50, u99,
+            failures);
+    }
+
+    public static void Report(SimulationResult result, TextWriter output)
+    {
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"simulator {result.Profile} {result.RunId}: {result.Seconds:0.0} s, orders {result.OrdersPlaced:N0} placed / {result.OrdersRefused:N0} refused by rule / "
+            + $"{result.OrdersCancelled:N0} cancelled (p50 {result.OrderP50Ms:0.0} ms, p99 {result.OrderP99Ms:0.0} ms, p99.9 {result.OrderP999Ms:0.0} ms), "
+            + $"usage {result.UsageRecordsAccepted:N0} accepted / {result.UsageRecordsRejected:N0} rejected (batch p99 {result.UsageBatchP99Ms:0.0} ms), "
+            + $"{result.Queries:N0} queries, {result.CutOffs} cycles, {result.Errors} errors"));
+        foreach (var sample in result.ErrorSamples)
+        {
+            output.WriteLine($"  error: {sample}");
+        }
+        foreach (var failure in result.Failures)
+        {
+            output.WriteLine($"  FAILED {failure}");
+        }
+        output.WriteLine(result.Ok ? "  every check held" : $"  {result.Failures.Count} checks failed, {result.Errors} errors");
+    }
+
+    public static string Json(SimulationResult result) =>
+        JsonSerializer.Serialize(result, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true });
+}

@@ -1,0 +1,50 @@
+extern alias load;
+
+using ClearingCluster.Client;
+using load::ClearingCluster.Load.Simulator;
+
+namespace ClearingCluster.EndToEnd.Tests;
+
+/// <summary>
+/// The peak-day simulator's smoke profile, shortened, against the test Gateway: every flow at once (quotes, bids, IOC
+/// and market orders, cancels, usage from two producers, balance queries, cut-offs with compute and settle), then every
+/// check. And the checks themselves fail, precisely, when the exchange and the simulator's tally disagree.
+/// </summary>
+[Collection(GatewayCollection.Name)]
+public sealed class SimulatorTests(GatewayFixture fixture)
+{
+    private static readonly ClearingClientOptions Options = new() { RetryAttemptsMax = 10 };
+
+    private Task<SimulationResult> RunAsync(Action<SimulationTally, SimulationWorld>? beforeChecks = null)
+    {
+        var admin = new ClearingClient(fixture.Gateway.Client(GatewayFixture.AdminKey), Options);
+        return SimulationRun.RunAsync(SimulationProfile.Smoke(TimeSpan.FromSeconds(4)) with { CutOffEvery = TimeSpan.FromSeconds(1.5) }, admin,
+            key => new ClearingClient(fixture.Gateway.Client(key), Options), TextWriter.Null, beforeChecks);
+    }
+
+    [Fact]
+    public async Task The_smoke_profile_runs_every_flow_at_once_and_every_check_holds()
+    {
+        var result = await RunAsync();
+
+        Assert.True(result.Ok, string.Join("\n", result.Failures.Concat(result.ErrorSamples)));
+        Assert.True(result.OrdersPlaced > 0 && result.OrdersCancelled > 0 && result.UsageRecordsAccepted > 0 && result.Queries > 0,
+            SimulationRun.Json(result));
+        Assert.True(result.CutOffs >= 2, $"{result.CutOffs} cycles");
+    }
+
+    [Fact]
+    public async Task A_unit_the_exchange_did_not_count_fails_the_run_naming_its_contract()
+    {
+        string? tampered = null;
+        var result = await RunAsync((tally, world) =>
+        {
+            tampered = world.Contracts[0];
+            tally.UnitsByContract.AddOrUpdate(tampered, 1, (_, units) => units + 1);
+        });
+
+        Assert.False(result.Ok);
+        Assert.Contains(result.Failures, f => f.StartsWith($"usage: contract {tampered} used ", StringComparison.Ordinal));
+        Assert.Contains(result.Failures, f => f.StartsWith($"statements: contract {tampered} settled ", StringComparison.Ordinal));
+    }
+}
