@@ -10,35 +10,95 @@ public sealed record ApiKeyOwner(string Participant, IReadOnlyList<string> Roles
 
 /// <summary>
 /// API keys in PostgreSQL by hash. Lookups are cached for <see cref="CacheTtl"/> so a request costs no database
-/// round trip; a revocation therefore takes effect within that time.
+/// round trip; a revocation or a new key clears this Gateway's cache at once (another Gateway sees it within the TTL).
+/// What an unauthenticated caller can cost is bounded: a token that cannot be a key (not the shape keys are issued in,
+/// nor the configured admin key) is refused without a lookup; at most <see cref="LookupsConcurrentMax"/> lookups run at
+/// once; at most <see cref="KnownKeysMax"/> keys and <see cref="UnknownTokensMax"/> unknown tokens are remembered
+/// (each set is cleared when full).
 /// </summary>
 public sealed class ApiKeyStore(ClearingDatabase database, TimeProvider time)
 {
     public static readonly TimeSpan CacheTtl = TimeSpan.FromSeconds(30);
+    public const int KnownKeysMax = 100_000;
+    public const int UnknownTokensMax = 10_000;
+    public const int LookupsConcurrentMax = 4;
 
-    private readonly ConcurrentDictionary<string, (ApiKeyOwner? Owner, DateTimeOffset Expires)> cache = new();
+    /// <summary>An issued key: the prefix and 32 random bytes in unpadded base64url.</summary>
+    private static readonly System.Text.RegularExpressions.Regex IssuedShape = new("^cck_[A-Za-z0-9_-]{43}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    private readonly ConcurrentDictionary<string, (ApiKeyOwner Owner, DateTimeOffset Expires)> known = new();
+    private readonly ConcurrentDictionary<string, DateTimeOffset> unknown = new();
+    private readonly SemaphoreSlim lookups = new(LookupsConcurrentMax);
+    private byte[] bootstrapHash = [];
+    private long lookupCount;
+
+    /// <summary>Database lookups made so far (for tests and operators).</summary>
+    public long Lookups => Interlocked.Read(ref lookupCount);
+
+    /// <summary>Keys and unknown tokens remembered now.</summary>
+    public int Remembered => known.Count + unknown.Count;
 
     public async Task<ApiKeyOwner?> FindAsync(string key, CancellationToken cancellationToken)
     {
         var hash = ApiKey.Hash(key);
+        if (!IssuedShape.IsMatch(key) && !hash.AsSpan().SequenceEqual(Volatile.Read(ref bootstrapHash)))
+        {
+            return null;
+        }
         var cacheKey = Convert.ToHexString(hash);
         var now = time.GetUtcNow();
-        if (cache.TryGetValue(cacheKey, out var cached) && cached.Expires > now)
+        if (known.TryGetValue(cacheKey, out var cached) && cached.Expires > now)
         {
             return cached.Owner;
         }
-
-        await using var command = database.DataSource.CreateCommand(
-            "SELECT participant, roles FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL");
-        command.Parameters.Add(new NpgsqlParameter { Value = hash });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        ApiKeyOwner? owner = null;
-        if (await reader.ReadAsync(cancellationToken))
+        if (unknown.TryGetValue(cacheKey, out var forgotten) && forgotten > now)
         {
-            owner = new ApiKeyOwner(reader.GetString(0), reader.GetFieldValue<string[]>(1));
+            return null;
         }
-        cache[cacheKey] = (owner, now + CacheTtl);
+
+        await lookups.WaitAsync(cancellationToken);
+        ApiKeyOwner? owner = null;
+        try
+        {
+            Interlocked.Increment(ref lookupCount);
+            await using var command = database.DataSource.CreateCommand(
+                "SELECT participant, roles FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL");
+            command.Parameters.Add(new NpgsqlParameter { Value = hash });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                owner = new ApiKeyOwner(reader.GetString(0), reader.GetFieldValue<string[]>(1));
+            }
+        }
+        finally
+        {
+            lookups.Release();
+        }
+        if (owner is not null)
+        {
+            Remember(known, cacheKey, (owner, now + CacheTtl), KnownKeysMax);
+        }
+        else
+        {
+            Remember(unknown, cacheKey, now + CacheTtl, UnknownTokensMax);
+        }
         return owner;
+    }
+
+    private static void Remember<T>(ConcurrentDictionary<string, T> cache, string key, T value, int max)
+    {
+        if (cache.Count >= max)
+        {
+            // Full: forgetting all is O(1) to decide and keeps memory bounded; what is forgotten is looked up again.
+            cache.Clear();
+        }
+        cache[key] = value;
+    }
+
+    private void Forget()
+    {
+        known.Clear();
+        unknown.Clear();
     }
 
     /// <summary>Stores a key's hash under a public key id.</summary>
@@ -54,7 +114,11 @@ public sealed class ApiKeyStore(ClearingDatabase database, TimeProvider time)
         command.Parameters.Add(new NpgsqlParameter { Value = owner.Roles.ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = bootstrap });
         await command.ExecuteNonQueryAsync(cancellationToken);
-        cache.Clear();
+        if (bootstrap)
+        {
+            Volatile.Write(ref bootstrapHash, ApiKey.Hash(key));
+        }
+        Forget();
     }
 
     /// <summary>Revokes the participant's key; false when the participant has no such key.</summary>
@@ -65,7 +129,7 @@ public sealed class ApiKeyStore(ClearingDatabase database, TimeProvider time)
         command.Parameters.Add(new NpgsqlParameter { Value = keyId });
         command.Parameters.Add(new NpgsqlParameter { Value = participant });
         var found = await command.ExecuteNonQueryAsync(cancellationToken) > 0;
-        cache.Clear();
+        Forget();
         return found;
     }
 
@@ -76,6 +140,6 @@ public sealed class ApiKeyStore(ClearingDatabase database, TimeProvider time)
             "UPDATE api_keys SET revoked_at = now() WHERE bootstrap AND revoked_at IS NULL AND key_hash <> $1");
         command.Parameters.Add(new NpgsqlParameter { Value = ApiKey.Hash(current) });
         await command.ExecuteNonQueryAsync(cancellationToken);
-        cache.Clear();
+        Forget();
     }
 }

@@ -18,6 +18,15 @@ public sealed class LedgerGrain(ILedgerStore store, GroupCommit commit, TimeProv
     public const int KindLengthMax = 64;
     private const int RememberedEventsMax = 50_000;
 
+    /// <summary>
+    /// Appends waiting for their flush at most; beyond, an append is refused (503, retry) before anything changes, so a
+    /// flood of evidence cannot hold unbounded entries in memory. Every publisher keeps its record until it is on the
+    /// ledger (an outbox, a book's unevidenced contracts, a cycle's ledger seq), so a refusal loses nothing.
+    /// </summary>
+    public const int PendingAppendsMax = 10_000;
+
+    private int pendingAppends;
+
     private readonly Dictionary<string, (LedgerEntry Entry, Task Durable)> recentByEventId = new(StringComparer.Ordinal);
     private readonly Queue<string> recentOrder = new();
     private CommitWriter writer = null!;
@@ -39,12 +48,17 @@ public sealed class LedgerGrain(ILedgerStore store, GroupCommit commit, TimeProv
             await known.Durable;
             return known.Entry;
         }
+        if (pendingAppends >= PendingAppendsMax)
+        {
+            throw DomainException.Unavailable("overloaded", $"the ledger has {pendingAppends} appends waiting for their flush, its limit is {PendingAppendsMax}; retry");
+        }
         writer.EnsureCanCommit(1);
 
         var entry = EvidenceChain.Next(head, record, time.GetUtcNow());
         head = new LedgerHead(entry.Seq, entry.Hash);
         var durable = writer.CommitAsync(new LedgerAppend([entry]));
         Remember(entry, durable);
+        pendingAppends++;
         try
         {
             await durable;
@@ -54,6 +68,10 @@ public sealed class LedgerGrain(ILedgerStore store, GroupCommit commit, TimeProv
             // The chain in memory runs ahead of storage: the next activation continues from the durable head.
             DeactivateOnIdle();
             throw;
+        }
+        finally
+        {
+            pendingAppends--;
         }
         if (entry.Seq > durableHead.Seq)
         {

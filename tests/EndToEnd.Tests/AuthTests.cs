@@ -71,3 +71,52 @@ public sealed class AuthTests(GatewayFixture fixture)
         Assert.Equal("bootstrap,created_at,key_hash,key_id,participant,revoked_at,roles", await columns.ExecuteScalarAsync());
     }
 }
+
+/// <summary>What an unauthenticated caller can cost the Gateway: bounded memory, bounded lookups, and a revocation that bites at once.</summary>
+[Collection(GatewayCollection.Name)]
+public sealed class KeyCacheTests(GatewayFixture fixture)
+{
+    private readonly Exchange exchange = new(fixture.Gateway, GatewayFixture.AdminKey);
+
+    private Gateway.Auth.ApiKeyStore Store => (Gateway.Auth.ApiKeyStore)fixture.Gateway.Services.GetService(typeof(Gateway.Auth.ApiKeyStore))!;
+
+    [Fact]
+    public async Task A_token_that_cannot_be_a_key_costs_no_lookup_and_is_not_remembered()
+    {
+        var (lookups, remembered) = (Store.Lookups, Store.Remembered);
+        using var client = fixture.Gateway.Client();
+        for (var i = 0; i < 200; i++)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/v1/whoami");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Convert.ToHexString(RandomNumberGenerator.GetBytes(24)));
+            await ProblemAssert.IsProblem(await client.SendAsync(request), HttpStatusCode.Unauthorized, "unauthenticated");
+        }
+        Assert.Equal(lookups, Store.Lookups);
+        Assert.True(Store.Remembered <= remembered, $"{Store.Remembered} remembered, {remembered} before");
+    }
+
+    [Fact]
+    public async Task Unknown_tokens_shaped_like_keys_are_remembered_only_up_to_the_bound()
+    {
+        var store = Store;
+        for (var i = 0; i < Gateway.Auth.ApiKeyStore.UnknownTokensMax + 50; i++)
+        {
+            var token = "cck_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            Assert.Null(await store.FindAsync(token, CancellationToken.None));
+        }
+        Assert.True(store.Remembered <= Gateway.Auth.ApiKeyStore.UnknownTokensMax + Gateway.Auth.ApiKeyStore.KnownKeysMax);
+        Assert.True(store.Remembered < Gateway.Auth.ApiKeyStore.UnknownTokensMax + 1_000, $"{store.Remembered} remembered");
+    }
+
+    [Fact]
+    public async Task A_revoked_key_is_refused_at_once_on_this_gateway()
+    {
+        var (member, _) = await exchange.MemberAsync("revoked", "buyer");
+        var issued = await exchange.Staff.IssueKeyAsync(member);
+        using var client = fixture.Gateway.Client(issued.Key);
+        // Used once, so the key is in the cache when it is revoked.
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/whoami")).StatusCode);
+        await exchange.Staff.RevokeKeyAsync(member, issued.KeyId);
+        await ProblemAssert.IsProblem(await client.GetAsync("/v1/whoami"), HttpStatusCode.Unauthorized, "unauthenticated");
+    }
+}
