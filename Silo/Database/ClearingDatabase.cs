@@ -12,6 +12,12 @@ public sealed class ClearingDatabase(ClearingOptions options, ILoggerFactory log
 {
     private readonly ILogger logger = loggers.CreateLogger<ClearingDatabase>();
     private EmbeddedPostgres? embedded;
+    private DataDirectoryLock? ownership;
+    private CancellationTokenSource? supervision;
+    private Task supervisor = Task.CompletedTask;
+
+    /// <summary>How often the embedded server is checked, and started again if it died.</summary>
+    public static readonly TimeSpan SupervisionPeriod = TimeSpan.FromSeconds(2);
     private NpgsqlDataSource? dataSource;
     private NpgsqlDataSource? commitDataSource;
 
@@ -31,6 +37,8 @@ public sealed class ClearingDatabase(ClearingOptions options, ILoggerFactory log
         var connectionString = options.ConnectionString;
         if (connectionString is null)
         {
+            // Before anything is touched: a second process on the same data would adopt, then stop, the first one's server.
+            ownership = DataDirectoryLock.Acquire(options.DataDirectory);
             embedded = new EmbeddedPostgres(
                 new EmbeddedPostgresOptions
                 {
@@ -55,6 +63,11 @@ public sealed class ClearingDatabase(ClearingOptions options, ILoggerFactory log
         }.Build();
         var applied = await new MigrationRunner(dataSource, loggers.CreateLogger<MigrationRunner>()).ApplyAsync(Migration.Embedded(), cancellationToken);
         logger.LogInformation("database ready ({Applied} migrations applied now)", applied);
+        if (embedded is not null)
+        {
+            supervision = new CancellationTokenSource();
+            supervisor = SuperviseAsync(embedded, supervision.Token);
+        }
     }
 
     public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
@@ -74,8 +87,40 @@ public sealed class ClearingDatabase(ClearingOptions options, ILoggerFactory log
         }
     }
 
+    /// <summary>The embedded server is this process's to keep up: if it dies, it is started again, and readiness comes back.</summary>
+    private async Task SuperviseAsync(EmbeddedPostgres server, CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(SupervisionPeriod);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping))
+            {
+                try
+                {
+                    if (await server.EnsureRunningAsync(stopping))
+                    {
+                        logger.LogWarning("the embedded PostgreSQL had stopped; it was started again");
+                    }
+                }
+                catch (Exception error) when (error is not OperationCanceledException)
+                {
+                    logger.LogError(error, "the embedded PostgreSQL is down and could not be started again; retrying");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down.
+        }
+    }
+
     public async Task StopAsync()
     {
+        if (supervision is not null)
+        {
+            await supervision.CancelAsync();
+            await supervisor;
+        }
         if (dataSource is not null)
         {
             await dataSource.DisposeAsync();
@@ -91,6 +136,8 @@ public sealed class ClearingDatabase(ClearingOptions options, ILoggerFactory log
             await embedded.StopAsync();
             embedded = null;
         }
+        ownership?.Dispose();
+        ownership = null;
     }
 
     public ValueTask DisposeAsync() => new(StopAsync());

@@ -109,6 +109,17 @@ public sealed class EmbeddedPostgres(EmbeddedPostgresOptions options, ILogger lo
         }
     }
 
+    /// <summary>Starts the server again if it has stopped while this process owns it; true when it had to.</summary>
+    public async Task<bool> EnsureRunningAsync(CancellationToken cancellationToken)
+    {
+        if (!startedHere || dataDirectory is null || await IsRunningAsync(RunningAsRoot ? ServiceUser : null, cancellationToken))
+        {
+            return false;
+        }
+        await StartAsync(cancellationToken);
+        return true;
+    }
+
     /// <summary>Stops the server but keeps its data, as an outage would; <see cref="ResumeAsync"/> starts it again.</summary>
     public async Task PauseAsync()
     {

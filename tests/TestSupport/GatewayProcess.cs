@@ -50,6 +50,24 @@ public sealed class GatewayProcess : IAsyncDisposable
     /// <summary>Starts the Gateway again on the same data, ports and keys.</summary>
     public async Task RestartAsync() => process = await LaunchAsync(settings);
 
+    /// <summary>Where this Gateway keeps its data (its embedded PostgreSQL's under <c>pg/</c>).</summary>
+    public string DataDirectory => settings.DataDirectory;
+
+    /// <summary>
+    /// Starts a second Gateway on this one's data directory (another HTTP port) and waits for it to end: a rival start,
+    /// which must refuse. Its exit code and what it wrote to standard error.
+    /// </summary>
+    public async Task<(int ExitCode, string Error)> StartRivalAsync()
+    {
+        var start = Start(settings with { Address = new Uri($"http://127.0.0.1:{EmbeddedPostgres.FreePort()}") });
+        start.RedirectStandardOutput = false;
+        using var rival = Process.Start(start)!;
+        var error = rival.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await rival.WaitForExitAsync(timeout.Token);
+        return (rival.ExitCode, await error);
+    }
+
     private sealed record Settings(string GatewayDll, string DataDirectory, string AdminKey, Uri Address, int PostgresPort);
 
     private static string GatewayDll(string configuration)
@@ -60,7 +78,7 @@ public sealed class GatewayProcess : IAsyncDisposable
             : throw new InvalidOperationException($"build the Gateway ({configuration}) first: {gatewayDll} is missing");
     }
 
-    private static async Task<Process> LaunchAsync(Settings settings)
+    private static ProcessStartInfo Start(Settings settings)
     {
         var (gatewayDll, dataDirectory, adminKey, address, postgresPort) = settings;
         var start = new ProcessStartInfo("dotnet")
@@ -77,7 +95,13 @@ public sealed class GatewayProcess : IAsyncDisposable
         start.Environment["CLEARING_PG_PORT"] = postgresPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["CLEARING_ADMIN_KEY"] = adminKey;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
-        var process = Process.Start(start)!;
+        return start;
+    }
+
+    private static async Task<Process> LaunchAsync(Settings settings)
+    {
+        var address = settings.Address;
+        var process = Process.Start(Start(settings))!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine($"  gateway: {e.Data}"); } };
         process.BeginOutputReadLine();
