@@ -155,6 +155,8 @@ public static class OrderJson
     private static string? Text(ref Utf8JsonReader reader, StringPool? pool, int member) => reader.TokenType switch
     {
         JsonTokenType.Null => null,
+        // The reader checks a string's UTF-8 only when it is turned into text: refused here as the member it is.
+        JsonTokenType.String when !System.Text.Unicode.Utf8.IsValid(reader.ValueSpan) => throw new OrderFormatException($"member '{Names[member]}' is not valid UTF-8"),
         JsonTokenType.String when pool is not null && !reader.ValueIsEscaped => pool.Get(reader.ValueSpan),
         JsonTokenType.String => reader.GetString(),
         _ => throw new OrderFormatException($"member '{Names[member]}' must be a string"),

@@ -67,6 +67,34 @@ public static class SimulationRun
             failures);
     }
 
+    /// <summary>The <c>fuzz</c> profile: the smoke world, then <paramref name="requests"/> bad requests from 8 callers at once.</summary>
+    public static async Task<FuzzResult> FuzzAsync(int requests, ClearingClient admin, string adminKey, Func<string, ClearingClient> clientFor,
+        Func<string?, HttpClient> httpFor, TextWriter progress)
+    {
+        var runId = "fuzz" + Guid.NewGuid().ToString("N")[..8];
+        progress.WriteLine($"simulator: profile fuzz, run {runId}: building the world through the API…");
+        var world = await SimulationWorld.BuildAsync(SimulationProfile.Smoke(), admin, clientFor, runId);
+        progress.WriteLine($"  sending {requests:N0} bad requests from 8 callers…");
+        return await new SimulationFuzz(world, httpFor, adminKey, seed: 20261129).RunAsync(requests, concurrency: 8, CancellationToken.None);
+    }
+
+    public static void Report(FuzzResult result, TextWriter output)
+    {
+        output.WriteLine($"fuzz: {result.Requests:N0} bad requests; by kind: {string.Join(", ", result.ByKind.OrderBy(k => k.Key).Select(k => $"{k.Key} {k.Value}"))}");
+        output.WriteLine($"  answers: {string.Join(", ", result.ByStatus.OrderBy(s => s.Key).Select(s => $"{s.Key} × {s.Value}"))}");
+        foreach (var v in result.Violations)
+        {
+            output.WriteLine($"  FAILED {v.Kind}: {v.Method} {v.Path} → {v.Status}: {v.Detail}");
+        }
+        foreach (var change in result.StateChanges)
+        {
+            output.WriteLine($"  FAILED {change}");
+        }
+        output.WriteLine(result.Violations.Count == 0 && result.StateChanges.Count == 0
+            ? "  no 5xx, every refusal problem+json, every replay a duplicate, nothing changed"
+            : $"  {result.Violations.Count} violations, {result.StateChanges.Count} state changes");
+    }
+
     public static void Report(SimulationResult result, TextWriter output)
     {
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,

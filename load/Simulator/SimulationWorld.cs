@@ -3,8 +3,8 @@ using ClearingCluster.Wire;
 
 namespace ClearingCluster.Load.Simulator;
 
-/// <summary>A member of the simulated exchange with its own typed client.</summary>
-public sealed record SimMember(string Id, ClearingClient Client);
+/// <summary>A member of the simulated exchange with its key and its own typed client.</summary>
+public sealed record SimMember(string Id, string Key, ClearingClient Client);
 
 /// <summary>
 /// The exchange the simulator builds through the public API, as its members would: admitted participants with keys,
@@ -24,13 +24,16 @@ public sealed class SimulationWorld
     public required List<string> Contracts { get; init; }
     public long DepositedMicros { get; set; }
 
+    public string KeyOf(string member) => Buyers.Concat(Providers).Append(Gateway).Append(Staff).Single(m => m.Id == member).Key;
+
     public static async Task<SimulationWorld> BuildAsync(SimulationProfile profile, ClearingClient admin, Func<string, ClearingClient> clientFor, string runId)
     {
         async Task<SimMember> MemberAsync(string id, params string[] roles)
         {
             await admin.RegisterParticipantAsync(new RegisterParticipantRequest(id, id, roles, 3));
             await admin.ApproveParticipantAsync(id);
-            return new SimMember(id, clientFor((await admin.IssueKeyAsync(id)).Key));
+            var key = (await admin.IssueKeyAsync(id)).Key;
+            return new SimMember(id, key, clientFor(key));
         }
         var providers = new List<SimMember>();
         var buyers = new List<SimMember>();

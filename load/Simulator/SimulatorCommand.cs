@@ -13,8 +13,7 @@ public static class SimulatorCommand
 {
     public static async Task<int> RunAsync(BenchmarkArguments arguments)
     {
-        var profile = SimulationProfile.Named(arguments.Text("profile", "smoke"),
-            arguments.Options.ContainsKey("seconds") ? TimeSpan.FromSeconds(arguments.Seconds) : null);
+        var profileName = arguments.Text("profile", "smoke");
         var url = arguments.Text("url", "");
         GatewayProcess? started = null;
         string adminKey;
@@ -38,6 +37,20 @@ public static class SimulatorCommand
         {
             var options = new ClearingClientOptions { RetryAttemptsMax = 10 };
             using var admin = new ClearingClient(address, adminKey, options);
+            if (profileName == "fuzz")
+            {
+                var pid = started?.ProcessId;
+                var rssBefore = pid is { } p1 ? GatewayProcess.ResidentMegabytes(p1) : 0;
+                var fuzz = await SimulationRun.FuzzAsync(arguments.Int("requests", 100_000), admin, adminKey, key => new ClearingClient(address, key, options),
+                    key => Http(address, key), Console.Out);
+                SimulationRun.Report(fuzz, Console.Out);
+                if (pid is { } p2)
+                {
+                    Console.WriteLine($"  Gateway resident memory: {rssBefore} MB before the world and the fuzz, {GatewayProcess.ResidentMegabytes(p2)} MB after");
+                }
+                return fuzz.Violations.Count == 0 && fuzz.StateChanges.Count == 0 ? 0 : 1;
+            }
+            var profile = SimulationProfile.Named(profileName, arguments.Options.ContainsKey("seconds") ? TimeSpan.FromSeconds(arguments.Seconds) : null);
             var result = await SimulationRun.RunAsync(profile, admin, key => new ClearingClient(address, key, options), Console.Out);
             SimulationRun.Report(result, Console.Out);
             if (arguments.Text("out", "") is { Length: > 0 } file)
@@ -46,6 +59,11 @@ public static class SimulatorCommand
             }
             return result.Ok ? 0 : 1;
         }
+        catch (ArgumentException unknown)
+        {
+            Console.Error.WriteLine(unknown.Message);
+            return 2;
+        }
         finally
         {
             if (started is not null)
@@ -53,5 +71,15 @@ public static class SimulatorCommand
                 await started.DisposeAsync();
             }
         }
+    }
+
+    private static HttpClient Http(Uri address, string? key)
+    {
+        var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        }
+        return client;
     }
 }

@@ -34,6 +34,21 @@ public sealed class SimulatorTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task The_fuzz_profile_gets_no_server_error_a_problem_for_every_refusal_and_changes_nothing()
+    {
+        var admin = new ClearingClient(fixture.Gateway.Client(GatewayFixture.AdminKey), Options);
+
+        var result = await SimulationRun.FuzzAsync(2_000, admin, GatewayFixture.AdminKey, key => new ClearingClient(fixture.Gateway.Client(key), Options),
+            key => fixture.Gateway.Client(key), TextWriter.Null);
+
+        Assert.True(result.Violations.Count == 0, string.Join("\n", result.Violations));
+        Assert.Empty(result.StateChanges);
+        Assert.Equal(2_000, result.ByStatus.Values.Sum());
+        Assert.DoesNotContain(result.ByStatus.Keys, status => status >= 500);
+        Assert.True(result.ByKind.Count >= 14, string.Join(", ", result.ByKind.Keys));
+    }
+
+    [Fact]
     public async Task A_unit_the_exchange_did_not_count_fails_the_run_naming_its_contract()
     {
         string? tampered = null;

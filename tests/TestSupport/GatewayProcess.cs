@@ -50,6 +50,15 @@ public sealed class GatewayProcess : IAsyncDisposable
     /// <summary>Starts the Gateway again on the same data, ports and keys.</summary>
     public async Task RestartAsync() => process = await LaunchAsync(settings);
 
+    public int ProcessId => process.Id;
+
+    /// <summary>A process's resident memory (VmRSS), in MB.</summary>
+    public static long ResidentMegabytes(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
+    }
+
     /// <summary>Where this Gateway keeps its data (its embedded PostgreSQL's under <c>pg/</c>).</summary>
     public string DataDirectory => settings.DataDirectory;
 

@@ -26,7 +26,7 @@ public static class UsageJson
                 {
                     UsageEnvelope.Once(ref seen, 1, "producer");
                     reader.Read();
-                    producer = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    producer = reader.TokenType == JsonTokenType.String && System.Text.Unicode.Utf8.IsValid(reader.ValueSpan) ? reader.GetString() : null;
                 }
                 else if (reader.ValueTextEquals("sequence"u8))
                 {
@@ -80,13 +80,13 @@ public static class UsageJson
             {
                 malformed |= Twice(ref seen, 1);
                 reader.Read();
-                callId = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                callId = reader.TokenType == JsonTokenType.String && System.Text.Unicode.Utf8.IsValid(reader.ValueSpan) ? reader.GetString() : null;
             }
             else if (reader.ValueTextEquals("contract"u8))
             {
                 malformed |= Twice(ref seen, 2);
                 reader.Read();
-                contract = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                contract = reader.TokenType == JsonTokenType.String && System.Text.Unicode.Utf8.IsValid(reader.ValueSpan) ? reader.GetString() : null;
             }
             else if (reader.ValueTextEquals("at"u8))
             {

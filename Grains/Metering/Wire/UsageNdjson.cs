@@ -60,7 +60,7 @@ public static class UsageNdjson
                     UsageEnvelope.Once(ref seen, isProducer ? 1 : 2, isProducer ? "producer" : "sequence");
                 }
                 reader.Read();
-                if (isProducer && reader.TokenType == JsonTokenType.String)
+                if (isProducer && reader.TokenType == JsonTokenType.String && System.Text.Unicode.Utf8.IsValid(reader.ValueSpan))
                 {
                     producer = reader.GetString();
                 }
