@@ -176,9 +176,10 @@ public sealed class SimulationFuzz(SimulationWorld world, Func<string?, HttpClie
                 return (member, HttpMethod.Post, "/v1/orders", new StringContent(order, Encoding.UTF8, "text/plain"), false);
             case "oversized":
             {
+                // Over the Gateway's body limit (1 MiB by default), whatever the route takes.
                 var content = new ByteArrayContent(new byte[3 * 1024 * 1024]);
                 content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                return (gateway, HttpMethod.Post, "/v1/usage", content, false);
+                return random.Next(2) == 0 ? (member, HttpMethod.Post, "/v1/orders", content, false) : (admin, HttpMethod.Post, "/v1/participants", content, false);
             }
             case "unknown_id":
                 return random.Next(4) switch
