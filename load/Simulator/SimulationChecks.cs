@@ -10,7 +10,8 @@ namespace ClearingCluster.Load.Simulator;
 /// </summary>
 public static class SimulationChecks
 {
-    public static async Task<IReadOnlyList<string>> RunAsync(SimulationWorld world, SimulationTally tally, long totalBefore, long firstCycle, long lastCycle)
+    public static async Task<IReadOnlyList<string>> RunAsync(SimulationWorld world, SimulationTally tally, long totalBefore, long exchangeBefore, long firstCycle,
+        long lastCycle)
     {
         var failures = new List<string>();
         var admin = world.Admin;
@@ -60,6 +61,18 @@ public static class SimulationChecks
         }
         failures.AddRange(negative.Select(n => $"money: account {n} is negative"));
 
+        // The exchange earns nothing but fees: what it received is what the run's cycles charged.
+        long fees = 0;
+        for (var number = firstCycle; number <= lastCycle; number++)
+        {
+            fees += (await admin.GetCycleAsync($"c{number}")).Report?.Fees ?? 0;
+        }
+        var received = await ExchangeAsync(admin) - exchangeBefore;
+        if (received != fees)
+        {
+            failures.Add($"fees: the cycles c{firstCycle}–c{lastCycle} charged {fees} µ¥ of fees, the exchange received {received} µ¥");
+        }
+
         var reconciliation = await admin.ReconcileTradingAsync();
         if (!reconciliation.Ok)
         {
@@ -72,6 +85,20 @@ public static class SimulationChecks
             failures.Add($"ledger: entry {ledger.FirstBadSeq} does not verify: {ledger.Problem}");
         }
         return failures;
+    }
+
+    /// <summary>The exchange's own account, all of it (0 before its first fee).</summary>
+    public static async Task<long> ExchangeAsync(ClearingClient admin)
+    {
+        try
+        {
+            var account = await admin.GetAccountAsync("exchange");
+            return account.Available + account.Held + account.Escrow + account.Backing;
+        }
+        catch (ClearingProblemException missing) when (missing.Code == "unknown_account")
+        {
+            return 0;
+        }
     }
 
     /// <summary>The sum of every account (all participants and the exchange's own), and any below zero.</summary>

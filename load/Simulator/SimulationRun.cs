@@ -28,6 +28,7 @@ public static class SimulationRun
         progress.WriteLine($"simulator: profile {profile.Name}, run {runId}: building the world through the API…");
         // Money before the world is built: its deposits are part of what the run adds.
         var (totalBefore, _) = await SimulationChecks.MoneyAsync(admin);
+        var exchangeBefore = await SimulationChecks.ExchangeAsync(admin);
         var world = await SimulationWorld.BuildAsync(profile, admin, clientFor, runId);
 
         // Cycles cut before the run belong to others: settled first, so this run's cycles start clean.
@@ -59,7 +60,7 @@ public static class SimulationRun
         var last = await staff.CutOffCycleAsync();
         await SimulationFlows.SettleThroughAsync(staff, last);
         beforeChecks?.Invoke(tally, world);
-        var failures = await SimulationChecks.RunAsync(world, tally, totalBefore, firstCycle, last.Number);
+        var failures = await SimulationChecks.RunAsync(world, tally, totalBefore, exchangeBefore, firstCycle, last.Number);
         var (o50, o99, o999) = tally.Percentiles(orders: true);
         var (u50, u99, _) = tally.Percentiles(orders: false);
         return new SimulationResult(profile.Name, runId, clock.Elapsed.TotalSeconds, tally.OrdersPlaced, tally.OrdersRefused, tally.OrdersCancelled,

@@ -2,6 +2,8 @@ using System.Net.Http.Headers;
 using ClearingCluster.Silo.Database;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ClearingCluster.EndToEnd.Tests;
 
@@ -9,20 +11,25 @@ namespace ClearingCluster.EndToEnd.Tests;
 /// The real Gateway (silo in process) on Kestrel on a free loopback port, on a database of its own. Clients
 /// speak real HTTP to it. Settings are what an operator would set in the environment.
 /// </summary>
-public sealed class GatewayFactory(string connectionString, string dataDirectory, string? adminKey, IReadOnlyDictionary<string, string>? settings = null)
+public sealed class GatewayFactory(
+    string connectionString, string dataDirectory, string? adminKey, IReadOnlyDictionary<string, string>? settings = null,
+    Action<IServiceCollection>? services = null)
     : WebApplicationFactory<Program>
 {
     public int Port { get; } = EmbeddedPostgres.FreePort();
 
     public string DataDirectory => dataDirectory;
 
-    public static GatewayFactory Start(string connectionString, string? adminKey, string? dataDirectory = null, IReadOnlyDictionary<string, string>? settings = null)
+    /// <param name="services">Changes to the Gateway's services: for tests that break it on purpose.</param>
+    public static GatewayFactory Start(string connectionString, string? adminKey, string? dataDirectory = null, IReadOnlyDictionary<string, string>? settings = null,
+        Action<IServiceCollection>? services = null)
     {
         var factory = new GatewayFactory(
             connectionString,
             dataDirectory ?? Path.Combine(Path.GetTempPath(), "clearingcluster-tests", Guid.NewGuid().ToString("N")),
             adminKey,
-            settings);
+            settings,
+            services);
         factory.UseKestrel(factory.Port);
         factory.StartServer();
         return factory;
@@ -50,6 +57,10 @@ public sealed class GatewayFactory(string connectionString, string dataDirectory
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             builder.UseSetting(key, value);
+        }
+        if (services is not null)
+        {
+            builder.ConfigureTestServices(services);
         }
     }
 }
