@@ -17,6 +17,9 @@ namespace ClearingCluster.Silo.Database;
 public sealed class EmbeddedPostgres(EmbeddedPostgresOptions options, ILogger logger) : IAsyncDisposable
 {
     public const string ServiceUser = "postgres";
+
+    /// <summary>How many times a start is tried before the silo gives up (2 s apart).</summary>
+    public const int StartAttemptsMax = 5;
     private const string Database = "clearing";
 
     private string? binDirectory;
@@ -88,7 +91,22 @@ public sealed class EmbeddedPostgres(EmbeddedPostgresOptions options, ILogger lo
         else
         {
             var settings = $"-p {options.Port}" + (options.Durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
-            await RunAsync("pg_ctl", ["-D", dataDirectory, "-l", Path.Combine(dataDirectory, "server.log"), "-w", "-t", "60", "-o", settings, "start"], asUser, cancellationToken);
+            // After a crash the old server's processes may still be going away, holding its shared memory: a start
+            // refused for that succeeds a moment later.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await RunAsync("pg_ctl", ["-D", dataDirectory, "-l", Path.Combine(dataDirectory, "server.log"), "-w", "-t", "60", "-o", settings, "start"], asUser,
+                        cancellationToken);
+                    break;
+                }
+                catch (InvalidOperationException error) when (attempt < StartAttemptsMax)
+                {
+                    logger.LogWarning("PostgreSQL did not start (attempt {Attempt} of {Max}): {Error}", attempt, StartAttemptsMax, error.Message);
+                    await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+                }
+            }
             startedHere = true;
             logger.LogInformation("started PostgreSQL on 127.0.0.1:{Port} (data in {DataDirectory})", options.Port, dataDirectory);
         }
@@ -198,11 +216,35 @@ public sealed class EmbeddedPostgres(EmbeddedPostgresOptions options, ILogger lo
         try
         {
             await RunAsync("pg_ctl", ["-D", dataDirectory!, "status"], asUser, cancellationToken);
-            return true;
         }
         catch (InvalidOperationException)
         {
             return false;
+        }
+        // A postmaster killed and not yet reaped (its parent gone, nobody reaping orphans) still answers pg_ctl's
+        // kill(pid, 0): seen as running, it would be adopted and never answer. Its lock file goes, and it is started anew.
+        var pidFile = Path.Combine(dataDirectory!, "postmaster.pid");
+        if (int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var postmaster) && IsDead(postmaster))
+        {
+            logger.LogWarning("PostgreSQL's postmaster {Pid} is dead but not reaped; its lock file is removed and the server started again", postmaster);
+            File.Delete(pidFile);
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>Whether the process is gone or a zombie (state Z or X in /proc).</summary>
+    private static bool IsDead(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var state = stat[(stat.LastIndexOf(')') + 2)..].FirstOrDefault();
+            return state is 'Z' or 'X';
+        }
+        catch (IOException)
+        {
+            return true;
         }
     }
 

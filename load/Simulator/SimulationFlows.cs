@@ -108,6 +108,19 @@ public sealed class SimulationFlows(SimulationProfile profile, SimulationWorld w
             Count(batch, await world.Gateway.Client.SubmitUsageAsync(batch, UsageEncoding.Json));
             Interlocked.Increment(ref tally.Resent);
         }
+        while (tally.InDoubtOrders.TryDequeue(out var inDoubt))
+        {
+            try
+            {
+                // Its first attempt's outcome, or a fresh one if it never arrived.
+                await inDoubt.Client.PlaceOrderAsync(inDoubt.Order);
+            }
+            catch (ClearingProblemException refused) when ((int)refused.Status < 500)
+            {
+                // A definite refusal is an outcome too.
+            }
+            Interlocked.Increment(ref tally.Resent);
+        }
     }
 
     private void Count(UsageBatchRequest batch, UsageResponse answer)
@@ -190,6 +203,12 @@ public sealed class SimulationFlows(SimulationProfile profile, SimulationWorld w
             catch (ClearingProblemException refused) when ((int)refused.Status == 422)
             {
                 Interlocked.Increment(ref tally.OrdersRefused);
+            }
+            catch (Exception error) when (error is not ClearingProblemException { Status: < (System.Net.HttpStatusCode)500 })
+            {
+                // No answer, or one that does not say: resent at the end with the same client order id.
+                tally.InDoubtOrders.Enqueue((client, order));
+                throw;
             }
             tally.OrderLatency(clock.Elapsed.TotalMilliseconds);
         });

@@ -23,6 +23,9 @@ public sealed class SimulationTally
 
     /// <summary>Usage batches sent but not acknowledged (an error, a lost answer): resent at the end.</summary>
     public ConcurrentQueue<ClearingCluster.Wire.UsageBatchRequest> InDoubt { get; } = new();
+
+    /// <summary>Orders sent but not answered definitely: resent at the end with the same client order id.</summary>
+    public ConcurrentQueue<(ClearingCluster.Client.ClearingClient Client, ClearingCluster.Wire.OrderRequest Order)> InDoubtOrders { get; } = new();
     public ConcurrentQueue<string> ErrorSamples { get; } = new();
 
     public void OrderLatency(double ms)

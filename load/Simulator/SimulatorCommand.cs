@@ -50,6 +50,24 @@ public static class SimulatorCommand
                 }
                 return fuzz.Violations.Count == 0 && fuzz.StateChanges.Count == 0 ? 0 : 1;
             }
+            if (profileName == "chaos")
+            {
+                if (started is null)
+                {
+                    Console.Error.WriteLine("the chaos profile kills the Gateway it starts: run it without --url");
+                    return 2;
+                }
+                var kills = arguments.Int("kills", 50);
+                var chaos = await SimulationRun.RunAsync(SimulationProfile.Smoke() with { Name = "chaos" }, admin, key => new ClearingClient(address, key, options),
+                    Console.Out, disruption: stop => SimulationChaos.KillAsync(started, kills, databaseEvery: arguments.Int("database-every", 5), seed: 20261129,
+                        Console.Out, stop));
+                SimulationRun.Report(chaos, Console.Out);
+                if (arguments.Text("out", "") is { Length: > 0 } chaosFile)
+                {
+                    await File.WriteAllTextAsync(chaosFile, SimulationRun.Json(chaos));
+                }
+                return chaos.Ok ? 0 : 1;
+            }
             var profile = SimulationProfile.Named(profileName, arguments.Options.ContainsKey("seconds") ? TimeSpan.FromSeconds(arguments.Seconds) : null);
             var result = await SimulationRun.RunAsync(profile, admin, key => new ClearingClient(address, key, options), Console.Out);
             SimulationRun.Report(result, Console.Out);

@@ -111,7 +111,9 @@ public sealed class GatewayProcess : IAsyncDisposable
     {
         var address = settings.Address;
         var process = Process.Start(Start(settings))!;
-        process.OutputDataReceived += (_, _) => { };
+        // CLEARING_GATEWAY_LOG=1 shows what the Gateway logs (warnings and worse), for diagnosing a run.
+        var showLog = Environment.GetEnvironmentVariable("CLEARING_GATEWAY_LOG") == "1";
+        process.OutputDataReceived += (_, e) => { if (showLog && e.Data is not null) { Console.Error.WriteLine($"  gateway log: {e.Data}"); } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine($"  gateway: {e.Data}"); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -140,6 +142,19 @@ public sealed class GatewayProcess : IAsyncDisposable
         return process;
     }
 
+    /// <summary>Whether the process has ended; a process whose restart failed counts as ended.</summary>
+    private static bool HasExited(Process process)
+    {
+        try
+        {
+            return process.HasExited;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+    }
+
     public HttpClient Client(string? key, int connections = 4)
     {
         var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
@@ -156,7 +171,7 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!process.HasExited)
+        if (!HasExited(process))
         {
             using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {
