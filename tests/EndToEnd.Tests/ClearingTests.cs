@@ -130,7 +130,7 @@ public sealed class ClearingTests(GatewayFixture fixture)
         Assert.Equal(totalBefore, await TotalMoneyAsync());
 
         var verify = await Exchange.Ok(await exchange.Admin.GetAsync("/v1/ledger/verify"));
-        Assert.True(verify.GetProperty("ok").GetBoolean());
+        Assert.True(verify.GetProperty("ok").GetBoolean(), verify.ToString());
         var entries = await Exchange.Ok(await exchange.Admin.GetAsync($"/v1/ledger/entries?kind=clearing.settled&subject={first.CycleId}"));
         Assert.Equal(first.CycleId, entries.GetProperty("entries")[0].GetProperty("payload").GetProperty("cycle").GetString());
         var reconciliation = await Exchange.Ok(await exchange.Admin.GetAsync("/v1/reconciliation"));

@@ -50,7 +50,7 @@ public sealed class LedgerApiTests(GatewayFixture fixture)
         Assert.Contains(("account.withdrawal", provider), kinds);
         Assert.Contains(("voucher.issued", provider), kinds);
         var verified = await Exchange.Ok(await exchange.Admin.GetAsync("/v1/ledger/verify"));
-        Assert.True(verified.GetProperty("ok").GetBoolean());
+        Assert.True(verified.GetProperty("ok").GetBoolean(), verified.ToString());
         Assert.True(verified.GetProperty("entries").GetInt64() >= after);
     }
 
