@@ -15,11 +15,18 @@ public sealed class SimulatorTests(GatewayFixture fixture)
 {
     private static readonly ClearingClientOptions Options = new() { RetryAttemptsMax = 10 };
 
-    private Task<SimulationResult> RunAsync(Action<SimulationTally, SimulationWorld>? beforeChecks = null)
+    /// <summary>
+    /// A Gateway of the run's own, on a database of its own: the simulator's load (and whatever it leaves still running)
+    /// stays out of the other tests' exchange.
+    /// </summary>
+    private async Task<GatewayFactory> OwnGatewayAsync() => GatewayFactory.Start(await fixture.Postgres.CreateDatabaseAsync(), GatewayFixture.AdminKey);
+
+    private async Task<SimulationResult> RunAsync(Action<SimulationTally, SimulationWorld>? beforeChecks = null)
     {
-        var admin = new ClearingClient(fixture.Gateway.Client(GatewayFixture.AdminKey), Options);
-        return SimulationRun.RunAsync(SimulationProfile.Smoke(TimeSpan.FromSeconds(4)) with { CutOffEvery = TimeSpan.FromSeconds(1.5) }, admin,
-            key => new ClearingClient(fixture.Gateway.Client(key), Options), TextWriter.Null, beforeChecks);
+        await using var gateway = await OwnGatewayAsync();
+        var admin = new ClearingClient(gateway.Client(GatewayFixture.AdminKey), Options);
+        return await SimulationRun.RunAsync(SimulationProfile.Smoke(TimeSpan.FromSeconds(4)) with { CutOffEvery = TimeSpan.FromSeconds(1.5) }, admin,
+            key => new ClearingClient(gateway.Client(key), Options), TextWriter.Null, beforeChecks);
     }
 
     [Fact]
@@ -36,10 +43,11 @@ public sealed class SimulatorTests(GatewayFixture fixture)
     [Fact]
     public async Task The_fuzz_profile_gets_no_server_error_a_problem_for_every_refusal_and_changes_nothing()
     {
-        var admin = new ClearingClient(fixture.Gateway.Client(GatewayFixture.AdminKey), Options);
+        await using var gateway = await OwnGatewayAsync();
+        var admin = new ClearingClient(gateway.Client(GatewayFixture.AdminKey), Options);
 
-        var result = await SimulationRun.FuzzAsync(2_000, admin, GatewayFixture.AdminKey, key => new ClearingClient(fixture.Gateway.Client(key), Options),
-            key => fixture.Gateway.Client(key), TextWriter.Null);
+        var result = await SimulationRun.FuzzAsync(2_000, admin, GatewayFixture.AdminKey, key => new ClearingClient(gateway.Client(key), Options),
+            key => gateway.Client(key), TextWriter.Null);
 
         Assert.True(result.Violations.Count == 0, string.Join("\n", result.Violations));
         Assert.Empty(result.StateChanges);
