@@ -44,6 +44,12 @@ public sealed class OrderBookGrain(
     private readonly List<Interfaces.Contracts.ContractTerms> unevidenced = [];
     private Task evidencing = Task.CompletedTask;
     private long evidencedThrough;
+
+    /// <summary>The highest contract handed to an append (in flight or done): the next entry starts right after it.</summary>
+    private long queuedThrough;
+
+    /// <summary>Completed when contracts arrive for evidence: a wait held up by a gap resumes then.</summary>
+    private TaskCompletionSource arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long journalBytesSinceSnapshot;
     private long lastSnapshotBytes;
 
@@ -210,7 +216,8 @@ public sealed class OrderBookGrain(
                 throw DomainException.Unavailable("evidence_unavailable",
                     $"book {Product} could not put contracts after {evidencedThrough} on the evidence ledger yet; ask again");
             }
-            await evidencing;
+            // Held up by a gap (a later batch's contracts came back first): the missing ones are on their way.
+            await (evidencing.IsCompleted ? arrived.Task : evidencing);
         }
         return evidencedThrough;
     }
@@ -268,19 +275,39 @@ public sealed class OrderBookGrain(
             DeactivateOnIdle();
         }
         unevidenced.AddRange(committed);
+        arrived.TrySetResult();
+        arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (evidencing.IsCompleted)
         {
             evidencing = EvidenceLoopAsync();
         }
     }
 
+    /// <summary>
+    /// The queued contracts that continue the ledger's run for this book without a gap, in order; the rest wait. Batches
+    /// committed together come back from the commit log in no set order, and an entry for contracts 1405– appended before
+    /// the one for 1404 would break the book's run of entries on the ledger.
+    /// </summary>
+    private List<Interfaces.Contracts.ContractTerms> TakeContiguous()
+    {
+        unevidenced.Sort((a, b) => a.Number.CompareTo(b.Number));
+        var next = queuedThrough + 1;
+        var count = 0;
+        while (count < unevidenced.Count && unevidenced[count].Number == next + count)
+        {
+            count++;
+        }
+        var batch = unevidenced.GetRange(0, count);
+        unevidenced.RemoveRange(0, count);
+        return batch;
+    }
+
     private async Task EvidenceLoopAsync()
     {
         var ledger = GrainFactory.GetGrain<ILedgerGrain>(ILedgerGrain.Key);
-        while (unevidenced.Count > 0)
+        while (TakeContiguous() is { Count: > 0 } batch)
         {
-            var batch = unevidenced.OrderBy(c => c.Number).ToList();
-            unevidenced.Clear();
+            queuedThrough = batch[^1].Number;
             try
             {
                 await ledger.Append(ContractMerkle.Evidence(Product, batch));
@@ -364,7 +391,7 @@ public sealed class OrderBookGrain(
     private async Task RedeliverEvidenceAsync(CancellationToken cancellationToken)
     {
         var covered = await ledgerStore.CoveredThroughAsync(Product, ContractMerkle.EntryKind, cancellationToken);
-        evidencedThrough = covered;
+        evidencedThrough = queuedThrough = covered;
         if (covered >= book.LastContractNumber)
         {
             return;
@@ -374,7 +401,7 @@ public sealed class OrderBookGrain(
             .Where(c => c.Number > covered).OrderBy(c => c.Number).ToList();
         logger.LogWarning("book {Product}: contracts {First}–{Last} had no evidence entry; putting them on the ledger", Product, covered + 1, book.LastContractNumber);
         await GrainFactory.GetGrain<ILedgerGrain>(ILedgerGrain.Key).Redeliver(ContractMerkle.Evidence(Product, contracts));
-        evidencedThrough = book.LastContractNumber;
+        evidencedThrough = queuedThrough = book.LastContractNumber;
     }
 
     /// <summary>
