@@ -42,13 +42,13 @@ public sealed class ClearingTests(GatewayFixture fixture)
         var totalBefore = await TotalMoneyAsync();
 
         // Usage flows from two producers while staff cut off twice; the tally is what the Gateway acknowledged.
-        var acknowledged = new Dictionary<string, long> { [k1] = 0, [k2] = 0 };
+        var acknowledged = new AcknowledgedUsage([k1, k2]);
         using var stop = new CancellationTokenSource();
         var flowing = Task.WhenAll(new[] { "p1", "p2" }.Select(producer => FlowAsync(gateway, producer, [k1, k2], acknowledged, stop.Token)));
-        await WaitForUsageAsync(acknowledged, 50, flowing);
+        await acknowledged.WhenAtLeastAsync(50, flowing);
         var first = await CycleAsync(await staff.PostAsync("/v1/clearing/cycles/cutoff", null));
         Assert.Equal("cut_off", first.Status);
-        await WaitForUsageAsync(acknowledged, Sum(acknowledged) + 50, flowing);
+        await acknowledged.WhenAtLeastAsync(acknowledged.Total + 50, flowing);
         var second = await CycleAsync(await staff.PostAsync("/v1/clearing/cycles/cutoff", null));
         Assert.Equal(first.Number + 1, second.Number);
         await stop.CancelAsync();
@@ -94,7 +94,7 @@ public sealed class ClearingTests(GatewayFixture fixture)
         Assert.All(custody.Lines, l => Assert.Equal(l.Gross - l.Fee - l.Gross * 250 / 10_000, l.ProviderReceived));
 
         // Every acknowledged record in exactly one cycle: none in two, none in neither.
-        Assert.Equal(acknowledged, units);
+        Assert.Equal(acknowledged.ByContract(), units);
         Assert.Equal(totalBefore, await TotalMoneyAsync());
 
         // The voucher paid first for the buyer that holds it; its statement says so.
@@ -205,7 +205,7 @@ public sealed class ClearingTests(GatewayFixture fixture)
     }
 
     /// <summary>Sends batches until told to stop, counting only what the Gateway acknowledged as accepted.</summary>
-    private static async Task FlowAsync(HttpClient gateway, string producer, string[] contracts, Dictionary<string, long> acknowledged, CancellationToken stop)
+    private static async Task FlowAsync(HttpClient gateway, string producer, string[] contracts, AcknowledgedUsage acknowledged, CancellationToken stop)
     {
         var name = Exchange.NewId(producer);
         for (long sequence = 1; !stop.IsCancellationRequested; sequence++)
@@ -218,32 +218,66 @@ public sealed class ClearingTests(GatewayFixture fixture)
             });
             var answer = await Exchange.Ok(await gateway.PostAsync("/v1/usage", new StringContent(body, Encoding.UTF8, "application/json")));
             Assert.Equal(1, answer.GetProperty("accepted").GetInt32());
-            lock (acknowledged)
-            {
-                acknowledged[contract] += units;
-            }
+            acknowledged.Add(contract, units);
         }
     }
 
-    /// <summary>Waits on progress the flow itself reports, not on time; a flow that fails fails the wait.</summary>
-    private static async Task WaitForUsageAsync(Dictionary<string, long> acknowledged, long atLeast, Task flowing)
+    /// <summary>Units the Gateway acknowledged per contract; a wait for a total is woken by the acknowledgement that reaches it.</summary>
+    private sealed class AcknowledgedUsage(IEnumerable<string> contracts)
     {
-        while (Sum(acknowledged) < atLeast)
+        private readonly Dictionary<string, long> units = contracts.ToDictionary(c => c, _ => 0L);
+        private readonly List<(long AtLeast, TaskCompletionSource Reached)> waiters = [];
+
+        public long Total
         {
-            if (flowing.IsCompleted)
+            get
+            {
+                lock (units)
+                {
+                    return units.Values.Sum();
+                }
+            }
+        }
+
+        public Dictionary<string, long> ByContract()
+        {
+            lock (units)
+            {
+                return new Dictionary<string, long>(units);
+            }
+        }
+
+        public void Add(string contract, long amount)
+        {
+            lock (units)
+            {
+                units[contract] += amount;
+                var total = units.Values.Sum();
+                foreach (var waiter in waiters.Where(w => w.AtLeast <= total).ToList())
+                {
+                    waiters.Remove(waiter);
+                    waiter.Reached.TrySetResult();
+                }
+            }
+        }
+
+        /// <summary>Completes once <paramref name="atLeast"/> units are acknowledged; fails if the flow ends first.</summary>
+        public async Task WhenAtLeastAsync(long atLeast, Task flowing)
+        {
+            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (units)
+            {
+                if (units.Values.Sum() >= atLeast)
+                {
+                    return;
+                }
+                waiters.Add((atLeast, reached));
+            }
+            if (await Task.WhenAny(reached.Task, flowing) == flowing)
             {
                 await flowing;
                 throw new InvalidOperationException("the usage flow ended before the usage awaited");
             }
-            await Task.Delay(1);
-        }
-    }
-
-    private static long Sum(Dictionary<string, long> acknowledged)
-    {
-        lock (acknowledged)
-        {
-            return acknowledged.Values.Sum();
         }
     }
 

@@ -1,5 +1,7 @@
+using System.Reflection;
 using ClearingCluster.Grains.Clearing;
 using ClearingCluster.Interfaces.Clearing;
+using ClearingCluster.Silo.Storage;
 using ClearingCluster.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -17,23 +19,57 @@ public sealed class ClearingScheduleTests(TestPostgres postgres)
             ["Clearing:Runtime:ReminderPollPeriod"] = "00:00:00.020",
             ["Clearing:Cycles:CutOffEvery"] = "00:00:01",
         };
-        await using var silo = await SiloHost.StartAsync(database, everySecond);
-        var store = silo.Services.GetRequiredService<IClearingStore>();
-
-        // Waits on the cycles the schedule writes, with a deadline, not on time alone.
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        IReadOnlyList<CycleView> cycles;
-        do
+        await using var silo = await SiloHost.StartAsync(database, everySecond, services =>
         {
-            await Task.Delay(20, deadline.Token);
-            cycles = await store.ListAsync(null, 10, deadline.Token);
-        }
-        while (!cycles.Any(c => c.Status == CycleStatus.CutOff));
+            services.Remove(services.Single(s => s.ServiceType == typeof(IClearingStore)));
+            services.AddSingleton(provider => CutOffSignal.Wrap(ActivatorUtilities.CreateInstance<PostgresClearingStore>(provider), provider.GetRequiredService<Signals>()));
+        });
 
-        // The schedule goes on cutting off every second: the first cycle is the one to look at.
+        // The store says when the first cycle is marked cut off: nothing but the schedule asks for it.
+        await silo.Services.GetRequiredService<Signals>().When("c1:cut_off");
+
+        var store = silo.Services.GetRequiredService<IClearingStore>();
         var first = (await store.FindAsync(ClearingGrain.CycleId(1), CancellationToken.None))!;
         Assert.Equal(CycleStatus.CutOff, first.Status);
         Assert.Contains(first.Steps, s => s.Name == "cut_off" && s.Detail!.Contains("by schedule", StringComparison.Ordinal));
         Assert.True((await store.OpenCycleAsync(CancellationToken.None)).Number > 1);
+    }
+
+    /// <summary>Raises <c>&lt;cycle&gt;:cut_off</c> once the store has marked a cycle cut off.</summary>
+    public class CutOffSignal : DispatchProxy
+    {
+        private IClearingStore inner = null!;
+        private Signals signals = null!;
+
+        public static IClearingStore Wrap(IClearingStore inner, Signals signals)
+        {
+            var proxy = Create<IClearingStore, CutOffSignal>();
+            ((CutOffSignal)(object)proxy).inner = inner;
+            ((CutOffSignal)(object)proxy).signals = signals;
+            return proxy;
+        }
+
+        protected override object? Invoke(MethodInfo? method, object?[]? args)
+        {
+            object? result;
+            try
+            {
+                result = method!.Invoke(inner, args);
+            }
+            catch (TargetInvocationException error) when (error.InnerException is not null)
+            {
+                throw error.InnerException;
+            }
+            if (method.Name == nameof(IClearingStore.SetStatusAsync) && args![1] is CycleStatus.CutOff && result is Task done)
+            {
+                var cycle = (string)args[0]!;
+                return done.ContinueWith(t =>
+                {
+                    t.GetAwaiter().GetResult();
+                    signals.Raise($"{cycle}:cut_off");
+                }, TaskScheduler.Default);
+            }
+            return result;
+        }
     }
 }

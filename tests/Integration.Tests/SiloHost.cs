@@ -20,7 +20,8 @@ public sealed class SiloHost : IAsyncDisposable
 
     public IServiceProvider Services => host.Services;
 
-    public static async Task<SiloHost> StartAsync(string connectionString, Dictionary<string, string?>? settings = null)
+    /// <param name="services">Changes to the silo's services after it is set up: for tests that observe or break a part.</param>
+    public static async Task<SiloHost> StartAsync(string connectionString, Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings ?? [])
@@ -30,6 +31,7 @@ public sealed class SiloHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton<Signals>();
         builder.Services.AddClearingSilo(builder.Configuration, typeof(SiloHost).Assembly);
+        services?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync();
         return new SiloHost(host);
