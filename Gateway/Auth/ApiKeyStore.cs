@@ -23,8 +23,8 @@ public sealed class ApiKeyStore(ClearingDatabase database, TimeProvider time)
     public const int UnknownTokensMax = 10_000;
     public const int LookupsConcurrentMax = 4;
 
-    /// <summary>An issued key: the prefix and 32 random bytes in unpadded base64url.</summary>
-    private static readonly System.Text.RegularExpressions.Regex IssuedShape = new("^cck_[A-Za-z0-9_-]{43}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+    /// <summary>An issued key's length: the prefix and 32 random bytes in unpadded base64url (43 characters).</summary>
+    private static readonly int IssuedLength = ApiKey.Prefix.Length + 43;
 
     private readonly ConcurrentDictionary<string, (ApiKeyOwner Owner, DateTimeOffset Expires)> known = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> unknown = new();
@@ -41,15 +41,16 @@ public sealed class ApiKeyStore(ClearingDatabase database, TimeProvider time)
     public async Task<ApiKeyOwner?> FindAsync(string key, CancellationToken cancellationToken)
     {
         var hash = ApiKey.Hash(key);
-        if (!IssuedShape.IsMatch(key) && !hash.AsSpan().SequenceEqual(Volatile.Read(ref bootstrapHash)))
-        {
-            return null;
-        }
         var cacheKey = Convert.ToHexString(hash);
         var now = time.GetUtcNow();
         if (known.TryGetValue(cacheKey, out var cached) && cached.Expires > now)
         {
             return cached.Owner;
+        }
+        // Past the cache only: a key in use pays for no more than its hash.
+        if (!CouldBeIssued(key) && !hash.AsSpan().SequenceEqual(Volatile.Read(ref bootstrapHash)))
+        {
+            return null;
         }
         if (unknown.TryGetValue(cacheKey, out var forgotten) && forgotten > now)
         {
@@ -84,6 +85,13 @@ public sealed class ApiKeyStore(ClearingDatabase database, TimeProvider time)
         }
         return owner;
     }
+
+    private static bool CouldBeIssued(string key) =>
+        key.Length == IssuedLength && key.StartsWith(ApiKey.Prefix, StringComparison.Ordinal)
+        && key.AsSpan(ApiKey.Prefix.Length).IndexOfAnyExcept(Base64UrlCharacters) < 0;
+
+    private static readonly System.Buffers.SearchValues<char> Base64UrlCharacters =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 
     private static void Remember<T>(ConcurrentDictionary<string, T> cache, string key, T value, int max)
     {

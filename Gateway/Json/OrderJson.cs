@@ -152,15 +152,24 @@ public static class OrderJson
         return -1;
     }
 
-    private static string? Text(ref Utf8JsonReader reader, StringPool? pool, int member) => reader.TokenType switch
+    private static string? Text(ref Utf8JsonReader reader, StringPool? pool, int member)
     {
-        JsonTokenType.Null => null,
-        // The reader checks a string's UTF-8 only when it is turned into text: refused here as the member it is.
-        JsonTokenType.String when !System.Text.Unicode.Utf8.IsValid(reader.ValueSpan) => throw new OrderFormatException($"member '{Names[member]}' is not valid UTF-8"),
-        JsonTokenType.String when pool is not null && !reader.ValueIsEscaped => pool.Get(reader.ValueSpan),
-        JsonTokenType.String => reader.GetString(),
-        _ => throw new OrderFormatException($"member '{Names[member]}' must be a string"),
-    };
+        try
+        {
+            return reader.TokenType switch
+            {
+                JsonTokenType.Null => null,
+                JsonTokenType.String when pool is not null && !reader.ValueIsEscaped => pool.Get(reader.ValueSpan),
+                JsonTokenType.String => reader.GetString(),
+                _ => throw new OrderFormatException($"member '{Names[member]}' must be a string"),
+            };
+        }
+        catch (Exception error) when (error is InvalidOperationException or System.Text.DecoderFallbackException)
+        {
+            // UTF-8 is checked as the text is made (by the pool, or the reader), in that one pass: refused as the member it is.
+            throw new OrderFormatException($"member '{Names[member]}' is not valid UTF-8");
+        }
+    }
 
     private static long Number(ref Utf8JsonReader reader, int member) =>
         reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value)

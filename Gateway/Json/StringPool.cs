@@ -13,6 +13,9 @@ public sealed class StringPool
     public const int CountMax = 16_384;
     public const int LengthMax = 64;
 
+    /// <summary>Refuses bytes that are not UTF-8 (<see cref="DecoderFallbackException"/>) rather than replacing them.</summary>
+    private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private readonly ConcurrentDictionary<string, string> strings = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> lookup;
 
@@ -22,10 +25,10 @@ public sealed class StringPool
     {
         if (utf8.Length > LengthMax)
         {
-            return Encoding.UTF8.GetString(utf8);
+            return Strict.GetString(utf8);
         }
         Span<char> chars = stackalloc char[LengthMax];
-        var length = Encoding.UTF8.GetChars(utf8, chars);
+        var length = Strict.GetChars(utf8, chars);
         var key = chars[..length];
         if (lookup.TryGetValue(key, out var pooled))
         {

@@ -26,7 +26,7 @@ public static class UsageJson
                 {
                     UsageEnvelope.Once(ref seen, 1, "producer");
                     reader.Read();
-                    producer = reader.TokenType == JsonTokenType.String && System.Text.Unicode.Utf8.IsValid(reader.ValueSpan) ? reader.GetString() : null;
+                    producer = Text(ref reader);
                 }
                 else if (reader.ValueTextEquals("sequence"u8))
                 {
@@ -61,6 +61,26 @@ public static class UsageJson
         return UsageEnvelope.Build(producer, sequence, records, limits);
     }
 
+    /// <summary>
+    /// A string token's text; null for any other token, or for bytes that are not UTF-8 (which the reader checks only as
+    /// it makes the text, in the same pass).
+    /// </summary>
+    internal static string? Text(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return null;
+        }
+        try
+        {
+            return reader.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Reads one record object; anything malformed inside it makes it a bad record, and the reader ends after it.</summary>
     public static UsageRecord? ReadRecord(ref Utf8JsonReader reader, UsageLimits limits)
     {
@@ -80,13 +100,13 @@ public static class UsageJson
             {
                 malformed |= Twice(ref seen, 1);
                 reader.Read();
-                callId = reader.TokenType == JsonTokenType.String && System.Text.Unicode.Utf8.IsValid(reader.ValueSpan) ? reader.GetString() : null;
+                callId = Text(ref reader);
             }
             else if (reader.ValueTextEquals("contract"u8))
             {
                 malformed |= Twice(ref seen, 2);
                 reader.Read();
-                contract = reader.TokenType == JsonTokenType.String && System.Text.Unicode.Utf8.IsValid(reader.ValueSpan) ? reader.GetString() : null;
+                contract = Text(ref reader);
             }
             else if (reader.ValueTextEquals("at"u8))
             {

@@ -60,9 +60,9 @@ public static class UsageNdjson
                     UsageEnvelope.Once(ref seen, isProducer ? 1 : 2, isProducer ? "producer" : "sequence");
                 }
                 reader.Read();
-                if (isProducer && reader.TokenType == JsonTokenType.String && System.Text.Unicode.Utf8.IsValid(reader.ValueSpan))
+                if (isProducer && UsageJson.Text(ref reader) is { } named)
                 {
-                    producer = reader.GetString();
+                    producer = named;
                 }
                 else if (isSequence && reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var s))
                 {
