@@ -20,7 +20,7 @@ switch (arguments.Benchmark)
         await HttpOrderBenchmark.RunAsync(arguments);
         return 0;
     case "run":
-        return await ClearingCluster.Load.Simulator.SimulatorCommand.RunAsync(arguments);
+        return await ClearingCluster.Load.Simulator.SimulatorCommand.RunAsync(args[1..]);
     case "clearing":
         await ClearingBenchmark.RunAsync(arguments);
         return 0;

@@ -8,20 +8,22 @@ namespace ClearingCluster.Load.Simulator;
 /// </summary>
 public static class SimulationChaos
 {
-    public static async Task<int> KillAsync(GatewayProcess gateway, int kills, int databaseEvery, int seed, TextWriter progress, CancellationToken cancellationToken)
+    public static async Task<int> KillAsync(GatewayProcess gateway, int kills, int databaseEvery, int seed, Action<string, string> report, CancellationToken cancellationToken)
     {
         var random = new Random(seed);
         for (var kill = 1; kill <= kills; kill++)
         {
             await Task.Delay(random.Next(300, 2_000), cancellationToken);
             var database = databaseEvery > 0 && kill % databaseEvery == 0;
+            report("kill", $"{kill}/{kills}: SIGKILL to the Gateway{(database ? " and to PostgreSQL, as a machine crash" : "")}");
             if (database)
             {
                 KillPostgres(gateway);
             }
             await gateway.KillAsync();
+            var down = System.Diagnostics.Stopwatch.StartNew();
             await gateway.RestartAsync();
-            progress.WriteLine($"  kill {kill}/{kills}{(database ? " (PostgreSQL too)" : "")}: the Gateway is back");
+            report("restart", $"{kill}/{kills}: the Gateway answers again after {down.ElapsedMilliseconds:N0} ms");
         }
         return kills;
     }

@@ -2,6 +2,16 @@ using ClearingCluster.Client;
 
 namespace ClearingCluster.Load.Simulator;
 
+/// <summary>One check at the end of a run: its name, whether it held, and what it found.</summary>
+public sealed record CheckOutcome(string Name, bool Held, string Detail);
+
+/// <summary>
+/// Every check's outcome, each failure's precise difference, and the chaos report's sums: units acknowledged but not
+/// counted (lost), counted beyond what was acknowledged (doubled), and µ¥ that appeared or vanished.
+/// </summary>
+public sealed record SimulationCheckReport(IReadOnlyList<CheckOutcome> Checks, IReadOnlyList<string> Failures, long LostUnits, long DoubleCountedUnits,
+    long MicrosCreated);
+
 /// <summary>
 /// What must hold at the end of every run, each a precise difference when it does not: every acknowledged usage
 /// record counted exactly once (the simulator's tally against each contract's <c>used</c> and against the settled
@@ -10,16 +20,20 @@ namespace ClearingCluster.Load.Simulator;
 /// </summary>
 public static class SimulationChecks
 {
-    public static async Task<IReadOnlyList<string>> RunAsync(SimulationWorld world, SimulationTally tally, long totalBefore, long exchangeBefore, long firstCycle,
-        long lastCycle)
+    public static async Task<SimulationCheckReport> RunAsync(SimulationWorld world, SimulationTally tally, long totalBefore, long exchangeBefore,
+        long firstCycle, long lastCycle)
     {
         var failures = new List<string>();
         var admin = world.Admin;
+        long lost = 0, doubled = 0, units = 0;
 
         foreach (var contract in world.Contracts)
         {
             var counted = (await admin.GetContractAsync(contract)).Used;
             var acknowledged = tally.UnitsByContract.GetValueOrDefault(contract);
+            units += acknowledged;
+            lost += Math.Max(0, acknowledged - counted);
+            doubled += Math.Max(0, counted - acknowledged);
             if (counted != acknowledged)
             {
                 failures.Add($"usage: contract {contract} used {counted} units, the simulator had {acknowledged} acknowledged");
@@ -84,7 +98,23 @@ public static class SimulationChecks
         {
             failures.Add($"ledger: entry {ledger.FirstBadSeq} does not verify: {ledger.Problem}");
         }
-        return failures;
+
+        var created = totalAfter - totalBefore - world.DepositedMicros;
+        CheckOutcome Check(string name, string held)
+        {
+            var first = failures.FirstOrDefault(f => f.StartsWith(name + ":", StringComparison.Ordinal));
+            return new CheckOutcome(name, first is null, first ?? held);
+        }
+        CheckOutcome[] checks =
+        [
+            Check("usage", $"{world.Contracts.Count} contracts used exactly the {units:N0} units acknowledged"),
+            Check("statements", $"cycles c{firstCycle}–c{lastCycle} settled exactly the {units:N0} units acknowledged"),
+            Check("money", $"all accounts changed by the {world.DepositedMicros:N0} µ¥ deposited; none negative"),
+            Check("fees", $"the exchange received the {fees:N0} µ¥ of fees its cycles charged"),
+            Check("reconciliation", "held equals the resting buys, escrow the contracts, for every participant"),
+            Check("ledger", $"{ledger.Entries:N0} entries verify"),
+        ];
+        return new SimulationCheckReport(checks, failures, lost, doubled, created);
     }
 
     /// <summary>The exchange's own account, all of it (0 before its first fee).</summary>

@@ -6,13 +6,20 @@ namespace ClearingCluster.Load.Simulator;
 
 /// <summary>
 /// The flows that run at once, each until told to stop: providers quoting, buyers bidding (GTC below the market, IOC
-/// crossing it, market orders) and cancelling, data gateways reporting usage skewed to a few hot contracts, members
-/// reading their balances, and staff cutting off, computing and settling cycles on a schedule. A refusal the exchange
-/// answers by its rules (funds, limits, band) is an outcome, not an error; anything else is an error.
+/// crossing it, market orders, now and then a batch of bids in one request) and cancelling, data gateways reporting
+/// usage skewed to a few hot contracts, members reading their balances, and staff cutting off, computing and settling
+/// cycles on a schedule. Orders and usage are sent on the profile's schedules (<see cref="SendSchedule"/>), latency
+/// measured from each request's due time. A refusal the exchange answers by its rules (funds, limits, band) is an
+/// outcome, not an error; anything else is an error.
 /// </summary>
 public sealed class SimulationFlows(SimulationProfile profile, SimulationWorld world, SimulationTally tally, string runId)
 {
+    private readonly SendSchedule orders = profile.OrdersPerSecond is { } o ? SendSchedule.OpenLoop(o) : SendSchedule.ClosedLoop();
+    private readonly SendSchedule usage = profile.UsageRecordsPerSecond is { } u ? SendSchedule.OpenLoop(u) : SendSchedule.ClosedLoop();
     private long orderSequence;
+
+    /// <summary>Called with each cycle step as it ends (the timeline's events).</summary>
+    public Action<string, string>? OnEvent { get; init; }
 
     public Task RunAsync(CancellationToken stop) => Task.WhenAll(
         [
@@ -30,7 +37,7 @@ public sealed class SimulationFlows(SimulationProfile profile, SimulationWorld w
         while (!stop.IsCancellationRequested)
         {
             var product = products[random.Next(products.Length)];
-            await OrderAsync(provider.Client, new OrderRequest(NextId("ask"), provider.Id, product, "sell",
+            await OrderAsync(provider.Client, stop, new OrderRequest(NextId("ask"), provider.Id, product, "sell",
                 Price: SimulationWorld.Price + random.Next(0, 3), Quantity: 1 + random.Next(50)));
         }
     }
@@ -43,6 +50,14 @@ public sealed class SimulationFlows(SimulationProfile profile, SimulationWorld w
         {
             var product = world.Products[random.Next(world.Products.Count)].Id;
             var roll = random.Next(10);
+            if (roll == 9 && profile.OrderBatch > 1)
+            {
+                var bids = Enumerable.Range(0, profile.OrderBatch).Select(_ => new OrderRequest(NextId("batch"), buyer.Id,
+                    world.Products[random.Next(world.Products.Count)].Id, "buy", Price: SimulationWorld.Price - 1 - random.Next(3),
+                    Quantity: 1 + random.Next(20), Scenario: "sim")).ToArray();
+                resting.AddRange(await OrderBatchAsync(buyer.Client, stop, bids));
+                continue;
+            }
             if (roll < 2 && resting.Count > 0)
             {
                 var orderId = resting[random.Next(resting.Count)];
@@ -63,7 +78,7 @@ public sealed class SimulationFlows(SimulationProfile profile, SimulationWorld w
                 _ => new OrderRequest(NextId("mkt"), buyer.Id, product, "buy", Type: "market", TimeInForce: "ioc", Quantity: 1 + random.Next(5),
                     Scenario: "sim", MaxCost: 500),
             };
-            if (await OrderAsync(buyer.Client, order) is { Status: "resting" or "partially_filled" } placed)
+            if (await OrderAsync(buyer.Client, stop, order) is { Status: "resting" or "partially_filled" } placed)
             {
                 resting.Add(placed.OrderId);
             }
@@ -84,17 +99,26 @@ public sealed class SimulationFlows(SimulationProfile profile, SimulationWorld w
                 return new UsageRecordRequest($"{name}-{sequence}-{i}", contract, DateTimeOffset.UtcNow, 1 + random.Next(3));
             }).ToList();
             var batch = new UsageBatchRequest(name, sequence, records);
-            var clock = Stopwatch.StartNew();
+            long due;
+            try
+            {
+                due = await usage.NextAsync(records.Count, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
             try
             {
                 // Not cancelled by the stop: a request in flight is finished, as a client would.
-                Count(batch, await world.Gateway.Client.SubmitUsageAsync(batch, UsageEncoding.Json));
-                tally.UsageLatency(clock.Elapsed.TotalMilliseconds);
+                Count(batch, await world.Gateway.Client.SubmitUsageAsync(batch, profile.UsageFormat));
+                tally.UsageLatency.Record(Micros(due));
             }
             catch (Exception error)
             {
                 // Not acknowledged: perhaps counted, perhaps not. Resent at the end, it says which.
                 tally.InDoubt.Enqueue(batch);
+                Interlocked.Increment(ref tally.InDoubtRequests);
                 tally.Error($"usage {name}/{sequence} in doubt: {Describe(error)}");
             }
         }
@@ -105,7 +129,7 @@ public sealed class SimulationFlows(SimulationProfile profile, SimulationWorld w
     {
         while (tally.InDoubt.TryDequeue(out var batch))
         {
-            Count(batch, await world.Gateway.Client.SubmitUsageAsync(batch, UsageEncoding.Json));
+            Count(batch, await world.Gateway.Client.SubmitUsageAsync(batch, profile.UsageFormat));
             Interlocked.Increment(ref tally.Resent);
         }
         while (tally.InDoubtOrders.TryDequeue(out var inDoubt))
@@ -113,7 +137,14 @@ public sealed class SimulationFlows(SimulationProfile profile, SimulationWorld w
             try
             {
                 // Its first attempt's outcome, or a fresh one if it never arrived.
-                await inDoubt.Client.PlaceOrderAsync(inDoubt.Order);
+                if (inDoubt.Orders.Count == 1)
+                {
+                    await inDoubt.Client.PlaceOrderAsync(inDoubt.Orders[0]);
+                }
+                else
+                {
+                    await inDoubt.Client.PlaceOrdersAsync(inDoubt.Orders);
+                }
             }
             catch (ClearingProblemException refused) when ((int)refused.Status < 500)
             {
@@ -164,7 +195,11 @@ public sealed class SimulationFlows(SimulationProfile profile, SimulationWorld w
             {
                 await CallAsync(async () =>
                 {
-                    await SettleThroughAsync(world.Staff.Client, await world.Staff.Client.CutOffCycleAsync(CancellationToken.None));
+                    var clock = Stopwatch.StartNew();
+                    var cut = await world.Staff.Client.CutOffCycleAsync(CancellationToken.None);
+                    tally.CutOffMs.Enqueue(clock.Elapsed.TotalMilliseconds);
+                    OnEvent?.Invoke("cut-off", $"{cut.CycleId} cut off in {clock.Elapsed.TotalMilliseconds:0} ms");
+                    await SettleThroughAsync(world.Staff.Client, cut, tally, OnEvent);
                     Interlocked.Increment(ref tally.CutOffs);
                 });
             }
@@ -175,29 +210,36 @@ public sealed class SimulationFlows(SimulationProfile profile, SimulationWorld w
         }
     }
 
-    /// <summary>Computes and settles every cycle cut off up to <paramref name="last"/>, oldest first.</summary>
-    public static async Task SettleThroughAsync(ClearingClient staff, CycleResponse last)
+    /// <summary>Computes and settles every cycle cut off up to <paramref name="last"/>, oldest first, timing each step.</summary>
+    public static async Task SettleThroughAsync(ClearingClient staff, CycleResponse last, SimulationTally tally, Action<string, string>? onEvent = null)
     {
         var cycles = await staff.ListCyclesAsync(limit: 100);
         foreach (var cycle in cycles.Cycles.Where(c => c.Number <= last.Number && c.Status is not ("open" or "settled")).OrderBy(c => c.Number))
         {
+            var clock = Stopwatch.StartNew();
             if (cycle.Status is "cut_off" or "failed" or "cutting_off")
             {
                 await staff.ComputeCycleAsync(cycle.CycleId);
+                tally.ComputeMs.Enqueue(clock.Elapsed.TotalMilliseconds);
             }
+            var computed = clock.Elapsed;
             await staff.SettleCycleAsync(cycle.CycleId);
+            tally.SettleMs.Enqueue((clock.Elapsed - computed).TotalMilliseconds);
+            onEvent?.Invoke("settle", $"{cycle.CycleId} computed and settled in {clock.Elapsed.TotalMilliseconds:0} ms");
         }
     }
 
-    private async Task<OrderResponse?> OrderAsync(ClearingClient client, OrderRequest order)
+    private static long Micros(long due) => (long)Stopwatch.GetElapsedTime(due).TotalMicroseconds;
+
+    private async Task<OrderResponse?> OrderAsync(ClearingClient client, CancellationToken stop, OrderRequest order)
     {
-        var clock = Stopwatch.StartNew();
         OrderResponse? placed = null;
         await CallAsync(async () =>
         {
+            var due = await orders.NextAsync(1, stop);
             try
             {
-                placed = await client.PlaceOrderAsync(order);
+                placed = await client.PlaceOrderAsync(order, CancellationToken.None);
                 Interlocked.Increment(ref tally.OrdersPlaced);
             }
             catch (ClearingProblemException refused) when ((int)refused.Status == 422)
@@ -207,12 +249,44 @@ public sealed class SimulationFlows(SimulationProfile profile, SimulationWorld w
             catch (Exception error) when (error is not ClearingProblemException { Status: < (System.Net.HttpStatusCode)500 })
             {
                 // No answer, or one that does not say: resent at the end with the same client order id.
-                tally.InDoubtOrders.Enqueue((client, order));
+                tally.InDoubtOrders.Enqueue((client, [order]));
+                Interlocked.Increment(ref tally.InDoubtRequests);
                 throw;
             }
-            tally.OrderLatency(clock.Elapsed.TotalMilliseconds);
+            tally.OrderLatency.Record(Micros(due));
         });
         return placed;
+    }
+
+    /// <summary>One batch request; returns the ids of the orders left resting. Each order counts the batch's latency.</summary>
+    private async Task<IReadOnlyList<string>> OrderBatchAsync(ClearingClient client, CancellationToken stop, OrderRequest[] batch)
+    {
+        IReadOnlyList<string> resting = [];
+        await CallAsync(async () =>
+        {
+            var due = await orders.NextAsync(batch.Length, stop);
+            BatchOrdersResponse answer;
+            try
+            {
+                answer = await client.PlaceOrdersAsync(batch, CancellationToken.None);
+            }
+            catch (Exception error) when (error is not ClearingProblemException { Status: < (System.Net.HttpStatusCode)500 })
+            {
+                tally.InDoubtOrders.Enqueue((client, batch));
+                Interlocked.Increment(ref tally.InDoubtRequests);
+                throw;
+            }
+            Interlocked.Add(ref tally.OrdersPlaced, answer.Placed);
+            Interlocked.Add(ref tally.OrdersRefused, answer.Refused);
+            Interlocked.Increment(ref tally.OrderBatches);
+            var micros = Micros(due);
+            for (var i = 0; i < batch.Length; i++)
+            {
+                tally.OrderLatency.Record(micros);
+            }
+            resting = [.. answer.Results.Where(r => r.Order is { Status: "resting" or "partially_filled" }).Select(r => r.Order!.OrderId)];
+        });
+        return resting;
     }
 
     private async Task CallAsync(Func<Task> call)

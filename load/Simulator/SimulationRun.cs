@@ -5,29 +5,26 @@ using ClearingCluster.Client;
 
 namespace ClearingCluster.Load.Simulator;
 
-/// <summary>What a run did and whether every check held; written as JSON with <c>--out</c>.</summary>
-public sealed record SimulationResult(
-    string Profile, string RunId, double Seconds, long OrdersPlaced, long OrdersRefused, long OrdersCancelled, long UsageRecordsAccepted,
-    long UsageRecordsRejected, long Queries, long CutOffs, long Errors, IReadOnlyList<string> ErrorSamples, double OrderP50Ms, double OrderP99Ms,
-    double OrderP999Ms, double UsageBatchP50Ms, double UsageBatchP99Ms, IReadOnlyList<string> Failures, int Kills = 0, long InDoubtResent = 0)
-{
-    /// <summary>Every check held; and, unless the Gateway was killed on purpose, no request failed.</summary>
-    public bool Ok => Failures.Count == 0 && (Kills > 0 || Errors == 0);
-}
-
 /// <summary>
-/// One simulated day: build the world, run every flow at once for the profile's duration with a progress line each
-/// second, stop, cut off, compute and settle what is left, then check everything (<see cref="SimulationChecks"/>).
+/// One simulated day: build the world, run every flow at once for the profile's duration (or until a disruption ends)
+/// while sampling a timeline each second, stop, cut off, compute and settle what is left, then check everything
+/// (<see cref="SimulationChecks"/>).
 /// </summary>
 public static class SimulationRun
 {
     /// <param name="beforeChecks">For testing the checks themselves: changes the tally before they compare it.</param>
-    /// <param name="disruption">The chaos profile's kills: the flows run until it ends (not for the profile's duration); it returns how many.</param>
-    public static async Task<SimulationResult> RunAsync(SimulationProfile profile, ClearingClient admin, Func<string, ClearingClient> clientFor, TextWriter progress,
-        Action<SimulationTally, SimulationWorld>? beforeChecks = null, Func<CancellationToken, Task<int>>? disruption = null)
+    /// <param name="disruption">
+    /// The chaos profile's kills, told how to report each: the flows run until it ends (not for the profile's duration);
+    /// it returns how many kills it made.
+    /// </param>
+    /// <param name="gatewayMegabytes">The Gateway's resident memory, when the simulator can see its process: charted.</param>
+    public static async Task<SimulationResult> RunAsync(SimulationProfile profile, ClearingClient admin, Func<string, ClearingClient> clientFor,
+        SimulationProgress progress, Action<SimulationTally, SimulationWorld>? beforeChecks = null,
+        Func<Action<string, string>, CancellationToken, Task<int>>? disruption = null, Func<long?>? gatewayMegabytes = null)
     {
         var runId = "sim" + Guid.NewGuid().ToString("N")[..8];
-        progress.WriteLine($"simulator: profile {profile.Name}, run {runId}: building the world through the API…");
+        var startedAt = DateTimeOffset.UtcNow;
+        progress.Say($"simulator: profile {profile.Name}, run {runId}: building the world through the API…");
         // Money before the world is built: its deposits are part of what the run adds.
         var (totalBefore, _) = await SimulationChecks.MoneyAsync(admin);
         var exchangeBefore = await SimulationChecks.ExchangeAsync(admin);
@@ -37,43 +34,71 @@ public static class SimulationRun
         var before = await admin.ListCyclesAsync(limit: 1);
         var firstCycle = before.Cycles[0].Number;
         var staff = world.Staff.Client;
-        progress.WriteLine($"  {world.Providers.Count} providers, {world.Buyers.Count} buyers, {world.Products.Count} products, {world.Contracts.Count} contracts; "
-            + $"running {profile.Duration.TotalSeconds:0} s from cycle c{firstCycle}");
+        var worldText = $"{world.Providers.Count} providers, {world.Buyers.Count} buyers, {world.Products.Count} products, {world.Contracts.Count} metered contracts, "
+            + $"{profile.UsageProducers} data gateways";
+        var load = LoadText(profile);
+        progress.Say($"  {worldText}; {load}; from cycle c{firstCycle}");
 
         var tally = new SimulationTally();
+        var timeline = new SimulationTimeline(tally, gatewayMegabytes);
         using var stop = disruption is null ? new CancellationTokenSource(profile.Duration) : new CancellationTokenSource();
-        var clock = Stopwatch.StartNew();
-        var simulation = new SimulationFlows(profile, world, tally, runId);
-        var flows = simulation.RunAsync(stop.Token);
-        var kills = disruption is null ? Task.FromResult(0) : disruption(CancellationToken.None).ContinueWith(k =>
+        var simulation = new SimulationFlows(profile, world, tally, runId) { OnEvent = timeline.Event };
+        var killed = 0;
+        await progress.ShowWhileAsync(async () =>
         {
-            stop.Cancel();
-            return k;
-        }, TaskScheduler.Default).Unwrap();
-        var (orders, usage) = (0L, 0L);
-        while (!flows.IsCompleted)
+            var flows = simulation.RunAsync(stop.Token);
+            var kills = disruption is null ? Task.FromResult(0) : disruption(timeline.Event, CancellationToken.None).ContinueWith(k =>
+            {
+                stop.Cancel();
+                return k;
+            }, TaskScheduler.Default).Unwrap();
+            using var second = new PeriodicTimer(TimeSpan.FromSeconds(1));
+            while (!flows.IsCompleted)
+            {
+                await Task.WhenAny(flows, second.WaitForNextTickAsync().AsTask());
+                progress.Update(new SimulationStatus(timeline.Elapsed, disruption is null ? profile.Duration : null, timeline.Sample(), tally, timeline.Events));
+            }
+            await flows;
+            killed = await kills;
+        });
+        var flowSeconds = timeline.Elapsed.TotalSeconds;
+        if (!tally.InDoubt.IsEmpty || !tally.InDoubtOrders.IsEmpty)
         {
-            await Task.WhenAny(flows, Task.Delay(TimeSpan.FromSeconds(1)));
-            var (placed, accepted) = (Interlocked.Read(ref tally.OrdersPlaced) + Interlocked.Read(ref tally.OrdersRefused), Interlocked.Read(ref tally.UsageRecordsAccepted));
-            var (p50, p99, p999) = tally.Percentiles(orders: true);
-            progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {clock.Elapsed.TotalSeconds,5:0.0} s / {profile.Duration.TotalSeconds:0} s  orders {placed - orders,6}/s  usage {accepted - usage,7}/s  "
-                + $"cut-offs {tally.CutOffs}  errors {tally.Errors}  order p50 {p50:0.0} ms p99 {p99:0.0} ms p99.9 {p999:0.0} ms"));
-            (orders, usage) = (placed, accepted);
+            progress.Say($"  resending {tally.InDoubt.Count + tally.InDoubtOrders.Count} requests whose answers never came, as sent…");
         }
-        await flows;
-        var killed = await kills;
         await simulation.ResendInDoubtAsync();
 
+        var clock = Stopwatch.StartNew();
         var last = await staff.CutOffCycleAsync();
-        await SimulationFlows.SettleThroughAsync(staff, last);
+        tally.CutOffMs.Enqueue(clock.Elapsed.TotalMilliseconds);
+        timeline.Event("cut-off", $"{last.CycleId}, the run's last, cut off");
+        await SimulationFlows.SettleThroughAsync(staff, last, tally, timeline.Event);
         beforeChecks?.Invoke(tally, world);
-        var failures = await SimulationChecks.RunAsync(world, tally, totalBefore, exchangeBefore, firstCycle, last.Number);
-        var (o50, o99, o999) = tally.Percentiles(orders: true);
-        var (u50, u99, _) = tally.Percentiles(orders: false);
-        return new SimulationResult(profile.Name, runId, clock.Elapsed.TotalSeconds, tally.OrdersPlaced, tally.OrdersRefused, tally.OrdersCancelled,
-            tally.UsageRecordsAccepted, tally.UsageRecordsRejected, tally.Queries, tally.CutOffs + 1, tally.Errors, [.. tally.ErrorSamples], o50, o99, o999, u50, u99,
-            failures, killed, tally.Resent);
+        progress.Say($"  checking every contract, statement, account and the ledger…");
+        var checks = await SimulationChecks.RunAsync(world, tally, totalBefore, exchangeBefore, firstCycle, last.Number);
+        return new SimulationResult
+        {
+            Profile = profile.Name, RunId = runId, StartedAt = startedAt, Seconds = flowSeconds, Load = load, World = worldText,
+            OrdersPlaced = tally.OrdersPlaced, OrdersRefused = tally.OrdersRefused, OrdersCancelled = tally.OrdersCancelled, OrderBatches = tally.OrderBatches,
+            OrdersPerSecond = (tally.OrdersPlaced + tally.OrdersRefused) / flowSeconds,
+            UsageRecordsAccepted = tally.UsageRecordsAccepted, UsageRecordsRejected = tally.UsageRecordsRejected,
+            UsageRecordsPerSecond = (tally.UsageRecordsAccepted + tally.UsageRecordsRejected) / flowSeconds,
+            Queries = tally.Queries, CutOffs = tally.CutOffs + 1, Errors = tally.Errors, ErrorSamples = [.. tally.ErrorSamples],
+            OrderLatency = LatencySummary.Of(tally.OrderLatency.Whole), UsageBatchLatency = LatencySummary.Of(tally.UsageLatency.Whole),
+            CutOff = DurationSummary.Of(tally.CutOffMs), Compute = DurationSummary.Of(tally.ComputeMs), Settle = DurationSummary.Of(tally.SettleMs),
+            Checks = checks.Checks, Failures = checks.Failures, Timeline = timeline.Points, Events = timeline.Events,
+            Kills = killed, InDoubtRequests = tally.InDoubtRequests, InDoubtResent = tally.Resent, LostUnits = checks.LostUnits,
+            DoubleCountedUnits = checks.DoubleCountedUnits, MicrosCreated = checks.MicrosCreated,
+        };
+    }
+
+    private static string LoadText(SimulationProfile profile)
+    {
+        var orders = profile.OrdersPerSecond is { } o ? string.Create(CultureInfo.InvariantCulture, $"orders open loop at {o:N0}/s") : "orders closed loop";
+        var usage = profile.UsageRecordsPerSecond is { } u ? string.Create(CultureInfo.InvariantCulture, $"usage open loop at {u:N0} records/s") : "usage closed loop";
+        var length = profile.Name == "chaos" ? "until the kills are done" : $"for {profile.Duration.TotalSeconds:0} s";
+        return $"{orders}, {usage} in {profile.UsageFormat.ToString().ToLowerInvariant()} batches of {profile.UsageBatchRecords:N0}, {length}, "
+            + $"a cut-off every {profile.CutOffEvery.TotalSeconds:0} s";
     }
 
     /// <summary>The <c>fuzz</c> profile: the smoke world, then <paramref name="requests"/> bad requests from 8 callers at once.</summary>
@@ -102,25 +127,6 @@ public static class SimulationRun
         output.WriteLine(result.Violations.Count == 0 && result.StateChanges.Count == 0
             ? "  no 5xx, every refusal problem+json, every replay a duplicate, nothing changed"
             : $"  {result.Violations.Count} violations, {result.StateChanges.Count} state changes");
-    }
-
-    public static void Report(SimulationResult result, TextWriter output)
-    {
-        var chaos = result.Kills > 0 ? string.Create(CultureInfo.InvariantCulture, $", {result.Kills} kills, {result.InDoubtResent} in-doubt requests resent") : "";
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"simulator {result.Profile} {result.RunId}: {result.Seconds:0.0} s, orders {result.OrdersPlaced:N0} placed / {result.OrdersRefused:N0} refused by rule / "
-            + $"{result.OrdersCancelled:N0} cancelled (p50 {result.OrderP50Ms:0.0} ms, p99 {result.OrderP99Ms:0.0} ms, p99.9 {result.OrderP999Ms:0.0} ms), "
-            + $"usage {result.UsageRecordsAccepted:N0} accepted / {result.UsageRecordsRejected:N0} rejected (batch p99 {result.UsageBatchP99Ms:0.0} ms), "
-            + $"{result.Queries:N0} queries, {result.CutOffs} cycles, {result.Errors} errors{chaos}"));
-        foreach (var sample in result.ErrorSamples)
-        {
-            output.WriteLine($"  error: {sample}");
-        }
-        foreach (var failure in result.Failures)
-        {
-            output.WriteLine($"  FAILED {failure}");
-        }
-        output.WriteLine(result.Ok ? "  every check held" : $"  {result.Failures.Count} checks failed, {result.Errors} errors");
     }
 
     public static string Json(SimulationResult result) =>

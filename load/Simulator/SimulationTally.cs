@@ -1,48 +1,43 @@
 using System.Collections.Concurrent;
+using ClearingCluster.Client;
+using ClearingCluster.Wire;
 
 namespace ClearingCluster.Load.Simulator;
 
 /// <summary>What the simulator saw acknowledged, to check the exchange against: units per contract, orders, errors, latencies.</summary>
 public sealed class SimulationTally
 {
-    private readonly object gate = new();
-    private readonly List<double> orderLatenciesMs = [];
-    private readonly List<double> usageLatenciesMs = [];
-
     public ConcurrentDictionary<string, long> UnitsByContract { get; } = new(StringComparer.Ordinal);
 
     public long OrdersPlaced;
     public long OrdersRefused;
     public long OrdersCancelled;
+    public long OrderBatches;
     public long UsageRecordsAccepted;
     public long UsageRecordsRejected;
     public long Queries;
     public long CutOffs;
     public long Errors;
     public long Resent;
+    public long InDoubtRequests;
+
+    /// <summary>Per order, from its due time to its answer (a batch's orders each count the batch's answer).</summary>
+    public LatencyRecorder OrderLatency { get; } = new();
+
+    /// <summary>Per usage batch, from its due time to its acknowledgement.</summary>
+    public LatencyRecorder UsageLatency { get; } = new();
+
+    /// <summary>Each cycle's cut-off, compute and settle call, in ms.</summary>
+    public ConcurrentQueue<double> CutOffMs { get; } = new();
+    public ConcurrentQueue<double> ComputeMs { get; } = new();
+    public ConcurrentQueue<double> SettleMs { get; } = new();
 
     /// <summary>Usage batches sent but not acknowledged (an error, a lost answer): resent at the end.</summary>
-    public ConcurrentQueue<ClearingCluster.Wire.UsageBatchRequest> InDoubt { get; } = new();
+    public ConcurrentQueue<UsageBatchRequest> InDoubt { get; } = new();
 
-    /// <summary>Orders sent but not answered definitely: resent at the end with the same client order id.</summary>
-    public ConcurrentQueue<(ClearingCluster.Client.ClearingClient Client, ClearingCluster.Wire.OrderRequest Order)> InDoubtOrders { get; } = new();
+    /// <summary>Orders sent but not answered definitely: resent at the end with the same client order ids.</summary>
+    public ConcurrentQueue<(ClearingClient Client, IReadOnlyList<OrderRequest> Orders)> InDoubtOrders { get; } = new();
     public ConcurrentQueue<string> ErrorSamples { get; } = new();
-
-    public void OrderLatency(double ms)
-    {
-        lock (gate)
-        {
-            orderLatenciesMs.Add(ms);
-        }
-    }
-
-    public void UsageLatency(double ms)
-    {
-        lock (gate)
-        {
-            usageLatenciesMs.Add(ms);
-        }
-    }
 
     public void Error(string what)
     {
@@ -51,18 +46,5 @@ public sealed class SimulationTally
         {
             ErrorSamples.Enqueue(what);
         }
-    }
-
-    /// <summary>p50, p99 and p99.9 of order or usage latencies, in ms (0 with none).</summary>
-    public (double P50, double P99, double P999) Percentiles(bool orders)
-    {
-        double[] sorted;
-        lock (gate)
-        {
-            sorted = [.. orders ? orderLatenciesMs : usageLatenciesMs];
-        }
-        Array.Sort(sorted);
-        double At(double q) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
-        return (At(0.5), At(0.99), At(0.999));
     }
 }

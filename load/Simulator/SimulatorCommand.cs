@@ -1,93 +1,148 @@
+using System.CommandLine;
 using ClearingCluster.Client;
-using ClearingCluster.Load.Benchmarks;
 using ClearingCluster.TestSupport;
 
 namespace ClearingCluster.Load.Simulator;
 
 /// <summary>
-/// <c>./cluster load run --profile smoke [--seconds N] [--url U --key K] [--out result.json]</c>: against a running
-/// Gateway (<c>--url</c>, the admin key from <c>--key</c> or <c>CLEARING_ADMIN_KEY</c>), or one it starts itself on a
-/// fresh database. Exits 0 when every check held, 1 when one did not.
+/// <c>./cluster load run --profile smoke|peak|soak|chaos|fuzz …</c>: against a running Gateway (<c>--url</c>, the
+/// admin key from <c>--key</c> or <c>CLEARING_ADMIN_KEY</c>), or one it starts itself on a fresh database. Exits 0 when
+/// every check held, 1 when one did not, 2 for a command it cannot run.
 /// </summary>
 public static class SimulatorCommand
 {
-    public static async Task<int> RunAsync(BenchmarkArguments arguments)
+    public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
-        var profileName = arguments.Text("profile", "smoke");
-        var url = arguments.Text("url", "");
-        GatewayProcess? started = null;
-        string adminKey;
-        Uri address;
-        if (url.Length == 0)
+        var profile = new Option<string>("--profile") { Description = "smoke (quick, what the tests run), peak, soak, chaos or fuzz", DefaultValueFactory = _ => "smoke" };
+        profile.AcceptOnlyFromAmong([.. SimulationProfile.Names]);
+        var seconds = new Option<int?>("--seconds") { Description = "How long the flows run (smoke 10, peak 60, soak 600)" };
+        var rate = new Option<double?>("--rate") { Description = "Orders per second, open loop (latency from each order's due time); closed loop without it" };
+        var usageRate = new Option<double?>("--usage-rate") { Description = "Usage records per second, open loop; closed loop without it" };
+        var format = new Option<UsageEncoding?>("--format") { Description = "Usage batches as json, ndjson or binary (peak: binary, else json)" };
+        var batch = new Option<int?>("--batch") { Description = $"Usage records per batch (1–{SimulationProfile.UsageBatchRecordsMax:N0})" };
+        var kills = new Option<int>("--kills") { Description = "chaos: how many times the Gateway is SIGKILLed", DefaultValueFactory = _ => 50 };
+        var databaseEvery = new Option<int>("--database-every") { Description = "chaos: PostgreSQL is killed too every N kills (0: never)", DefaultValueFactory = _ => 5 };
+        var requests = new Option<int>("--requests") { Description = "fuzz: how many bad requests", DefaultValueFactory = _ => 100_000 };
+        var url = new Option<Uri?>("--url") { Description = "A running Gateway; without it the simulator starts one on a fresh database" };
+        var key = new Option<string?>("--key") { Description = "The admin key for --url (or CLEARING_ADMIN_KEY)" };
+        var output = new Option<FileInfo?>("--out") { Description = "Write the result as JSON to this file" };
+        var html = new Option<FileInfo?>("--html") { Description = "Write a self-contained HTML report with charts to this file" };
+        var root = new RootCommand("The peak-day simulator: builds a world through the API, runs every flow at once, then checks that nothing was lost")
         {
-            started = await GatewayProcess.StartAsync();
-            (address, adminKey) = (started.Address, started.AdminKey);
-        }
-        else
+            profile, seconds, rate, usageRate, format, batch, kills, databaseEvery, requests, url, key, output, html,
+        };
+        void Bound<T>(Option<T> option, Func<T, bool> holds, string rule) => option.Validators.Add(result =>
         {
-            address = new Uri(url);
-            adminKey = arguments.Text("key", Environment.GetEnvironmentVariable("CLEARING_ADMIN_KEY") ?? "");
-            if (adminKey.Length == 0)
+            if (!holds(result.GetValueOrDefault<T>()))
             {
-                Console.Error.WriteLine("the simulator builds its world as admin: give the admin key with --key or CLEARING_ADMIN_KEY");
-                return 2;
+                result.AddError($"{option.Name} {rule}");
             }
-        }
-        try
+        });
+        Bound(batch, b => b is null or >= 1 and <= SimulationProfile.UsageBatchRecordsMax, $"is 1–{SimulationProfile.UsageBatchRecordsMax:N0} records");
+        Bound(seconds, s => s is null or > 0, "is above 0");
+        Bound(rate, r => r is null or > 0 and < double.PositiveInfinity, "is a number of orders per second above 0");
+        Bound(usageRate, r => r is null or > 0 and < double.PositiveInfinity, "is a number of records per second above 0");
+        Bound(kills, k => k >= 1, "is at least 1");
+        Bound(requests, r => r >= 1, "is at least 1");
+        Bound(databaseEvery, d => d >= 0, "is at least 0 (0: never)");
+        var parse = root.Parse([.. args]);
+        if (parse.Errors.Count > 0)
         {
-            var options = new ClearingClientOptions { RetryAttemptsMax = 10 };
-            using var admin = new ClearingClient(address, adminKey, options);
-            if (profileName == "fuzz")
+            foreach (var error in parse.Errors)
             {
-                var pid = started?.ProcessId;
-                var rssBefore = pid is { } p1 ? GatewayProcess.ResidentMegabytes(p1) : 0;
-                var fuzz = await SimulationRun.FuzzAsync(arguments.Int("requests", 100_000), admin, adminKey, key => new ClearingClient(address, key, options),
-                    key => Http(address, key), Console.Out);
-                SimulationRun.Report(fuzz, Console.Out);
-                if (pid is { } p2)
-                {
-                    Console.WriteLine($"  Gateway resident memory: {rssBefore} MB before the world and the fuzz, {GatewayProcess.ResidentMegabytes(p2)} MB after");
-                }
-                return fuzz.Violations.Count == 0 && fuzz.StateChanges.Count == 0 ? 0 : 1;
+                Console.Error.WriteLine(error.Message);
             }
-            if (profileName == "chaos")
-            {
-                if (started is null)
-                {
-                    Console.Error.WriteLine("the chaos profile kills the Gateway it starts: run it without --url");
-                    return 2;
-                }
-                var kills = arguments.Int("kills", 50);
-                var chaos = await SimulationRun.RunAsync(SimulationProfile.Smoke() with { Name = "chaos" }, admin, key => new ClearingClient(address, key, options),
-                    Console.Out, disruption: stop => SimulationChaos.KillAsync(started, kills, databaseEvery: arguments.Int("database-every", 5), seed: 20261129,
-                        Console.Out, stop));
-                SimulationRun.Report(chaos, Console.Out);
-                if (arguments.Text("out", "") is { Length: > 0 } chaosFile)
-                {
-                    await File.WriteAllTextAsync(chaosFile, SimulationRun.Json(chaos));
-                }
-                return chaos.Ok ? 0 : 1;
-            }
-            var profile = SimulationProfile.Named(profileName, arguments.Options.ContainsKey("seconds") ? TimeSpan.FromSeconds(arguments.Seconds) : null);
-            var result = await SimulationRun.RunAsync(profile, admin, key => new ClearingClient(address, key, options), Console.Out);
-            SimulationRun.Report(result, Console.Out);
-            if (arguments.Text("out", "") is { Length: > 0 } file)
-            {
-                await File.WriteAllTextAsync(file, SimulationRun.Json(result));
-            }
-            return result.Ok ? 0 : 1;
-        }
-        catch (ArgumentException unknown)
-        {
-            Console.Error.WriteLine(unknown.Message);
+            Console.Error.WriteLine("./cluster load run --help lists the options");
             return 2;
         }
-        finally
+        if (parse.Action is not null)
         {
+            // --help (the root command has no action of its own: the run below is it).
+            return await parse.InvokeAsync();
+        }
+
+        var name = parse.GetValue(profile)!;
+        var options = new Settings(name, parse.GetValue(seconds), parse.GetValue(rate), parse.GetValue(usageRate), parse.GetValue(format), parse.GetValue(batch),
+            parse.GetValue(kills), parse.GetValue(databaseEvery), parse.GetValue(requests), parse.GetValue(output), parse.GetValue(html));
+        var address = parse.GetValue(url);
+        if (address is null)
+        {
+            await using var started = await GatewayProcess.StartAsync();
+            return await RunAsync(options, started.Address, started.AdminKey, started);
+        }
+        if (name == "chaos")
+        {
+            Console.Error.WriteLine("the chaos profile kills the Gateway it starts: run it without --url");
+            return 2;
+        }
+        var adminKey = parse.GetValue(key) ?? Environment.GetEnvironmentVariable("CLEARING_ADMIN_KEY") ?? "";
+        if (adminKey.Length == 0)
+        {
+            Console.Error.WriteLine("the simulator builds its world as admin: give the admin key with --key or CLEARING_ADMIN_KEY");
+            return 2;
+        }
+        return await RunAsync(options, address, adminKey, started: null);
+    }
+
+    private sealed record Settings(string Profile, int? Seconds, double? Rate, double? UsageRate, UsageEncoding? Format, int? Batch, int Kills, int DatabaseEvery,
+        int Requests, FileInfo? Out, FileInfo? Html);
+
+    private static async Task<int> RunAsync(Settings settings, Uri address, string adminKey, GatewayProcess? started)
+    {
+        var options = new ClearingClientOptions { RetryAttemptsMax = 10 };
+        using var admin = new ClearingClient(address, adminKey, options);
+        if (settings.Profile == "fuzz")
+        {
+            var rssBefore = started is null ? 0 : GatewayProcess.ResidentMegabytes(started.ProcessId);
+            var fuzz = await SimulationRun.FuzzAsync(settings.Requests, admin, adminKey, key => new ClearingClient(address, key, options), key => Http(address, key),
+                Console.Out);
+            SimulationRun.Report(fuzz, Console.Out);
             if (started is not null)
             {
-                await started.DisposeAsync();
+                Console.WriteLine($"  Gateway resident memory: {rssBefore} MB before the world and the fuzz, {GatewayProcess.ResidentMegabytes(started.ProcessId)} MB after");
             }
+            return fuzz.Violations.Count == 0 && fuzz.StateChanges.Count == 0 ? 0 : 1;
+        }
+
+        var profile = SimulationProfile.Named(settings.Profile, settings.Seconds is { } s ? TimeSpan.FromSeconds(s) : null);
+        profile = profile with
+        {
+            OrdersPerSecond = settings.Rate ?? profile.OrdersPerSecond,
+            UsageRecordsPerSecond = settings.UsageRate ?? profile.UsageRecordsPerSecond,
+            UsageFormat = settings.Format ?? profile.UsageFormat,
+            UsageBatchRecords = settings.Batch ?? profile.UsageBatchRecords,
+        };
+        Func<Action<string, string>, CancellationToken, Task<int>>? disruption = null;
+        if (profile.Name == "chaos")
+        {
+            disruption = (report, stop) => SimulationChaos.KillAsync(started!, settings.Kills, settings.DatabaseEvery, seed: 20261129, report, stop);
+        }
+        var result = await SimulationRun.RunAsync(profile, admin, key => new ClearingClient(address, key, options), SimulationProgress.ForConsole(),
+            disruption: disruption, gatewayMegabytes: started is null ? null : () => Resident(started));
+        SimulationSummary.Write(result, Spectre.Console.AnsiConsole.Console);
+        if (settings.Out is { } json)
+        {
+            await File.WriteAllTextAsync(json.FullName, SimulationRun.Json(result));
+            Console.WriteLine($"result: {json.FullName}");
+        }
+        if (settings.Html is { } page)
+        {
+            await File.WriteAllTextAsync(page.FullName, SimulationHtmlReport.Render(result));
+            Console.WriteLine($"report: {page.FullName}");
+        }
+        return result.Ok ? 0 : 1;
+    }
+
+    /// <summary>The Gateway's resident memory; none while it is down between a kill and its restart.</summary>
+    private static long? Resident(GatewayProcess gateway)
+    {
+        try
+        {
+            return GatewayProcess.ResidentMegabytes(gateway.ProcessId);
+        }
+        catch (Exception gone) when (gone is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            return null;
         }
     }
 

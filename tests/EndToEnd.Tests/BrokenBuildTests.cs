@@ -25,7 +25,7 @@ public sealed class BrokenBuildTests(GatewayFixture fixture)
         await using var gateway = GatewayFactory.Start(await fixture.Postgres.CreateDatabaseAsync(), AdminKey, services: breakIt);
         var options = new ClearingClientOptions { RetryAttemptsMax = 10 };
         return await SimulationRun.RunAsync(SimulationProfile.Smoke(TimeSpan.FromSeconds(3)) with { CutOffEvery = TimeSpan.FromSeconds(1) },
-            new ClearingClient(gateway.Client(AdminKey), options), key => new ClearingClient(gateway.Client(key), options), TextWriter.Null);
+            new ClearingClient(gateway.Client(AdminKey), options), key => new ClearingClient(gateway.Client(key), options), SimulationProgress.Lines(TextWriter.Null));
     }
 
     [Fact]

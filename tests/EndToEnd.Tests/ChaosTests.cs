@@ -22,10 +22,13 @@ public sealed class ChaosTests
         using var admin = new ClearingClient(gateway.Address, gateway.AdminKey, options);
 
         var result = await SimulationRun.RunAsync(SimulationProfile.Smoke() with { Name = "chaos" }, admin, key => new ClearingClient(gateway.Address, key, options),
-            TextWriter.Null, disruption: stop => SimulationChaos.KillAsync(gateway, kills: 3, databaseEvery: 3, seed: 7, TextWriter.Null, stop));
+            SimulationProgress.Lines(TextWriter.Null), disruption: (report, stop) => SimulationChaos.KillAsync(gateway, kills: 3, databaseEvery: 3, seed: 7, report, stop));
 
         Assert.Equal(3, result.Kills);
         Assert.True(result.Ok, string.Join("\n", result.Failures));
+        Assert.Equal((0, 0, 0), (result.LostUnits, result.DoubleCountedUnits, result.MicrosCreated));
+        Assert.Equal(3, result.Events.Count(e => e.Kind == "kill"));
+        Assert.Equal(result.InDoubtRequests, result.InDoubtResent);
         Assert.True(result.OrdersPlaced > 0 && result.UsageRecordsAccepted > 0, SimulationRun.Json(result));
     }
 }

@@ -26,7 +26,7 @@ public sealed class SimulatorTests(GatewayFixture fixture)
         await using var gateway = await OwnGatewayAsync();
         var admin = new ClearingClient(gateway.Client(GatewayFixture.AdminKey), Options);
         return await SimulationRun.RunAsync(SimulationProfile.Smoke(TimeSpan.FromSeconds(4)) with { CutOffEvery = TimeSpan.FromSeconds(1.5) }, admin,
-            key => new ClearingClient(gateway.Client(key), Options), TextWriter.Null, beforeChecks);
+            key => new ClearingClient(gateway.Client(key), Options), SimulationProgress.Lines(TextWriter.Null), beforeChecks);
     }
 
     [Fact]
