@@ -41,6 +41,7 @@ public static class SimulationChecks
         }
 
         var settled = new Dictionary<string, long>(StringComparer.Ordinal);
+        var ours = world.Contracts.ToHashSet(StringComparer.Ordinal);
         for (var number = firstCycle; number <= lastCycle; number++)
         {
             foreach (var buyer in world.Buyers)
@@ -49,7 +50,7 @@ public static class SimulationChecks
                 do
                 {
                     var statement = await admin.GetStatementAsync(buyer.Id, $"c{number}", after, 10_000);
-                    foreach (var line in statement.Lines.Where(l => world.Contracts.Contains(l.ContractId)))
+                    foreach (var line in statement.Lines.Where(l => ours.Contains(l.ContractId)))
                     {
                         settled[line.ContractId] = settled.GetValueOrDefault(line.ContractId) + line.Units;
                     }

@@ -17,6 +17,7 @@ public sealed class SimulationFlows(SimulationProfile profile, SimulationWorld w
     private readonly SendSchedule orders = profile.OrdersPerSecond is { } o ? SendSchedule.OpenLoop(o) : SendSchedule.ClosedLoop();
     private readonly SendSchedule usage = profile.UsageRecordsPerSecond is { } u ? SendSchedule.OpenLoop(u) : SendSchedule.ClosedLoop();
     private long orderSequence;
+    private volatile string? lastSettled;
 
     /// <summary>Called with each cycle step as it ends (the timeline's events).</summary>
     public Action<string, string>? OnEvent { get; init; }
@@ -172,15 +173,26 @@ public sealed class SimulationFlows(SimulationProfile profile, SimulationWorld w
     private static string Describe(Exception error) =>
         error is ClearingProblemException problem ? $"{(int)problem.Status} {problem.Code}: {problem.Detail}" : error.Message;
 
+    /// <summary>Members reading their balances, and one read in ten their statement of the last settled cycle, at the profile's rate.</summary>
     private async Task QueryAsync(CancellationToken stop)
     {
         var random = new Random(3000);
+        var schedule = SendSchedule.OpenLoop(profile.QueriesPerSecond);
         while (!stop.IsCancellationRequested)
         {
             var buyer = world.Buyers[random.Next(world.Buyers.Count)];
+            var statement = random.Next(10) == 0 ? lastSettled : null;
             await CallAsync(async () =>
             {
-                await buyer.Client.GetAccountAsync(buyer.Id);
+                await schedule.NextAsync(1, stop);
+                if (statement is null)
+                {
+                    await buyer.Client.GetAccountAsync(buyer.Id, CancellationToken.None);
+                }
+                else
+                {
+                    await buyer.Client.GetStatementAsync(buyer.Id, statement, after: null, limit: 100, CancellationToken.None);
+                }
                 Interlocked.Increment(ref tally.Queries);
             });
         }
@@ -200,6 +212,7 @@ public sealed class SimulationFlows(SimulationProfile profile, SimulationWorld w
                     tally.CutOffMs.Enqueue(clock.Elapsed.TotalMilliseconds);
                     OnEvent?.Invoke("cut-off", $"{cut.CycleId} cut off in {clock.Elapsed.TotalMilliseconds:0} ms");
                     await SettleThroughAsync(world.Staff.Client, cut, tally, OnEvent);
+                    lastSettled = cut.CycleId;
                     Interlocked.Increment(ref tally.CutOffs);
                 });
             }

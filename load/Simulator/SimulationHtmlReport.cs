@@ -101,7 +101,7 @@ public static class SimulationHtmlReport
         Row("order latency", Latency(r.OrderLatency));
         Row("usage records", $"{N(r.UsageRecordsAccepted)} accepted, {N(r.UsageRecordsRejected)} rejected");
         Row("usage batch latency", Latency(r.UsageBatchLatency));
-        Row("balance queries", N(r.Queries));
+        Row("balance and statement reads", N(r.Queries));
         Row("cut-off", Steps(r.CutOff));
         Row("compute", Steps(r.Compute));
         Row("settle", Steps(r.Settle));

@@ -14,11 +14,17 @@ public sealed record SimulationProfile(
 
     public UsageEncoding UsageFormat { get; init; } = UsageEncoding.Json;
 
+    /// <summary>Contracts each buyer holds on each product, each of <see cref="ContractQuota"/> units: more quota than one order may buy.</summary>
+    public int ContractsPerPair { get; init; } = 1;
+
     /// <summary>Orders per second across every trader, open loop; null sends each order when the trader's last one is answered.</summary>
     public double? OrdersPerSecond { get; init; }
 
     /// <summary>Usage records per second across every producer, open loop; null is closed loop.</summary>
     public double? UsageRecordsPerSecond { get; init; }
+
+    /// <summary>Balance and statement reads per second, across every member.</summary>
+    public double QueriesPerSecond { get; init; } = 200;
 
     /// <summary>Orders in one <c>POST /v1/orders/batch</c> when a buyer sends a batch (one order decision in ten).</summary>
     public int OrderBatch { get; init; } = 8;
@@ -31,23 +37,24 @@ public sealed record SimulationProfile(
             UsageProducers: 2, UsageBatchRecords: 50, BuyerDepositMicros: 50_000_000_000, ContractQuota: 1_000_000);
 
     /// <summary>
-    /// A launch-day peak: 4 providers with 2 products each, 16 buyers (128 metered contracts), 8 data gateways sending
+    /// A launch-day peak: 4 providers with 2 products each, 16 buyers holding 4 contracts on each (512 metered contracts
+    /// of a million units; a quarter of a billion units of quota), 8 data gateways sending
     /// binary batches of 1,000 records, a cut-off every 20 s; closed loop unless rates are given.
     /// </summary>
     public static SimulationProfile Peak(TimeSpan? duration = null) =>
         new("peak", Providers: 4, Buyers: 16, ProductsPerProvider: 2, duration ?? TimeSpan.FromSeconds(60), CutOffEvery: TimeSpan.FromSeconds(20),
-            UsageProducers: 8, UsageBatchRecords: 1_000, BuyerDepositMicros: 500_000_000_000, ContractQuota: 100_000_000)
-        { UsageFormat = UsageEncoding.Binary };
+            UsageProducers: 8, UsageBatchRecords: 1_000, BuyerDepositMicros: 500_000_000_000, ContractQuota: 1_000_000)
+        { UsageFormat = UsageEncoding.Binary, ContractsPerPair = 4 };
 
     /// <summary>
-    /// Long and steady: the smoke world open loop at 100 orders/s and 5,000 usage records/s for 10 minutes, a cut-off each
-    /// minute; the Gateway's memory is charted (when the simulator started it), so a leak shows as a slope.
+    /// Long and steady: the smoke world open loop at 100 orders/s and 1,000 usage records/s for 10 minutes (the hot
+    /// contracts stay within their quota of a million units, tier 3's largest order), a cut-off each minute; the
+    /// Gateway's memory is charted (when the simulator started it), so a leak shows as a slope.
     /// </summary>
     public static SimulationProfile Soak(TimeSpan? duration = null) =>
         Smoke(duration ?? TimeSpan.FromMinutes(10)) with
         {
-            Name = "soak", CutOffEvery = TimeSpan.FromMinutes(1), UsageBatchRecords = 500, ContractQuota = 100_000_000,
-            OrdersPerSecond = 100, UsageRecordsPerSecond = 5_000,
+            Name = "soak", CutOffEvery = TimeSpan.FromMinutes(1), UsageBatchRecords = 100, OrdersPerSecond = 100, UsageRecordsPerSecond = 1_000,
         };
 
     /// <summary>The smoke world under kills: its flows run until the kills are done, not for a duration.</summary>

@@ -28,7 +28,7 @@ public static class SimulationSummary
         figures.AddRow("order latency", Latency(r.OrderLatency));
         figures.AddRow("usage records", $"{N(r.UsageRecordsPerSecond)}/s: {N(r.UsageRecordsAccepted)} accepted, {N(r.UsageRecordsRejected)} rejected");
         figures.AddRow("usage batch latency", Latency(r.UsageBatchLatency));
-        figures.AddRow("balance queries", N(r.Queries));
+        figures.AddRow("balance and statement reads", N(r.Queries));
         figures.AddRow("cycles", $"{r.CutOffs} cut off and settled; cut-off {Steps(r.CutOff)}; compute {Steps(r.Compute)}; settle {Steps(r.Settle)}");
         figures.AddRow("errors", r.Errors == 0 ? "0" : $"[red]{r.Errors}[/]");
         if (r.Kills > 0)

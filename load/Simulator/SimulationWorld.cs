@@ -77,11 +77,14 @@ public sealed class SimulationWorld
             var provider = providers.Single(p => p.Id == providerId);
             foreach (var buyer in buyers)
             {
-                await provider.Client.PlaceOrderAsync(new OrderRequest($"{runId}-seed-ask-{buyer.Id}", provider.Id, product, "sell", Price: Price,
-                    Quantity: profile.ContractQuota));
-                var bought = await buyer.Client.PlaceOrderAsync(new OrderRequest($"{runId}-seed-bid-{product}", buyer.Id, product, "buy", Price: Price,
-                    Quantity: profile.ContractQuota, Scenario: "sim", ValidityDays: 30));
-                contracts.AddRange(bought.Contracts);
+                for (var c = 0; c < profile.ContractsPerPair; c++)
+                {
+                    await provider.Client.PlaceOrderAsync(new OrderRequest($"{runId}-seed-ask-{product}-{buyer.Id}-{c}", provider.Id, product, "sell", Price: Price,
+                        Quantity: profile.ContractQuota));
+                    var bought = await buyer.Client.PlaceOrderAsync(new OrderRequest($"{runId}-seed-bid-{product}-{c}", buyer.Id, product, "buy", Price: Price,
+                        Quantity: profile.ContractQuota, Scenario: "sim", ValidityDays: 30));
+                    contracts.AddRange(bought.Contracts);
+                }
             }
         }
         return new SimulationWorld

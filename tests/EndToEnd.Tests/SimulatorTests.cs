@@ -35,9 +35,35 @@ public sealed class SimulatorTests(GatewayFixture fixture)
         var result = await RunAsync();
 
         Assert.True(result.Ok, string.Join("\n", result.Failures.Concat(result.ErrorSamples)));
-        Assert.True(result.OrdersPlaced > 0 && result.OrdersCancelled > 0 && result.UsageRecordsAccepted > 0 && result.Queries > 0,
+        Assert.True(result.OrdersPlaced > 0 && result.OrdersCancelled > 0 && result.OrderBatches > 0 && result.UsageRecordsAccepted > 0 && result.Queries > 0,
             SimulationRun.Json(result));
         Assert.True(result.CutOffs >= 2, $"{result.CutOffs} cycles");
+        Assert.Equal(["usage", "statements", "money", "fees", "reconciliation", "ledger"], result.Checks.Select(c => c.Name));
+        Assert.All(result.Checks, check => Assert.True(check.Held, check.Detail));
+        // What the report draws: a point a second, every acknowledged order's latency, each cycle's steps timed and marked.
+        Assert.InRange(result.Timeline.Count, 3, 6);
+        Assert.Equal(result.OrdersPlaced + result.OrdersRefused, result.OrderLatency.Count);
+        Assert.Equal(result.CutOffs, result.Settle.Count);
+        Assert.Equal(result.CutOffs, result.Events.Count(e => e.Kind == "settle"));
+        Assert.Contains("every check held", SimulationHtmlReport.Render(result), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Open_loop_at_a_target_rate_sends_about_that_many_and_still_every_check_holds()
+    {
+        await using var gateway = await OwnGatewayAsync();
+        var admin = new ClearingClient(gateway.Client(GatewayFixture.AdminKey), Options);
+        var profile = SimulationProfile.Smoke(TimeSpan.FromSeconds(3)) with
+        {
+            CutOffEvery = TimeSpan.FromSeconds(1.5), OrdersPerSecond = 100, UsageRecordsPerSecond = 1_000, UsageFormat = UsageEncoding.Ndjson,
+        };
+
+        var result = await SimulationRun.RunAsync(profile, admin, key => new ClearingClient(gateway.Client(key), Options), SimulationProgress.Lines(TextWriter.Null));
+
+        Assert.True(result.Ok, string.Join("\n", result.Failures.Concat(result.ErrorSamples)));
+        // A schedule cannot send ahead of itself: at most the rate's worth in the run (a request or batch in hand when it stops may add one).
+        Assert.InRange(result.OrdersPlaced + result.OrdersRefused, 1, (100 * result.Seconds) + profile.OrderBatch);
+        Assert.InRange(result.UsageRecordsAccepted, 1, (1_000 * result.Seconds) + (profile.UsageBatchRecords * profile.UsageProducers));
     }
 
     [Fact]
