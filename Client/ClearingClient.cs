@@ -64,6 +64,7 @@ public sealed partial class ClearingClient : IDisposable
                     args.Outcome.Result?.Headers.RetryAfter?.Delta is { } after ? (TimeSpan?)Min(after, settings.RetryDelayMax) : null),
                 OnRetry = args =>
                 {
+                    settings.OnRepeat?.Invoke(args.AttemptNumber + 1);
                     args.Outcome.Result?.Dispose();
                     return default;
                 },

@@ -11,6 +11,12 @@ public sealed record ClearingClientOptions
 
     public TimeSpan RetryDelayMax { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Told just before a request whose answer was lost (or was a 503) is sent again, with the repeat's number (1 for
+    /// the first): for a client's logs and metrics. It must not throw or block.
+    /// </summary>
+    public Action<int>? OnRepeat { get; init; }
+
     /// <summary>One attempt's limit; an attempt over it is in doubt and, when safe, repeated.</summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -108,7 +108,8 @@ public static class SimulationHtmlReport
         Row("errors", N(r.Errors));
         if (r.Kills > 0)
         {
-            Row("chaos", $"{r.Kills} kills, {N(r.InDoubtRequests)} requests in doubt ({N(r.InDoubtResent)} resent), {N(r.LostUnits)} units lost, "
+            Row("chaos", $"{r.Kills} kills; in doubt: {N(r.RepeatedByClient)} requests repeated by the client ({N(r.ClientRepeats)} repeats), "
+                + $"{N(r.UnansweredAtEnd)} still unanswered then resent at the end ({N(r.ResentAtEnd)} answered); {N(r.LostUnits)} units lost, "
                 + $"{N(r.DoubleCountedUnits)} counted twice, {N(r.MicrosCreated)} µ¥ created or destroyed");
         }
         html.Append("</tbody></table>");

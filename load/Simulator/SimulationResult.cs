@@ -48,8 +48,13 @@ public sealed record SimulationResult
     public required IReadOnlyList<TimelinePoint> Timeline { get; init; }
     public required IReadOnlyList<SimulationEvent> Events { get; init; }
     public int Kills { get; init; }
-    public long InDoubtRequests { get; init; }
-    public long InDoubtResent { get; init; }
+    /// <summary>Requests the typed client sent again because an answer was lost (counted once each), and its repeats in all.</summary>
+    public long RepeatedByClient { get; init; }
+    public long ClientRepeats { get; init; }
+
+    /// <summary>Requests still unanswered after the client's repeats, and how many of them the simulator resent at the end.</summary>
+    public long UnansweredAtEnd { get; init; }
+    public long ResentAtEnd { get; init; }
     public long LostUnits { get; init; }
     public long DoubleCountedUnits { get; init; }
     public long MicrosCreated { get; init; }

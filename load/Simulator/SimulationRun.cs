@@ -18,9 +18,10 @@ public static class SimulationRun
     /// it returns how many kills it made.
     /// </param>
     /// <param name="gatewayMegabytes">The Gateway's resident memory, when the simulator can see its process: charted.</param>
+    /// <param name="repeats">Counts what the clients of <paramref name="clientFor"/> repeat on their own, for the report.</param>
     public static async Task<SimulationResult> RunAsync(SimulationProfile profile, ClearingClient admin, Func<string, ClearingClient> clientFor,
         SimulationProgress progress, Action<SimulationTally, SimulationWorld>? beforeChecks = null,
-        Func<Action<string, string>, CancellationToken, Task<int>>? disruption = null, Func<long?>? gatewayMegabytes = null)
+        Func<Action<string, string>, CancellationToken, Task<int>>? disruption = null, Func<long?>? gatewayMegabytes = null, RepeatCounter? repeats = null)
     {
         var runId = "sim" + Guid.NewGuid().ToString("N")[..8];
         var startedAt = DateTimeOffset.UtcNow;
@@ -87,7 +88,8 @@ public static class SimulationRun
             OrderLatency = LatencySummary.Of(tally.OrderLatency.Whole), UsageBatchLatency = LatencySummary.Of(tally.UsageLatency.Whole),
             CutOff = DurationSummary.Of(tally.CutOffMs), Compute = DurationSummary.Of(tally.ComputeMs), Settle = DurationSummary.Of(tally.SettleMs),
             Checks = checks.Checks, Failures = checks.Failures, Timeline = timeline.Points, Events = timeline.Events,
-            Kills = killed, InDoubtRequests = tally.InDoubtRequests, InDoubtResent = tally.Resent, LostUnits = checks.LostUnits,
+            Kills = killed, RepeatedByClient = repeats?.RequestsRepeated ?? 0, ClientRepeats = repeats?.Repeats ?? 0,
+            UnansweredAtEnd = tally.InDoubtRequests, ResentAtEnd = tally.Resent, LostUnits = checks.LostUnits,
             DoubleCountedUnits = checks.DoubleCountedUnits, MicrosCreated = checks.MicrosCreated,
         };
     }

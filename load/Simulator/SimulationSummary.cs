@@ -6,11 +6,16 @@ namespace ClearingCluster.Load.Simulator;
 /// <summary>The end of a run as a person reads it: what it did, how fast, how long each cycle step took, and every check.</summary>
 public static class SimulationSummary
 {
-    public static void Write(SimulationResult r, TextWriter writer) =>
-        Write(r, AnsiConsole.Create(new AnsiConsoleSettings
+    /// <summary>Plain text for a file, a pipe or a test: no colour, and wide enough that no line of figures wraps.</summary>
+    public static void Write(SimulationResult r, TextWriter writer)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No, Out = new AnsiConsoleOutput(writer),
-        }));
+        });
+        console.Profile.Width = 200;
+        Write(r, console);
+    }
 
     public static void Write(SimulationResult r, IAnsiConsole console)
     {
@@ -33,7 +38,8 @@ public static class SimulationSummary
         figures.AddRow("errors", r.Errors == 0 ? "0" : $"[red]{r.Errors}[/]");
         if (r.Kills > 0)
         {
-            figures.AddRow("chaos", $"{r.Kills} kills, {N(r.InDoubtRequests)} requests in doubt ({N(r.InDoubtResent)} resent), {N(r.LostUnits)} units lost, "
+            figures.AddRow("chaos", $"{r.Kills} kills; in doubt: {N(r.RepeatedByClient)} requests repeated by the client ({N(r.ClientRepeats)} repeats), "
+                + $"{N(r.UnansweredAtEnd)} still unanswered then resent at the end ({N(r.ResentAtEnd)} answered); {N(r.LostUnits)} units lost, "
                 + $"{N(r.DoubleCountedUnits)} counted twice, {N(r.MicrosCreated)} µ¥ created or destroyed");
         }
         console.Write(figures);

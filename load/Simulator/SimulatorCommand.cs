@@ -23,7 +23,7 @@ public static class SimulatorCommand
         var kills = new Option<int>("--kills") { Description = "chaos: how many times the Gateway is SIGKILLed", DefaultValueFactory = _ => 50 };
         var databaseEvery = new Option<int>("--database-every") { Description = "chaos: PostgreSQL is killed too every N kills (0: never)", DefaultValueFactory = _ => 5 };
         var requests = new Option<int>("--requests") { Description = "fuzz: how many bad requests", DefaultValueFactory = _ => 100_000 };
-        var url = new Option<Uri?>("--url") { Description = "A running Gateway; without it the simulator starts one on a fresh database" };
+        var url = new Option<string?>("--url") { Description = "A running Gateway (http://host:port); without it the simulator starts one on a fresh database" };
         var key = new Option<string?>("--key") { Description = "The admin key for --url (or CLEARING_ADMIN_KEY)" };
         var output = new Option<FileInfo?>("--out") { Description = "Write the result as JSON to this file" };
         var html = new Option<FileInfo?>("--html") { Description = "Write a self-contained HTML report with charts to this file" };
@@ -43,6 +43,7 @@ public static class SimulatorCommand
         Bound(rate, r => r is null or > 0 and < double.PositiveInfinity, "is a number of orders per second above 0");
         Bound(usageRate, r => r is null or > 0 and < double.PositiveInfinity, "is a number of records per second above 0");
         Bound(kills, k => k >= 1, "is at least 1");
+        Bound(url, u => u is null || (Uri.TryCreate(u, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https"), "is an http:// or https:// address");
         Bound(requests, r => r >= 1, "is at least 1");
         Bound(databaseEvery, d => d >= 0, "is at least 0 (0: never)");
         var parse = root.Parse([.. args]);
@@ -64,7 +65,7 @@ public static class SimulatorCommand
         var name = parse.GetValue(profile)!;
         var options = new Settings(name, parse.GetValue(seconds), parse.GetValue(rate), parse.GetValue(usageRate), parse.GetValue(format), parse.GetValue(batch),
             parse.GetValue(kills), parse.GetValue(databaseEvery), parse.GetValue(requests), parse.GetValue(output), parse.GetValue(html));
-        var address = parse.GetValue(url);
+        var address = parse.GetValue(url) is { } given ? new Uri(given) : null;
         try
         {
             if (address is null)
@@ -103,7 +104,8 @@ public static class SimulatorCommand
 
     private static async Task<int> RunAsync(Settings settings, Uri address, string adminKey, GatewayProcess? started)
     {
-        var options = new ClearingClientOptions { RetryAttemptsMax = 10 };
+        var repeats = new RepeatCounter();
+        var options = repeats.Counting(new ClearingClientOptions { RetryAttemptsMax = 10 });
         using var admin = new ClearingClient(address, adminKey, options);
         if (settings.Profile == "fuzz")
         {
@@ -132,7 +134,7 @@ public static class SimulatorCommand
             disruption = (report, stop) => SimulationChaos.KillAsync(started!, settings.Kills, settings.DatabaseEvery, seed: 20261129, report, stop);
         }
         var result = await SimulationRun.RunAsync(profile, admin, key => new ClearingClient(address, key, options), SimulationProgress.ForConsole(),
-            disruption: disruption, gatewayMegabytes: started is null ? null : () => Resident(started));
+            disruption: disruption, gatewayMegabytes: started is null ? null : () => Resident(started), repeats: repeats);
         if (Console.IsOutputRedirected)
         {
             SimulationSummary.Write(result, Console.Out);

@@ -18,17 +18,20 @@ public sealed class ChaosTests
     {
         var configuration = AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
         await using var gateway = await GatewayProcess.StartAsync(configuration);
-        var options = new ClearingClientOptions { RetryAttemptsMax = 10 };
+        var repeats = new RepeatCounter();
+        var options = repeats.Counting(new ClearingClientOptions { RetryAttemptsMax = 10 });
         using var admin = new ClearingClient(gateway.Address, gateway.AdminKey, options);
 
         var result = await SimulationRun.RunAsync(SimulationProfile.Smoke() with { Name = "chaos" }, admin, key => new ClearingClient(gateway.Address, key, options),
-            SimulationProgress.Lines(TextWriter.Null), disruption: (report, stop) => SimulationChaos.KillAsync(gateway, kills: 3, databaseEvery: 3, seed: 7, report, stop));
+            SimulationProgress.Lines(TextWriter.Null), disruption: (report, stop) => SimulationChaos.KillAsync(gateway, kills: 3, databaseEvery: 3, seed: 7, report, stop),
+            repeats: repeats);
 
         Assert.Equal(3, result.Kills);
         Assert.True(result.Ok, string.Join("\n", result.Failures));
         Assert.Equal((0, 0, 0), (result.LostUnits, result.DoubleCountedUnits, result.MicrosCreated));
         Assert.Equal(3, result.Events.Count(e => e.Kind == "kill"));
-        Assert.Equal(result.InDoubtRequests, result.InDoubtResent);
+        Assert.Equal(result.UnansweredAtEnd, result.ResentAtEnd);
+        Assert.True(result.RepeatedByClient > 0, "a kill under load leaves requests in doubt, which the client repeats");
         Assert.True(result.OrdersPlaced > 0 && result.UsageRecordsAccepted > 0, SimulationRun.Json(result));
     }
 }

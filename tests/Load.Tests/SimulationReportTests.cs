@@ -63,7 +63,7 @@ public sealed class SimulationReportTests
         Assert.Contains("3,003/s", text, StringComparison.Ordinal);
         Assert.Contains("p99.9 20.0", text, StringComparison.Ordinal);
         Assert.Contains("settle median 80.0 ms", text, StringComparison.Ordinal);
-        Assert.Contains("1 kills, 0 requests in doubt", text, StringComparison.Ordinal);
+        Assert.Contains("1 kills; in doubt: 0 requests repeated by the client", text, StringComparison.Ordinal);
         Assert.Contains("12 entries verify", text, StringComparison.Ordinal);
         Assert.Contains("every check held", text, StringComparison.Ordinal);
     }

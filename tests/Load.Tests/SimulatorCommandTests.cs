@@ -13,6 +13,7 @@ public sealed class SimulatorCommandTests
     [InlineData("--seconds", "0")]
     [InlineData("--format", "xml")]
     [InlineData("--kills", "0")]
+    [InlineData("--url", "ftp://127.0.0.1")]
     public async Task A_bad_option_is_refused_with_exit_code_2(string option, string value)
     {
         var error = Console.Error;
