@@ -51,13 +51,7 @@ public sealed partial class ClearingClient : IDisposable
         this.http = http;
         this.ownsHttp = ownsHttp;
         var settings = options ?? new ClearingClientOptions();
-        repeating = Repeating(settings, IsInDoubt);
-        once = Repeating(settings, (outcome, _) => NeverSent(outcome));
-    }
-
-    /// <summary>Attempts with a timeout each, repeated with backoff while <paramref name="repeat"/> says the outcome allows it.</summary>
-    private static ResiliencePipeline<HttpResponseMessage> Repeating(ClearingClientOptions settings, Func<Outcome<HttpResponseMessage>, CancellationToken, bool> repeat) =>
-        new ResiliencePipelineBuilder<HttpResponseMessage>()
+        repeating = new ResiliencePipelineBuilder<HttpResponseMessage>()
             .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
                 MaxRetryAttempts = settings.RetryAttemptsMax,
@@ -65,7 +59,7 @@ public sealed partial class ClearingClient : IDisposable
                 UseJitter = true,
                 Delay = settings.RetryDelay,
                 MaxDelay = settings.RetryDelayMax,
-                ShouldHandle = args => ValueTask.FromResult(repeat(args.Outcome, args.Context.CancellationToken)),
+                ShouldHandle = args => ValueTask.FromResult(IsInDoubt(args.Outcome, args.Context.CancellationToken)),
                 DelayGenerator = args => ValueTask.FromResult(
                     args.Outcome.Result?.Headers.RetryAfter?.Delta is { } after ? (TimeSpan?)Min(after, settings.RetryDelayMax) : null),
                 OnRetry = args =>
@@ -77,13 +71,8 @@ public sealed partial class ClearingClient : IDisposable
             })
             .AddTimeout(settings.AttemptTimeout)
             .Build();
-
-    /// <summary>
-    /// No connection could be made, so the Gateway never saw the request: even one that is not safe to repeat can be sent
-    /// again (a Gateway restarting refuses connections for a moment). A connection lost after sending is not this.
-    /// </summary>
-    private static bool NeverSent(Outcome<HttpResponseMessage> outcome) =>
-        outcome.Exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError };
+        once = new ResiliencePipelineBuilder<HttpResponseMessage>().AddTimeout(settings.AttemptTimeout).Build();
+    }
 
     public void Dispose()
     {

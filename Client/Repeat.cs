@@ -6,9 +6,6 @@ internal enum Repeat
     /// <summary>Reads, and writes keyed so that a repeat returns the first outcome (reference, clientOrderId, (producer, sequence)).</summary>
     Safe,
 
-    /// <summary>
-    /// A repeat could act twice (a second key issued) or answer differently (a transition refused as already made): sent
-    /// again only when no connection could be made, so the Gateway never saw it.
-    /// </summary>
+    /// <summary>A repeat could act twice (a second key issued) or answer differently (a transition refused as already made).</summary>
     Never,
 }
