@@ -4,7 +4,11 @@ using Microsoft.AspNetCore.Diagnostics;
 
 namespace ClearingCluster.Gateway.Metrics;
 
-/// <summary>HTTP request counts and durations by route template and status, under the meter <c>ClearingCluster.Gateway</c>.</summary>
+/// <summary>
+/// HTTP request counts and durations by route template and status, and the process's memory and garbage collections
+/// (a soak run tells a leak from a lazy collector by the managed heap after each collection), under the meter
+/// <c>ClearingCluster.Gateway</c>.
+/// </summary>
 public sealed class GatewayMetrics : IDisposable
 {
     private readonly Meter meter = new("ClearingCluster.Gateway");
@@ -15,6 +19,17 @@ public sealed class GatewayMetrics : IDisposable
     {
         requests = meter.CreateCounter<long>("http_requests", description: "HTTP requests handled");
         duration = meter.CreateHistogram<double>("http_request_duration", unit: "s", description: "HTTP request duration");
+        meter.CreateObservableGauge("process_resident_memory", () => Environment.WorkingSet, unit: "By", description: "resident memory of the process");
+        meter.CreateObservableGauge("dotnet_gc_heap_after_collection", () => GC.GetGCMemoryInfo().HeapSizeBytes, unit: "By",
+            description: "the managed heap as the last garbage collection left it");
+        meter.CreateObservableGauge("dotnet_gc_committed", () => GC.GetGCMemoryInfo().TotalCommittedBytes, unit: "By",
+            description: "memory the garbage collector has committed");
+        meter.CreateObservableCounter("dotnet_gc_collections", () => new[]
+        {
+            new Measurement<long>(GC.CollectionCount(0), new KeyValuePair<string, object?>("generation", "0")),
+            new Measurement<long>(GC.CollectionCount(1), new KeyValuePair<string, object?>("generation", "1")),
+            new Measurement<long>(GC.CollectionCount(2), new KeyValuePair<string, object?>("generation", "2")),
+        }, description: "garbage collections since the process started, by generation (a gen 1 collection counts in gen 0 too)");
     }
 
     public async Task Measure(HttpContext context, RequestDelegate next)

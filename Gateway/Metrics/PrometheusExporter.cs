@@ -124,7 +124,9 @@ public sealed class PrometheusExporter : IDisposable
         return name.ToString();
     }
 
-    private static bool IsCounter(Instrument instrument) => instrument is Counter<long> or Counter<int> or Counter<double>;
+    /// <summary>A counter, or an observable one (a running total read at each scrape, such as the garbage collections).</summary>
+    private static bool IsCounter(Instrument instrument) =>
+        instrument is Counter<long> or Counter<int> or Counter<double> or ObservableCounter<long> or ObservableCounter<int> or ObservableCounter<double>;
 
     private static string Labels(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {

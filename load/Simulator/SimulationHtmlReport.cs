@@ -73,8 +73,11 @@ public static class SimulationHtmlReport
         ], r.Events));
         if (r.Timeline.Any(p => p.GatewayMegabytes is not null))
         {
-            html.Append(SvgChart.Render("Gateway resident memory", "MB", seconds,
-                [new ChartSeries("resident", "#7c3aed", [.. r.Timeline.Select(p => (double)(p.GatewayMegabytes ?? 0))])], r.Events));
+            html.Append(SvgChart.Render("Gateway memory", "MB", seconds,
+            [
+                new ChartSeries("resident", "#7c3aed", [.. r.Timeline.Select(p => (double)(p.GatewayMegabytes ?? 0))]),
+                new ChartSeries("managed heap after GC", "#0d9488", [.. r.Timeline.Select(p => (double)(p.GatewayHeapMegabytes ?? 0))]),
+            ], r.Events));
         }
 
         html.Append("<h2>Checks</h2><table><tbody>");

@@ -108,7 +108,7 @@ public abstract class SimulationProgress
             table.AddRow("cycles settled", "", $"{Interlocked.Read(ref tally.CutOffs)}");
             if (s.GatewayMegabytes is { } mb)
             {
-                table.AddRow("Gateway memory", $"{mb} MB", "");
+                table.AddRow("Gateway memory: resident · heap after GC", $"{mb} MB · {s.GatewayHeapMegabytes} MB", "");
             }
             var recent = status.Events.TakeLast(5).Select(e => new Markup(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{e.Second,6:0.0} s  {e.Kind}: {e.What}"))));
             return new Rows([table, .. recent]);

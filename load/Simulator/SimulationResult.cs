@@ -23,7 +23,11 @@ public sealed record SimulationResult
     public required string Profile { get; init; }
     public required string RunId { get; init; }
     public required DateTimeOffset StartedAt { get; init; }
+    /// <summary>The measured part of the run (after any warm-up); its rates and percentiles are over this part.</summary>
     public required double Seconds { get; init; }
+
+    /// <summary>When measuring began, from the flows' start (0 without a warm-up).</summary>
+    public double WarmupSeconds { get; init; }
     public required string Load { get; init; }
     public required string World { get; init; }
     public required long OrdersPlaced { get; init; }

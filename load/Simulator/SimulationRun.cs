@@ -17,11 +17,11 @@ public static class SimulationRun
     /// The chaos profile's kills, told how to report each: the flows run until it ends (not for the profile's duration);
     /// it returns how many kills it made.
     /// </param>
-    /// <param name="gatewayMegabytes">The Gateway's resident memory, when the simulator can see its process: charted.</param>
+    /// <param name="memory">Reads the Gateway's memory each second, for the timeline and the charts.</param>
     /// <param name="repeats">Counts what the clients of <paramref name="clientFor"/> repeat on their own, for the report.</param>
     public static async Task<SimulationResult> RunAsync(SimulationProfile profile, ClearingClient admin, Func<string, ClearingClient> clientFor,
         SimulationProgress progress, Action<SimulationTally, SimulationWorld>? beforeChecks = null,
-        Func<Action<string, string>, CancellationToken, Task<int>>? disruption = null, Func<long?>? gatewayMegabytes = null, RepeatCounter? repeats = null)
+        Func<Action<string, string>, CancellationToken, Task<int>>? disruption = null, GatewayMemoryProbe? memory = null, RepeatCounter? repeats = null)
     {
         var runId = "sim" + Guid.NewGuid().ToString("N")[..8];
         var startedAt = DateTimeOffset.UtcNow;
@@ -41,8 +41,10 @@ public static class SimulationRun
         progress.Say($"  {worldText}; {load}; from cycle c{firstCycle}");
 
         var tally = new SimulationTally();
-        var timeline = new SimulationTimeline(tally, gatewayMegabytes);
-        using var stop = disruption is null ? new CancellationTokenSource(profile.Duration) : new CancellationTokenSource();
+        var timeline = new SimulationTimeline(tally, memory);
+        using var stop = disruption is null ? new CancellationTokenSource(profile.Warmup + profile.Duration) : new CancellationTokenSource();
+        var measured = (Seconds: 0.0, Orders: 0L, Usage: 0L);
+        var measuring = profile.Warmup <= TimeSpan.Zero;
         var simulation = new SimulationFlows(profile, world, tally, runId) { OnEvent = timeline.Event };
         var killed = 0;
         await progress.ShowWhileAsync(async () =>
@@ -57,12 +59,21 @@ public static class SimulationRun
             while (!flows.IsCompleted)
             {
                 await Task.WhenAny(flows, second.WaitForNextTickAsync().AsTask());
-                progress.Update(new SimulationStatus(timeline.Elapsed, disruption is null ? profile.Duration : null, timeline.Sample(), tally, timeline.Events));
+                var point = await timeline.SampleAsync();
+                if (!measuring && timeline.Elapsed >= profile.Warmup)
+                {
+                    measuring = true;
+                    tally.OrderLatency.StartMeasuring();
+                    tally.UsageLatency.StartMeasuring();
+                    measured = (timeline.Elapsed.TotalSeconds, Orders(tally), Usage(tally));
+                    timeline.Event("measure", $"warm-up over after {timeline.Elapsed.TotalSeconds:0} s: measuring");
+                }
+                progress.Update(new SimulationStatus(timeline.Elapsed, disruption is null ? profile.Warmup + profile.Duration : null, point, tally, timeline.Events));
             }
             await flows;
             killed = await kills;
         });
-        var flowSeconds = timeline.Elapsed.TotalSeconds;
+        var flowSeconds = timeline.Elapsed.TotalSeconds - measured.Seconds;
         if (!tally.InDoubt.IsEmpty || !tally.InDoubtOrders.IsEmpty)
         {
             progress.Say($"  resending {tally.InDoubt.Count + tally.InDoubtOrders.Count} requests whose answers never came, as sent…");
@@ -81,9 +92,9 @@ public static class SimulationRun
         {
             Profile = profile.Name, RunId = runId, StartedAt = startedAt, Seconds = flowSeconds, Load = load, World = worldText,
             OrdersPlaced = tally.OrdersPlaced, OrdersRefused = tally.OrdersRefused, OrdersCancelled = tally.OrdersCancelled, OrderBatches = tally.OrderBatches,
-            OrdersPerSecond = (tally.OrdersPlaced + tally.OrdersRefused) / flowSeconds,
+            OrdersPerSecond = (Orders(tally) - measured.Orders) / flowSeconds,
             UsageRecordsAccepted = tally.UsageRecordsAccepted, UsageRecordsRejected = tally.UsageRecordsRejected,
-            UsageRecordsPerSecond = (tally.UsageRecordsAccepted + tally.UsageRecordsRejected) / flowSeconds,
+            UsageRecordsPerSecond = (Usage(tally) - measured.Usage) / flowSeconds, WarmupSeconds = measured.Seconds,
             Queries = tally.Queries, CutOffs = tally.CutOffs + 1, Errors = tally.Errors, ErrorSamples = [.. tally.ErrorSamples],
             OrderLatency = LatencySummary.Of(tally.OrderLatency.Whole), UsageBatchLatency = LatencySummary.Of(tally.UsageLatency.Whole),
             CutOff = DurationSummary.Of(tally.CutOffMs), Compute = DurationSummary.Of(tally.ComputeMs), Settle = DurationSummary.Of(tally.SettleMs),
@@ -94,11 +105,16 @@ public static class SimulationRun
         };
     }
 
+    private static long Orders(SimulationTally tally) => Interlocked.Read(ref tally.OrdersPlaced) + Interlocked.Read(ref tally.OrdersRefused);
+
+    private static long Usage(SimulationTally tally) => Interlocked.Read(ref tally.UsageRecordsAccepted) + Interlocked.Read(ref tally.UsageRecordsRejected);
+
     private static string LoadText(SimulationProfile profile)
     {
         var orders = profile.OrdersPerSecond is { } o ? string.Create(CultureInfo.InvariantCulture, $"orders open loop at {o:N0}/s") : "orders closed loop";
         var usage = profile.UsageRecordsPerSecond is { } u ? string.Create(CultureInfo.InvariantCulture, $"usage open loop at {u:N0} records/s") : "usage closed loop";
-        var length = profile.Name == "chaos" ? "until the kills are done" : $"for {profile.Duration.TotalSeconds:0} s";
+        var warmup = profile.Warmup > TimeSpan.Zero ? $"{profile.Warmup.TotalSeconds:0} s of warm-up then " : "";
+        var length = profile.Name == "chaos" ? "until the kills are done" : $"{warmup}{profile.Duration.TotalSeconds:0} s measured";
         return $"{orders}, {usage} in {profile.UsageFormat.ToString().ToLowerInvariant()} batches of {profile.UsageBatchRecords:N0}, {length}, "
             + $"a cut-off every {profile.CutOffEvery.TotalSeconds:0} s";
     }

@@ -16,6 +16,7 @@ public static class SimulatorCommand
         var profile = new Option<string>("--profile") { Description = "smoke (quick, what the tests run), peak, soak, chaos or fuzz", DefaultValueFactory = _ => "smoke" };
         profile.AcceptOnlyFromAmong([.. SimulationProfile.Names]);
         var seconds = new Option<int?>("--seconds") { Description = "How long the flows run (smoke 10, peak 60, soak 600)" };
+        var warmup = new Option<int?>("--warmup") { Description = "Seconds the flows run before measuring starts (peak 15, else 0); the checks cover them too" };
         var rate = new Option<double?>("--rate") { Description = "Orders per second, open loop (latency from each order's due time); closed loop without it" };
         var usageRate = new Option<double?>("--usage-rate") { Description = "Usage records per second, open loop; closed loop without it" };
         var format = new Option<UsageEncoding?>("--format") { Description = "Usage batches as json, ndjson or binary (peak: binary, else json)" };
@@ -29,7 +30,7 @@ public static class SimulatorCommand
         var html = new Option<FileInfo?>("--html") { Description = "Write a self-contained HTML report with charts to this file" };
         var root = new RootCommand("The peak-day simulator: builds a world through the API, runs every flow at once, then checks that nothing was lost")
         {
-            profile, seconds, rate, usageRate, format, batch, kills, databaseEvery, requests, url, key, output, html,
+            profile, seconds, warmup, rate, usageRate, format, batch, kills, databaseEvery, requests, url, key, output, html,
         };
         void Bound<T>(Option<T> option, Func<T, bool> holds, string rule) => option.Validators.Add(result =>
         {
@@ -40,6 +41,7 @@ public static class SimulatorCommand
         });
         Bound(batch, b => b is null or >= 1 and <= SimulationProfile.UsageBatchRecordsMax, $"is 1–{SimulationProfile.UsageBatchRecordsMax:N0} records");
         Bound(seconds, s => s is null or > 0, "is above 0");
+        Bound(warmup, w => w is null or >= 0, "is 0 or more");
         Bound(rate, r => r is null or > 0 and < double.PositiveInfinity, "is a number of orders per second above 0");
         Bound(usageRate, r => r is null or > 0 and < double.PositiveInfinity, "is a number of records per second above 0");
         Bound(kills, k => k >= 1, "is at least 1");
@@ -63,7 +65,7 @@ public static class SimulatorCommand
         }
 
         var name = parse.GetValue(profile)!;
-        var options = new Settings(name, parse.GetValue(seconds), parse.GetValue(rate), parse.GetValue(usageRate), parse.GetValue(format), parse.GetValue(batch),
+        var options = new Settings(name, parse.GetValue(seconds), parse.GetValue(warmup), parse.GetValue(rate), parse.GetValue(usageRate), parse.GetValue(format), parse.GetValue(batch),
             parse.GetValue(kills), parse.GetValue(databaseEvery), parse.GetValue(requests), parse.GetValue(output), parse.GetValue(html));
         var address = parse.GetValue(url) is { } given ? new Uri(given) : null;
         try
@@ -99,7 +101,7 @@ public static class SimulatorCommand
         return await RunAsync(options, address, adminKey, started: null);
     }
 
-    private sealed record Settings(string Profile, int? Seconds, double? Rate, double? UsageRate, UsageEncoding? Format, int? Batch, int Kills, int DatabaseEvery,
+    private sealed record Settings(string Profile, int? Seconds, int? Warmup, double? Rate, double? UsageRate, UsageEncoding? Format, int? Batch, int Kills, int DatabaseEvery,
         int Requests, FileInfo? Out, FileInfo? Html);
 
     private static async Task<int> RunAsync(Settings settings, Uri address, string adminKey, GatewayProcess? started)
@@ -127,6 +129,7 @@ public static class SimulatorCommand
             UsageRecordsPerSecond = settings.UsageRate ?? profile.UsageRecordsPerSecond,
             UsageFormat = settings.Format ?? profile.UsageFormat,
             UsageBatchRecords = settings.Batch ?? profile.UsageBatchRecords,
+            Warmup = settings.Warmup is { } w ? TimeSpan.FromSeconds(w) : profile.Warmup,
         };
         Func<Action<string, string>, CancellationToken, Task<int>>? disruption = null;
         if (profile.Name == "chaos")
@@ -134,7 +137,7 @@ public static class SimulatorCommand
             disruption = (report, stop) => SimulationChaos.KillAsync(started!, settings.Kills, settings.DatabaseEvery, seed: 20261129, report, stop);
         }
         var result = await SimulationRun.RunAsync(profile, admin, key => new ClearingClient(address, key, options), SimulationProgress.ForConsole(),
-            disruption: disruption, gatewayMegabytes: started is null ? null : () => Resident(started), repeats: repeats);
+            disruption: disruption, memory: new GatewayMemoryProbe(Http(address, key: null)), repeats: repeats);
         if (Console.IsOutputRedirected)
         {
             SimulationSummary.Write(result, Console.Out);
@@ -154,19 +157,6 @@ public static class SimulatorCommand
             Console.WriteLine($"report: {page.FullName}");
         }
         return result.Ok ? 0 : 1;
-    }
-
-    /// <summary>The Gateway's resident memory; none while it is down between a kill and its restart.</summary>
-    private static long? Resident(GatewayProcess gateway)
-    {
-        try
-        {
-            return GatewayProcess.ResidentMegabytes(gateway.ProcessId);
-        }
-        catch (Exception gone) when (gone is IOException or UnauthorizedAccessException or InvalidOperationException)
-        {
-            return null;
-        }
     }
 
     private static HttpClient Http(Uri address, string? key)

@@ -35,6 +35,10 @@ public sealed class OperationsTests(GatewayFixture fixture)
         Assert.Contains("# TYPE grain_calls_total counter", text);
         Assert.Contains("# TYPE grain_activations gauge", text);
         Assert.Contains("# TYPE http_request_duration_seconds histogram", text);
+        Assert.Matches("""process_resident_memory_bytes [1-9]""", text);
+        Assert.Matches("""dotnet_gc_heap_after_collection_bytes [0-9]""", text);
+        Assert.Contains("# TYPE dotnet_gc_collections_total counter", text);
+        Assert.Matches("""dotnet_gc_collections_total\{generation="2"\} [0-9]""", text);
         Assert.Matches("""http_requests_total\{method="GET",route="/health/ready",status="200"\} [1-9]""", text);
     }
 

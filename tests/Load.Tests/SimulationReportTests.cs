@@ -15,9 +15,9 @@ public sealed class SimulationReportTests
         Failures = failures,
         Timeline =
         [
-            new TimelinePoint(1, 2_900, 190_000, 0, 1.4, 7, 19, 4, 14, 29, 300),
-            new TimelinePoint(2, 3_100, 210_000, 0, 1.6, 9, 21, 4, 16, 31, 302),
-            new TimelinePoint(3, 3_000, 200_000, 0, 1.5, 8, 20, 4, 15, 30, 301),
+            new TimelinePoint(1, 2_900, 190_000, 0, 1.4, 7, 19, 4, 14, 29, 300, 120),
+            new TimelinePoint(2, 3_100, 210_000, 0, 1.6, 9, 21, 4, 16, 31, 302, 121),
+            new TimelinePoint(3, 3_000, 200_000, 0, 1.5, 8, 20, 4, 15, 30, 301, 119),
         ],
         Events = [new SimulationEvent(1.5, "cut-off", "c2 cut off in 40 ms"), new SimulationEvent(2.5, "kill", "1/1: SIGKILL <script>")],
         Kills = 1,
@@ -31,8 +31,8 @@ public sealed class SimulationReportTests
         Assert.StartsWith("<!doctype html>", html, StringComparison.Ordinal);
         Assert.Contains("every check held", html, StringComparison.Ordinal);
         Assert.Equal(5, html.Split("<svg ").Length - 1);
-        // A point for each second in every series: 9 series (2 rates, 6 percentiles, memory) of 3 points.
-        Assert.Equal(9, System.Text.RegularExpressions.Regex.Count(html, "<polyline points=\"[0-9.]+,[0-9.]+ [0-9.]+,[0-9.]+ [0-9.]+,[0-9.]+\""));
+        // A point for each second in every series: 10 series (2 rates, 6 percentiles, 2 of memory) of 3 points.
+        Assert.Equal(10, System.Text.RegularExpressions.Regex.Count(html, "<polyline points=\"[0-9.]+,[0-9.]+ [0-9.]+,[0-9.]+ [0-9.]+,[0-9.]+\""));
         Assert.Contains("class=\"event kill\"", html, StringComparison.Ordinal);
         Assert.Contains("128 contracts used exactly", html, StringComparison.Ordinal);
         // Self-contained: nothing fetched, nothing run.
