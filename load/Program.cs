@@ -21,6 +21,8 @@ switch (arguments.Benchmark)
         return 0;
     case "run":
         return await ClearingCluster.Load.Simulator.SimulatorCommand.RunAsync(args[1..]);
+    case "report":
+        return await ClearingCluster.Load.Simulator.SimulatorCommand.ReportAsync(args[1..]);
     case "clearing":
         await ClearingBenchmark.RunAsync(arguments);
         return 0;

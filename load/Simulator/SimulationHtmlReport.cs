@@ -75,8 +75,8 @@ public static class SimulationHtmlReport
         {
             html.Append(SvgChart.Render("Gateway memory", "MB", seconds,
             [
-                new ChartSeries("resident", "#7c3aed", [.. r.Timeline.Select(p => (double)(p.GatewayMegabytes ?? 0))]),
-                new ChartSeries("managed heap after GC", "#0d9488", [.. r.Timeline.Select(p => (double)(p.GatewayHeapMegabytes ?? 0))]),
+                new ChartSeries("resident", "#7c3aed", [.. r.Timeline.Select(p => p.GatewayMegabytes is { } mb ? mb : double.NaN)]),
+                new ChartSeries("managed heap after GC", "#0d9488", [.. r.Timeline.Select(p => p.GatewayHeapMegabytes is { } mb ? mb : double.NaN)]),
             ], r.Events));
         }
 

@@ -101,6 +101,48 @@ public static class SimulatorCommand
         return await RunAsync(options, address, adminKey, started: null);
     }
 
+    /// <summary><c>./cluster load report --from result.json --html report.html</c>: the HTML report again from a run's JSON result.</summary>
+    public static async Task<int> ReportAsync(IReadOnlyList<string> args)
+    {
+        var from = new Option<FileInfo>("--from") { Description = "A run's result, as --out wrote it", Required = true };
+        var html = new Option<FileInfo>("--html") { Description = "Where to write the report", Required = true };
+        var parse = new RootCommand("The HTML report of a simulator run, from its JSON result") { from, html }.Parse([.. args]);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                Console.Error.WriteLine(error.Message);
+            }
+            return 2;
+        }
+        if (parse.Action is not null)
+        {
+            return await parse.InvokeAsync();
+        }
+        var source = parse.GetValue(from)!;
+        SimulationResult? result;
+        try
+        {
+            await using var json = source.OpenRead();
+            result = await System.Text.Json.JsonSerializer.DeserializeAsync<SimulationResult>(json,
+                new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web));
+        }
+        catch (Exception unreadable) when (unreadable is IOException or System.Text.Json.JsonException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"{source.FullName} is not a simulator result: {unreadable.Message}");
+            return 2;
+        }
+        if (result is null)
+        {
+            Console.Error.WriteLine($"{source.FullName} holds no simulator result");
+            return 2;
+        }
+        var page = parse.GetValue(html)!;
+        await File.WriteAllTextAsync(page.FullName, SimulationHtmlReport.Render(result));
+        Console.WriteLine($"report: {page.FullName}");
+        return 0;
+    }
+
     private sealed record Settings(string Profile, int? Seconds, int? Warmup, double? Rate, double? UsageRate, UsageEncoding? Format, int? Batch, int Kills, int DatabaseEvery,
         int Requests, FileInfo? Out, FileInfo? Html);
 

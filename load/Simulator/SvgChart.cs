@@ -4,7 +4,7 @@ using static System.Net.WebUtility;
 
 namespace ClearingCluster.Load.Simulator;
 
-/// <summary>One series of a line chart: its name, colour and a value per x.</summary>
+/// <summary>One series of a line chart: its name, colour and a value per x (NaN where there was none).</summary>
 public sealed record ChartSeries(string Name, string Color, IReadOnlyList<double> Values);
 
 /// <summary>
@@ -27,7 +27,7 @@ public static class SvgChart
         var plotWidth = Width - Left - Right;
         var plotHeight = Height - Top - Bottom;
         var xMax = Math.Max(1, seconds.Count == 0 ? 1 : seconds[^1]);
-        var yMax = RoundUp(series.SelectMany(s => s.Values).DefaultIfEmpty(0).Max());
+        var yMax = RoundUp(series.SelectMany(s => s.Values).Where(v => !double.IsNaN(v)).DefaultIfEmpty(0).Max());
         string X(double second) => F(Left + (second / xMax * plotWidth));
         string Y(double value) => F(Top + plotHeight - (value / yMax * plotHeight));
 
@@ -54,8 +54,29 @@ public static class SvgChart
         var legendX = Left + (title.Length * 8) + 24;
         foreach (var line in series)
         {
-            var points = string.Join(' ', line.Values.Select((v, i) => $"{X(seconds[i])},{Y(v)}"));
-            svg.Append(CultureInfo.InvariantCulture, $"<polyline points=\"{points}\" fill=\"none\" stroke=\"{line.Color}\" stroke-width=\"1.6\"><title>{HtmlEncode(line.Name)}</title></polyline>");
+            // A second without a reading (NaN: the Gateway was down) breaks the line rather than dropping it to zero.
+            var segment = new List<string>();
+            void Draw()
+            {
+                if (segment.Count > 0)
+                {
+                    svg.Append(CultureInfo.InvariantCulture,
+                        $"<polyline points=\"{string.Join(' ', segment)}\" fill=\"none\" stroke=\"{line.Color}\" stroke-width=\"1.6\"><title>{HtmlEncode(line.Name)}</title></polyline>");
+                    segment.Clear();
+                }
+            }
+            for (var i = 0; i < line.Values.Count; i++)
+            {
+                if (double.IsNaN(line.Values[i]))
+                {
+                    Draw();
+                }
+                else
+                {
+                    segment.Add($"{X(seconds[i])},{Y(line.Values[i])}");
+                }
+            }
+            Draw();
             svg.Append(CultureInfo.InvariantCulture,
                 $"<rect x=\"{legendX}\" y=\"9\" width=\"12\" height=\"4\" fill=\"{line.Color}\"/><text x=\"{legendX + 16}\" y=\"15\" class=\"legend\">{HtmlEncode(line.Name)}</text>");
             legendX += 40 + (line.Name.Length * 7);

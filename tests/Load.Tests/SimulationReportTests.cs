@@ -68,6 +68,39 @@ public sealed class SimulationReportTests
         Assert.Contains("every check held", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_report_is_made_again_from_the_JSON_result_a_run_wrote()
+    {
+        var directory = Directory.CreateTempSubdirectory("simulator-report");
+        try
+        {
+            var json = Path.Combine(directory.FullName, "result.json");
+            var html = Path.Combine(directory.FullName, "report.html");
+            await File.WriteAllTextAsync(json, SimulationRun.Json(Result([], [new CheckOutcome("ledger", true, "12 entries verify")])));
+
+            Assert.Equal(0, await SimulatorCommand.ReportAsync(["--from", json, "--html", html]));
+
+            var page = await File.ReadAllTextAsync(html);
+            Assert.Contains("12 entries verify", page, StringComparison.Ordinal);
+            Assert.Contains("3,003/s", page, StringComparison.Ordinal);
+            await File.WriteAllTextAsync(json, "{ not json");
+            Assert.Equal(2, await SimulatorCommand.ReportAsync(["--from", json, "--html", html]));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_second_without_a_reading_breaks_the_line_instead_of_dropping_it_to_zero()
+    {
+        var svg = SvgChart.Render("memory", "MB", [1, 2, 3, 4], [new ChartSeries("resident", "#000", [100, double.NaN, 120, 130])], []);
+
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(svg, "<polyline "));
+        Assert.DoesNotContain("NaN", svg, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(0, 1)]
     [InlineData(0.3, 0.5)]
