@@ -51,7 +51,9 @@ public sealed partial class ClearingClient : IDisposable
         this.http = http;
         this.ownsHttp = ownsHttp;
         var settings = options ?? new ClearingClientOptions();
-        repeating = new ResiliencePipelineBuilder<HttpResponseMessage>()
+        once = new ResiliencePipelineBuilder<HttpResponseMessage>().AddTimeout(settings.AttemptTimeout).Build();
+        // No repeats at all (RetryAttemptsMax 0) is a client that reports every outcome as it came.
+        repeating = settings.RetryAttemptsMax == 0 ? once : new ResiliencePipelineBuilder<HttpResponseMessage>()
             .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
                 MaxRetryAttempts = settings.RetryAttemptsMax,
@@ -71,7 +73,6 @@ public sealed partial class ClearingClient : IDisposable
             })
             .AddTimeout(settings.AttemptTimeout)
             .Build();
-        once = new ResiliencePipelineBuilder<HttpResponseMessage>().AddTimeout(settings.AttemptTimeout).Build();
     }
 
     public void Dispose()

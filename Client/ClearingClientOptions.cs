@@ -3,7 +3,7 @@ namespace ClearingCluster.Client;
 /// <summary>How hard the client tries before it gives up on a request that is safe to repeat.</summary>
 public sealed record ClearingClientOptions
 {
-    /// <summary>Repeats after the first attempt, for requests that are safe to repeat (reads and keyed writes).</summary>
+    /// <summary>Repeats after the first attempt, for requests that are safe to repeat (reads and keyed writes); 0 repeats nothing.</summary>
     public int RetryAttemptsMax { get; init; } = 5;
 
     /// <summary>The first backoff; it doubles with jitter on each repeat, unless the Gateway says <c>Retry-After</c>.</summary>

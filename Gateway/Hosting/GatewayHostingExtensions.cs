@@ -1,5 +1,6 @@
 using ClearingCluster.Gateway.Apis;
 using ClearingCluster.Gateway.Auth;
+using ClearingCluster.Gateway.Console;
 using ClearingCluster.Gateway.Errors;
 using ClearingCluster.Gateway.Metrics;
 using ClearingCluster.Gateway.OpenApi;
@@ -48,6 +49,7 @@ public static class GatewayHostingExtensions
         });
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new Json.UtcMicrosecondsConverter()));
         builder.Services.AddSingleton<Json.StringPool>();
+        builder.Services.AddClearingConsole(builder.Configuration);
         return builder;
     }
 
@@ -76,6 +78,7 @@ public static class GatewayHostingExtensions
         app.MapReconciliationApi();
         app.MapListingsApi();
         app.MapClearingApi();
+        app.MapClearingConsole();
         return app;
     }
 }

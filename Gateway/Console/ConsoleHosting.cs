@@ -1,0 +1,51 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace ClearingCluster.Gateway.Console;
+
+/// <summary>The console at <c>/console</c>: Razor Pages rendered on the server, forms guarded by antiforgery tokens.</summary>
+public static class ConsoleHosting
+{
+    public static IServiceCollection AddClearingConsole(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection("Clearing:Console").Get<ConsoleOptions>() ?? new ConsoleOptions();
+        services.AddSingleton(options);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ConsoleSessions>();
+        services.AddSingleton<ConsoleApi>();
+        services.AddRazorPages(pages => pages.RootDirectory = "/Console/Pages");
+        // Chinese written as itself, not as character references (Razor still encodes every markup character).
+        services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(encoders =>
+            encoders.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
+        services.AddAntiforgery(antiforgery =>
+        {
+            antiforgery.Cookie.Name = "cc_csrf";
+            // Secure over HTTPS; plain HTTP reaches the console only on loopback (RequireSecureTransport).
+            antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            antiforgery.Cookie.SameSite = SameSiteMode.Strict;
+            antiforgery.Cookie.HttpOnly = true;
+        });
+        return services;
+    }
+
+    /// <summary>The pages check their own session (<see cref="ConsolePage"/>): the API's bearer-key fallback policy does not apply to them.</summary>
+    public static void MapClearingConsole(this WebApplication app)
+    {
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/console"), console => console.Use(RequireSecureTransport));
+        app.MapRazorPages().AllowAnonymous();
+    }
+
+    /// <summary>
+    /// A session cookie must not cross a network in clear: the console answers over HTTPS, or plain HTTP from this
+    /// machine (browsers treat loopback as secure, and keep its secure cookies), and refuses anything else.
+    /// </summary>
+    private static Task RequireSecureTransport(HttpContext context, RequestDelegate next)
+    {
+        if (context.Request.IsHttps || context.Connection.RemoteIpAddress is { } remote && System.Net.IPAddress.IsLoopback(remote))
+        {
+            return next(context);
+        }
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync("the console is served over HTTPS (plain HTTP only to this machine's own browser)");
+    }
+}

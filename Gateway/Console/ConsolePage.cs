@@ -1,0 +1,57 @@
+using ClearingCluster.Client;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace ClearingCluster.Gateway.Console;
+
+/// <summary>
+/// Every console page but sign-in: no session, no page (to sign-in); the API's answers decide the rest. A 401 from
+/// the API (the key revoked, the member suspended) ends the session; a 403 or 404 is shown as the refusal it is, with
+/// its status, so a member who reaches a staff page or another member's data is refused by the server, not by a
+/// hidden link.
+/// </summary>
+public abstract class ConsolePage(ConsoleSessions sessions, ConsoleApi api) : PageModel
+{
+    public const string SessionCookie = "__Host-cc_session";
+    public const string SignInPath = "/console/signin";
+
+    private ConsoleText? text;
+
+    public ConsoleSession Session { get; private set; } = null!;
+
+    public ConsoleText Text => text ??= ConsoleText.For(HttpContext);
+
+    /// <summary>What the API refused, when it did: the page shows this alone.</summary>
+    public string? Refusal { get; private set; }
+
+    /// <summary>A client acting as the signed-in member, for this page only.</summary>
+    protected SessionClient Api() => api.For(Session.Key);
+
+    public override async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
+    {
+        ConsoleHeaders.Apply(Response);
+        if (sessions.Find(Request.Cookies[SessionCookie]) is not { } session)
+        {
+            context.Result = Redirect(SignInPath);
+            return;
+        }
+        Session = session;
+        var executed = await next();
+        switch (executed.Exception)
+        {
+            case ClearingProblemException { Status: System.Net.HttpStatusCode.Unauthorized }:
+                sessions.End(session.Id);
+                Response.Cookies.Delete(SessionCookie, ConsoleHeaders.SessionCookieOptions());
+                executed.Result = Redirect(SignInPath);
+                executed.ExceptionHandled = true;
+                break;
+            case ClearingProblemException { Status: System.Net.HttpStatusCode.Forbidden or System.Net.HttpStatusCode.NotFound } refused:
+                Refusal = $"{refused.Code}: {refused.Detail}";
+                Response.StatusCode = (int)refused.Status;
+                executed.Result = new PageResult();
+                executed.ExceptionHandled = true;
+                break;
+        }
+    }
+}

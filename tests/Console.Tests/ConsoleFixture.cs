@@ -1,0 +1,84 @@
+using ClearingCluster.Client;
+using ClearingCluster.TestSupport;
+using ClearingCluster.Wire;
+using Microsoft.Playwright;
+
+namespace ClearingCluster.Console.Tests;
+
+/// <summary>
+/// A real Gateway process (the console is served by it over real HTTP) and a real headless Chromium: Debian's
+/// <c>chromium</c>, driven through Playwright with its executable path (Playwright cannot fetch its own here).
+/// </summary>
+public sealed class ConsoleFixture : IAsyncLifetime
+{
+    public const string Chromium = "/usr/bin/chromium";
+
+    private IPlaywright? playwright;
+
+    public GatewayProcess Gateway { get; private set; } = null!;
+
+    public ClearingClient Admin { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var configuration = AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        Gateway = await GatewayProcess.StartAsync(configuration);
+        Admin = new ClearingClient(Gateway.Address, Gateway.AdminKey);
+        if (!File.Exists(Chromium))
+        {
+            throw new InvalidOperationException($"the browser tests drive Debian's chromium at {Chromium}: apt-get install -y chromium (./cluster test does, as root)");
+        }
+        playwright = await Playwright.CreateAsync();
+        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
+    }
+
+    /// <summary>An admitted member with its own key (and, with <paramref name="deposit"/>, money).</summary>
+    public async Task<(string Id, string Key)> MemberAsync(string role, long deposit = 0)
+    {
+        var id = $"{role}-{Guid.NewGuid():N}"[..20];
+        await Admin.RegisterParticipantAsync(new RegisterParticipantRequest(id, $"{id} Ltd", [role], 2));
+        await Admin.ApproveParticipantAsync(id);
+        if (deposit > 0)
+        {
+            await Admin.DepositFundsAsync(id, deposit, $"{id}-deposit");
+        }
+        return (id, (await Admin.IssueKeyAsync(id)).Key);
+    }
+
+    /// <summary>A browser of its own (cookies and all), speaking <paramref name="locale"/>.</summary>
+    public async Task<IPage> PageAsync(string locale = "zh-CN")
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Gateway.Address.ToString(), Locale = locale });
+        return await context.NewPageAsync();
+    }
+
+    public async Task SignInAsync(IPage page, string key)
+    {
+        await page.GotoAsync("/console/signin");
+        await page.FillAsync("#key", key);
+        await page.ClickAsync("form:has(#key) button[type=submit]");
+        await page.WaitForURLAsync("**/console");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+        playwright?.Dispose();
+        Admin?.Dispose();
+        if (Gateway is not null)
+        {
+            await Gateway.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ConsoleCollection : ICollectionFixture<ConsoleFixture>
+{
+    public const string Name = "console";
+}
