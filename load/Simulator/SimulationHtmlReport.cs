@@ -98,22 +98,18 @@ public static class SimulationHtmlReport
 
         html.Append("<h2>Figures</h2><table><tbody>");
         void Row(string name, string value) => html.Append($"<tr><th>{HtmlEncode(name)}</th><td class=\"num\">{HtmlEncode(value)}</td></tr>");
-        string Latency(LatencySummary l) => $"p50 {Ms(l.P50Ms)} · p90 {Ms(l.P90Ms)} · p99 {Ms(l.P99Ms)} · p99.9 {Ms(l.P999Ms)} · max {Ms(l.MaxMs)} ms ({N(l.Count)} samples)";
-        string Steps(DurationSummary d) => d.Count == 0 ? "none" : $"median {Ms(d.MedianMs)} ms, max {Ms(d.MaxMs)} ms over {d.Count}";
         Row("orders", $"{N(r.OrdersPlaced)} placed, {N(r.OrdersRefused)} refused by rule, {N(r.OrdersCancelled)} cancelled, {N(r.OrderBatches)} batches");
-        Row("order latency", Latency(r.OrderLatency));
+        Row("order latency", r.OrderLatency.ToString());
         Row("usage records", $"{N(r.UsageRecordsAccepted)} accepted, {N(r.UsageRecordsRejected)} rejected");
-        Row("usage batch latency", Latency(r.UsageBatchLatency));
+        Row("usage batch latency", r.UsageBatchLatency.ToString());
         Row("balance and statement reads", N(r.Queries));
-        Row("cut-off", Steps(r.CutOff));
-        Row("compute", Steps(r.Compute));
-        Row("settle", Steps(r.Settle));
+        Row("cut-off", r.CutOff.ToString());
+        Row("compute", r.Compute.ToString());
+        Row("settle", r.Settle.ToString());
         Row("errors", N(r.Errors));
         if (r.Kills > 0)
         {
-            Row("chaos", $"{r.Kills} kills; in doubt: {N(r.RepeatedByClient)} requests repeated by the client ({N(r.ClientRepeats)} repeats), "
-                + $"{N(r.UnansweredAtEnd)} still unanswered then resent at the end ({N(r.ResentAtEnd)} answered); {N(r.LostUnits)} units lost, "
-                + $"{N(r.DoubleCountedUnits)} counted twice, {N(r.MicrosCreated)} µ¥ created or destroyed");
+            Row("chaos", r.ChaosText());
         }
         html.Append("</tbody></table>");
 

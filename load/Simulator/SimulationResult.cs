@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace ClearingCluster.Load.Simulator;
 
 /// <summary>Median and largest of a few durations (a run's cut-offs, computes, settles), in ms.</summary>
@@ -8,6 +10,9 @@ public sealed record DurationSummary(int Count, double MedianMs, double MaxMs)
         var sorted = ms.Order().ToArray();
         return sorted.Length == 0 ? new DurationSummary(0, 0, 0) : new DurationSummary(sorted.Length, sorted[sorted.Length / 2], sorted[^1]);
     }
+
+    public override string ToString() =>
+        Count == 0 ? "none" : string.Create(CultureInfo.InvariantCulture, $"median {MedianMs:0.0} ms, max {MaxMs:0.0} ms over {Count}");
 }
 
 /// <summary>Latency percentiles of a whole run, in ms, from each request's due time.</summary>
@@ -15,6 +20,9 @@ public sealed record LatencySummary(long Count, double P50Ms, double P90Ms, doub
 {
     public static LatencySummary Of(LatencyHistogram histogram) => new(histogram.Count, histogram.MillisecondsAt(0.5), histogram.MillisecondsAt(0.9),
         histogram.MillisecondsAt(0.99), histogram.MillisecondsAt(0.999), histogram.MaxMicros / 1000.0);
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"p50 {P50Ms:0.0} · p90 {P90Ms:0.0} · p99 {P99Ms:0.0} · p99.9 {P999Ms:0.0} · max {MaxMs:0.0} ms ({Count:N0} samples)");
 }
 
 /// <summary>What a run did and whether every check held: the summary table, <c>--out</c>'s JSON and the HTML report.</summary>
@@ -62,6 +70,12 @@ public sealed record SimulationResult
     public long LostUnits { get; init; }
     public long DoubleCountedUnits { get; init; }
     public long MicrosCreated { get; init; }
+
+    /// <summary>The chaos report's sums in a sentence: kills, requests in doubt, and what was lost, doubled, created.</summary>
+    public string ChaosText() => string.Create(CultureInfo.InvariantCulture,
+        $"{Kills} kills; in doubt: {RepeatedByClient:N0} requests repeated by the client ({ClientRepeats:N0} repeats), {UnansweredAtEnd:N0} still "
+        + $"unanswered then resent at the end ({ResentAtEnd:N0} answered); {LostUnits:N0} units lost, {DoubleCountedUnits:N0} counted twice, "
+        + $"{MicrosCreated:N0} µ¥ created or destroyed");
 
     /// <summary>Every check held; and, unless the Gateway was killed on purpose, no request failed.</summary>
     public bool Ok => Failures.Count == 0 && (Kills > 0 || Errors == 0);

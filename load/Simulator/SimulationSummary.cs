@@ -21,8 +21,6 @@ public static class SimulationSummary
     {
         string N(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
         string Ms(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
-        string Latency(LatencySummary l) => $"p50 {Ms(l.P50Ms)} · p90 {Ms(l.P90Ms)} · p99 {Ms(l.P99Ms)} · p99.9 {Ms(l.P999Ms)} · max {Ms(l.MaxMs)} ms";
-        string Steps(DurationSummary d) => d.Count == 0 ? "none" : $"median {Ms(d.MedianMs)} ms, max {Ms(d.MaxMs)} ms ({d.Count})";
 
         var figures = new Table().Border(TableBorder.Rounded).HideHeaders()
             .Title($"simulator {Markup.Escape(r.Profile)} {Markup.Escape(r.RunId)}: {Ms(r.Seconds)} s, {Markup.Escape(r.Load)}")
@@ -30,17 +28,15 @@ public static class SimulationSummary
         figures.AddRow("world", Markup.Escape(r.World));
         figures.AddRow("orders", $"{N(r.OrdersPerSecond)}/s: {N(r.OrdersPlaced)} placed, {N(r.OrdersRefused)} refused by rule, {N(r.OrdersCancelled)} cancelled, "
             + $"{N(r.OrderBatches)} batches");
-        figures.AddRow("order latency", Latency(r.OrderLatency));
+        figures.AddRow("order latency", r.OrderLatency.ToString());
         figures.AddRow("usage records", $"{N(r.UsageRecordsPerSecond)}/s: {N(r.UsageRecordsAccepted)} accepted, {N(r.UsageRecordsRejected)} rejected");
-        figures.AddRow("usage batch latency", Latency(r.UsageBatchLatency));
+        figures.AddRow("usage batch latency", r.UsageBatchLatency.ToString());
         figures.AddRow("balance and statement reads", N(r.Queries));
-        figures.AddRow("cycles", $"{r.CutOffs} cut off and settled; cut-off {Steps(r.CutOff)}; compute {Steps(r.Compute)}; settle {Steps(r.Settle)}");
+        figures.AddRow("cycles", $"{r.CutOffs} cut off and settled; cut-off {r.CutOff}; compute {r.Compute}; settle {r.Settle}");
         figures.AddRow("errors", r.Errors == 0 ? "0" : $"[red]{r.Errors}[/]");
         if (r.Kills > 0)
         {
-            figures.AddRow("chaos", $"{r.Kills} kills; in doubt: {N(r.RepeatedByClient)} requests repeated by the client ({N(r.ClientRepeats)} repeats), "
-                + $"{N(r.UnansweredAtEnd)} still unanswered then resent at the end ({N(r.ResentAtEnd)} answered); {N(r.LostUnits)} units lost, "
-                + $"{N(r.DoubleCountedUnits)} counted twice, {N(r.MicrosCreated)} µ¥ created or destroyed");
+            figures.AddRow("chaos", Markup.Escape(r.ChaosText()));
         }
         console.Write(figures);
 
