@@ -25,8 +25,43 @@ public abstract class ConsolePage(ConsoleSessions sessions, ConsoleApi api) : Pa
     /// <summary>What the API refused, when it did: the page shows this alone.</summary>
     public string? Refusal { get; private set; }
 
+    /// <summary>What the last action did (after its redirect), or why the API refused it: shown above the page.</summary>
+    public string? Done { get; private set; }
+
+    public string? Problem { get; private set; }
+
     /// <summary>A client acting as the signed-in member, for this page only.</summary>
     protected SessionClient Api() => api.For(Session.Key);
+
+    /// <summary>
+    /// Runs an action through the API. Done: redirects to this page saying so (a reload then repeats nothing). Refused by
+    /// a rule (400, 409, 422) or for now (503): false, with the API's reason in <see cref="Problem"/> and its status.
+    /// Not allowed (401, 403, 404): left to the page filter, like any read.
+    /// </summary>
+    protected async Task<IActionResult?> ActAsync(Func<ClearingClient, Task> action, string done, string? returnTo = null)
+    {
+        using var client = Api();
+        try
+        {
+            await action(client.Api);
+        }
+        catch (ClearingProblemException refused) when ((int)refused.Status is 400 or 409 or 422 or 503)
+        {
+            Problem = $"{refused.Code}: {refused.Detail}";
+            Response.StatusCode = (int)refused.Status;
+            return null;
+        }
+        return LocalRedirect($"{returnTo ?? Request.Path.Value}?done={Uri.EscapeDataString(done)}");
+    }
+
+    /// <summary>The message a redirect after an action carries (<c>?done=</c>, one of the console's own words).</summary>
+    private void ReadDone()
+    {
+        if (Request.Query["done"].FirstOrDefault() is { Length: > 0 and <= 40 } done && Text.Knows("done_" + done))
+        {
+            Done = Text["done_" + done];
+        }
+    }
 
     public override async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
     {
@@ -37,6 +72,7 @@ public abstract class ConsolePage(ConsoleSessions sessions, ConsoleApi api) : Pa
             return;
         }
         Session = session;
+        ReadDone();
         var executed = await next();
         switch (executed.Exception)
         {

@@ -24,6 +24,12 @@ public static class Problems
     {
         context.Response.StatusCode = status;
         var writer = context.RequestServices.GetRequiredService<IProblemDetailsService>();
-        await writer.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = Create(status, type, title, detail) });
+        var problem = new ProblemDetailsContext { HttpContext = context, ProblemDetails = Create(status, type, title, detail) };
+        if (!await writer.TryWriteAsync(problem))
+        {
+            // The request accepts only another type (a statement asked for as text/csv): its refusal is still a problem
+            // document, never a 500 for want of a writer.
+            await context.Response.WriteAsJsonAsync(problem.ProblemDetails, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
+        }
     }
 }

@@ -47,6 +47,20 @@ public sealed class ConsoleFixture : IAsyncLifetime
         return (id, (await Admin.IssueKeyAsync(id)).Key);
     }
 
+    /// <summary>A provider with a product awaiting review (and, with <paramref name="listed"/>, approved and listed).</summary>
+    public async Task<(string Provider, string ProviderKey, string Product)> ProductAsync(bool listed)
+    {
+        var (provider, key) = await MemberAsync("provider");
+        var product = $"{provider}-api";
+        using var client = new ClearingClient(Gateway.Address, key);
+        await client.SubmitProductAsync(new SubmitProductRequest(product, provider, "Weather API", "api", "call", "weather", ["forecast"], "api"));
+        if (listed)
+        {
+            await Admin.ReviewProductAsync(product, approve: true, "fine");
+        }
+        return (provider, key, product);
+    }
+
     /// <summary>A browser of its own (cookies and all), speaking <paramref name="locale"/>.</summary>
     public async Task<IPage> PageAsync(string locale = "zh-CN")
     {

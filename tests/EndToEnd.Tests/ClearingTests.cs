@@ -109,6 +109,10 @@ public sealed class ClearingTests(GatewayFixture fixture)
         var csv = await buyerClient.SendAsync(csvRequest);
         Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
         Assert.Contains($"contract,{k1},", await csv.Content.ReadAsStringAsync());
+        // Refused while asking for CSV only: still a 403 problem document (it was a 500: no writer accepted text/csv).
+        var otherCsv = new HttpRequestMessage(HttpMethod.Get, $"/v1/accounts/{buyer}/statements/{first.CycleId}");
+        otherCsv.Headers.Accept.ParseAdd("text/csv");
+        await ProblemAssert.IsProblem(await otherClient.SendAsync(otherCsv), HttpStatusCode.Forbidden, "forbidden");
 
         // A disputed call refunded: recorded against the first cycle, posted in the open one, in both statements.
         var refund = Exchange.NewId("adj");

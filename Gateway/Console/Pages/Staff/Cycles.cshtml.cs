@@ -1,13 +1,28 @@
 using ClearingCluster.Wire;
+using Microsoft.AspNetCore.Mvc;
 
 namespace ClearingCluster.Gateway.Console.Pages.Staff;
 
-/// <summary>Clearing cycles, newest first: clearing staff, admins and regulators (the API refuses anyone else, and so does this page).</summary>
+/// <summary>Clearing cycles, newest first, with cut-off and compute; settling asks first (<see cref="SettleModel"/>). Clearing staff, admins and regulators may look, as the API allows; only staff may act.</summary>
 public sealed class CyclesModel(ConsoleSessions sessions, ConsoleApi api) : ConsolePage(sessions, api)
 {
     public IReadOnlyList<CycleResponse> Cycles { get; private set; } = [];
 
-    public async Task OnGetAsync()
+    public Task OnGetAsync() => LoadAsync();
+
+    public async Task<IActionResult> OnPostCutOffAsync() =>
+        await ActAsync(client => client.CutOffCycleAsync(HttpContext.RequestAborted), "cut_off") ?? await ReloadAsync();
+
+    public async Task<IActionResult> OnPostComputeAsync([FromForm] string? cycleId) =>
+        await ActAsync(client => client.ComputeCycleAsync(cycleId ?? "", HttpContext.RequestAborted), "computed") ?? await ReloadAsync();
+
+    private async Task<IActionResult> ReloadAsync()
+    {
+        await LoadAsync();
+        return Page();
+    }
+
+    private async Task LoadAsync()
     {
         using var client = Api();
         Cycles = (await client.Api.ListCyclesAsync(limit: 50, cancellationToken: HttpContext.RequestAborted)).Cycles;

@@ -1,15 +1,29 @@
 using ClearingCluster.Wire;
+using Microsoft.AspNetCore.Mvc;
 
 namespace ClearingCluster.Gateway.Console.Pages.Staff;
 
-/// <summary>Staff's list of participants: whatever the API lets the signed-in key list (a member is refused, 403).</summary>
+/// <summary>Participants, pending first (the admission queue, with approve for admins): whatever the API lets the signed-in key list (a member sees itself).</summary>
 public sealed class ParticipantsModel(ConsoleSessions sessions, ConsoleApi api) : ConsolePage(sessions, api)
 {
     public IReadOnlyList<ParticipantResponse> Participants { get; private set; } = [];
 
-    public async Task OnGetAsync()
+    public Task OnGetAsync() => LoadAsync();
+
+    public async Task<IActionResult> OnPostApproveAsync([FromForm] string? id)
+    {
+        if (await ActAsync(client => client.ApproveParticipantAsync(id ?? "", HttpContext.RequestAborted), "approved") is { } done)
+        {
+            return done;
+        }
+        await LoadAsync();
+        return Page();
+    }
+
+    private async Task LoadAsync()
     {
         using var client = Api();
-        Participants = (await client.Api.ListParticipantsAsync(limit: 200, cancellationToken: HttpContext.RequestAborted)).Items;
+        var page = await client.Api.ListParticipantsAsync(limit: 200, cancellationToken: HttpContext.RequestAborted);
+        Participants = [.. page.Items.OrderBy(p => p.Status == "pending" ? 0 : 1)];
     }
 }

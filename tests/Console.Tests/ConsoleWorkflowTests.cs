@@ -1,0 +1,167 @@
+using System.Net;
+using ClearingCluster.Client;
+using ClearingCluster.Wire;
+
+namespace ClearingCluster.Console.Tests;
+
+/// <summary>
+/// The console's work in a real browser: a member places and cancels an order and opens a statement (and not another
+/// member's); staff approve a participant and a listing and run a whole cycle, settling after a confirmation; a
+/// regulator verifies the ledger.
+/// </summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class ConsoleWorkflowTests(ConsoleFixture fixture)
+{
+    [Fact]
+    public async Task A_member_places_an_order_and_cancels_it()
+    {
+        var (_, _, product) = await fixture.ProductAsync(listed: true);
+        var (_, key) = await fixture.MemberAsync("buyer", deposit: 10_000_000);
+        var page = await fixture.PageAsync(locale: "en-US");
+        await fixture.SignInAsync(page, key);
+
+        await page.ClickAsync("a[href='/console/orders']");
+        await page.FillAsync("input[name=product]", product);
+        await page.SelectOptionAsync("select[name=side]", "buy");
+        await page.FillAsync("input[name=price]", "5");
+        await page.FillAsync("input[name=quantity]", "10");
+        await page.FillAsync("input[name=scenario]", "forecast");
+        await page.ClickAsync("form:has(input[name=product]) button[type=submit]");
+
+        Assert.Equal("The order is placed.", await page.InnerTextAsync("[role=status]"));
+        var row = page.Locator("tr[data-order]").First;
+        Assert.Equal("resting", await row.Locator("[data-field=status]").InnerTextAsync());
+
+        await row.Locator("button").ClickAsync();
+
+        Assert.Equal("The order is cancelled.", await page.InnerTextAsync("[role=status]"));
+        Assert.Equal("cancelled", await page.Locator("tr[data-order]").First.Locator("[data-field=status]").InnerTextAsync());
+    }
+
+    [Fact]
+    public async Task An_order_the_exchange_refuses_shows_its_reason_and_changes_nothing()
+    {
+        var (_, _, product) = await fixture.ProductAsync(listed: true);
+        var (_, key) = await fixture.MemberAsync("buyer", deposit: 10);
+        var page = await fixture.PageAsync(locale: "en-US");
+        await fixture.SignInAsync(page, key);
+        await page.GotoAsync("/console/orders");
+
+        await page.FillAsync("input[name=product]", product);
+        await page.FillAsync("input[name=price]", "5");
+        await page.FillAsync("input[name=quantity]", "10");
+        await page.FillAsync("input[name=scenario]", "forecast");
+        var response = await page.RunAndWaitForResponseAsync(() => page.ClickAsync("form:has(input[name=product]) button[type=submit]"),
+            r => r.Request.Method == "POST");
+
+        Assert.Equal((int)HttpStatusCode.UnprocessableEntity, response.Status);
+        Assert.Contains("insufficient_funds", await page.InnerTextAsync("[role=alert]"), StringComparison.Ordinal);
+        Assert.Equal(0, await page.Locator("tr[data-order]").CountAsync());
+    }
+
+    [Fact]
+    public async Task Staff_approve_a_participant_and_a_listing()
+    {
+        var pending = $"pend-{Guid.NewGuid():N}"[..20];
+        await fixture.Admin.RegisterParticipantAsync(new RegisterParticipantRequest(pending, "Pending Ltd", ["buyer"], 2));
+        var (_, _, product) = await fixture.ProductAsync(listed: false);
+        var page = await fixture.PageAsync(locale: "en-US");
+        await fixture.SignInAsync(page, fixture.Gateway.AdminKey);
+
+        await page.GotoAsync("/console/staff/participants");
+        await page.ClickAsync($"tr[data-participant='{pending}'] button");
+        Assert.Equal("Approved.", await page.InnerTextAsync("[role=status]"));
+        Assert.Equal("active", (await fixture.Admin.GetParticipantAsync(pending)).Status);
+
+        await page.GotoAsync("/console/staff/products");
+        await page.FillAsync($"tr[data-product='{product}'] input[name=note]", "documentation complete");
+        await page.ClickAsync($"tr[data-product='{product}'] button[value=true]");
+        Assert.Equal("Approved.", await page.InnerTextAsync("[role=status]"));
+        var listed = await fixture.Admin.GetProductAsync(product);
+        Assert.Equal(("listed", "documentation complete"), (listed.Status, listed.ReviewNote));
+    }
+
+    [Fact]
+    public async Task Staff_run_a_whole_cycle_settling_after_a_confirmation_and_the_member_opens_its_statement()
+    {
+        // A contract with usage in the open cycle, so the buyer's statement has money moving.
+        var (provider, providerKey, product) = await fixture.ProductAsync(listed: true);
+        var (buyer, buyerKey) = await fixture.MemberAsync("buyer", deposit: 3_000_000);
+        using (var providerClient = new ClearingClient(fixture.Gateway.Address, providerKey))
+        using (var buyerClient = new ClearingClient(fixture.Gateway.Address, buyerKey))
+        {
+            await providerClient.PlaceOrderAsync(new OrderRequest("ask-1", provider, product, "sell", Price: 1_000, Quantity: 100));
+            var bought = await buyerClient.PlaceOrderAsync(new OrderRequest("bid-1", buyer, product, "buy", Price: 1_000, Quantity: 100, Scenario: "forecast"));
+            var contract = Assert.Single(bought.Contracts);
+            await buyerClient.SubmitUsageAsync(new UsageBatchRequest("console-test", 1,
+                [new UsageRecordRequest("call-1", contract, DateTimeOffset.UtcNow, 40)]));
+        }
+        var (staff, staffKey) = await fixture.MemberAsync("clearing");
+        var page = await fixture.PageAsync(locale: "en-US");
+        await fixture.SignInAsync(page, staffKey);
+        var open = (await fixture.Admin.ListCyclesAsync(limit: 1)).Cycles[0].CycleId;
+
+        await page.GotoAsync("/console/staff/cycles");
+        await page.ClickAsync("form:has(button) >> text=Cut off the open cycle");
+        Assert.Equal("The cycle is cut off.", await page.InnerTextAsync("[role=status]"));
+        await page.ClickAsync($"tr[data-cycle='{open}'] button");
+        Assert.Equal("The cycle is computed.", await page.InnerTextAsync("[role=status]"));
+        await page.ClickAsync($"tr[data-cycle='{open}'] a");
+        Assert.Contains("cannot be undone", await page.InnerTextAsync("main"), StringComparison.Ordinal);
+        Assert.Equal("computed", (await fixture.Admin.GetCycleAsync(open)).Status);
+        await page.ClickAsync("main form button[type=submit]");
+        Assert.Equal("The cycle is settled.", await page.InnerTextAsync("[role=status]"));
+        Assert.Equal("settled", await page.InnerTextAsync($"tr[data-cycle='{open}'] [data-field=status]"));
+        Assert.NotEqual(staff, buyer);
+
+        var member = await fixture.PageAsync(locale: "en-US");
+        await fixture.SignInAsync(member, buyerKey);
+        await member.GotoAsync("/console/statements");
+        await member.FillAsync("input[name=cycle]", open);
+        await member.ClickAsync("main form button[type=submit]");
+        // 3 ¥ deposited, 100 calls at 1,000 µ¥ (0.1 ¥) in escrow, 40 used and paid: 2.90 ¥ available, 0.06 ¥ still in escrow.
+        Assert.Equal("¥2.90", await member.InnerTextAsync("tr[data-row=closing] td >> nth=0"));
+        Assert.Equal("¥0.06", await member.InnerTextAsync("tr[data-row=closing] td >> nth=2"));
+        Assert.Contains("40", await member.InnerTextAsync("main table >> nth=2"), StringComparison.Ordinal);
+        var download = await member.RunAndWaitForDownloadAsync(() => member.ClickAsync("a[download]"));
+        Assert.Equal($"statement-{buyer}-{open}.csv", download.SuggestedFilename);
+        var csv = await File.ReadAllTextAsync(await download.PathAsync());
+        Assert.Contains("contract,", csv, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_member_asking_for_another_members_statement_is_refused_by_the_server()
+    {
+        var (other, _) = await fixture.MemberAsync("buyer", deposit: 1_000_000);
+        var (_, key) = await fixture.MemberAsync("buyer");
+        var page = await fixture.PageAsync();
+        await fixture.SignInAsync(page, key);
+
+        var response = await page.GotoAsync($"/console/statements?cycle=c1&account={other}");
+        Assert.Equal((int)HttpStatusCode.Forbidden, response!.Status);
+        Assert.Equal(0, await page.Locator("tr[data-row]").CountAsync());
+
+        var csv = await page.GotoAsync($"/console/statements/csv?cycle=c1&account={other}");
+        Assert.Equal((int)HttpStatusCode.Forbidden, csv!.Status);
+    }
+
+    [Fact]
+    public async Task A_regulator_verifies_the_ledger_and_a_member_may_not()
+    {
+        var (_, regulatorKey) = await fixture.MemberAsync("regulator");
+        var page = await fixture.PageAsync(locale: "en-US");
+        await fixture.SignInAsync(page, regulatorKey);
+
+        await page.ClickAsync("a[href='/console/regulator/ledger']");
+
+        Assert.Equal("ok", await page.GetAttributeAsync("[data-verdict]", "data-verdict"));
+        var verified = await fixture.Admin.VerifyLedgerAsync();
+        Assert.True(long.Parse(await page.InnerTextAsync("[data-field=entries]"), System.Globalization.CultureInfo.InvariantCulture) <= verified.Entries);
+
+        var (_, memberKey) = await fixture.MemberAsync("buyer");
+        var member = await fixture.PageAsync();
+        await fixture.SignInAsync(member, memberKey);
+        var refused = await member.GotoAsync("/console/regulator/ledger");
+        Assert.Equal((int)HttpStatusCode.Forbidden, refused!.Status);
+    }
+}
