@@ -103,6 +103,20 @@ public sealed class ConsoleText
         ["ledger_bad"] = ("账本校验失败，第一条错误记录：", "The ledger does not verify; the first bad entry: "),
         ["entries"] = ("记录数", "Entries"),
         ["head"] = ("最新哈希", "Head hash"),
+        ["back"] = ("返回", "Back"),
+        ["status_resting"] = ("挂单中", "resting"),
+        ["status_partially_filled"] = ("部分成交", "partially filled"),
+        ["status_filled"] = ("已成交", "filled"),
+        ["status_cancelled"] = ("已撤销", "cancelled"),
+        ["status_open"] = ("进行中", "open"),
+        ["status_cutting_off"] = ("截止中", "cutting off"),
+        ["status_cut_off"] = ("已截止", "cut off"),
+        ["status_computed"] = ("已计算", "computed"),
+        ["status_settled"] = ("已结算", "settled"),
+        ["status_failed"] = ("失败", "failed"),
+        ["status_pending"] = ("待审核", "pending"),
+        ["status_active"] = ("正常", "active"),
+        ["status_suspended"] = ("已暂停", "suspended"),
     };
 
     public ConsoleText(string language) => Language = language;
@@ -116,6 +130,9 @@ public sealed class ConsoleText
     public string Other => IsChinese ? "en" : "zh-CN";
 
     public bool Knows(string key) => Words.ContainsKey(key);
+
+    /// <summary>A status as the API spells it (<c>partially_filled</c>), in words; the raw value stays in the page's <c>data-status</c>.</summary>
+    public string Status(string status) => Knows("status_" + status) ? this["status_" + status] : status;
 
     public string this[string key] => Words.TryGetValue(key, out var w) ? (IsChinese ? w.Zh : w.En) : key;
 
