@@ -32,6 +32,23 @@ public static class ConsoleHosting
     {
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/console"), console => console.Use(RequireSecureTransport));
         app.MapRazorPages().AllowAnonymous();
+        app.MapGet("/console/assets/evidence.js", EvidenceScript).AllowAnonymous().ExcludeFromDescription();
+    }
+
+    private static readonly Lazy<byte[]> EvidenceJs = new(() =>
+    {
+        using var stream = typeof(ConsoleHosting).Assembly.GetManifestResourceStream("Console.evidence.js")
+            ?? throw new InvalidOperationException("the console's evidence.js is not embedded");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    });
+
+    /// <summary>The one script the console runs, from its own origin (the pages' CSP allows nothing else).</summary>
+    private static IResult EvidenceScript(HttpContext context)
+    {
+        ConsoleHeaders.Apply(context.Response);
+        return Results.Bytes(EvidenceJs.Value, "text/javascript; charset=utf-8");
     }
 
     /// <summary>

@@ -23,7 +23,7 @@ public abstract class ConsolePage(ConsoleSessions sessions, ConsoleApi api) : Pa
     public ConsoleText Text => text ??= ConsoleText.For(HttpContext);
 
     /// <summary>What the API refused, when it did: the page shows this alone.</summary>
-    public string? Refusal { get; private set; }
+    public string? Refusal { get; protected set; }
 
     /// <summary>What the last action did (after its redirect), or why the API refused it: shown above the page.</summary>
     public string? Done { get; private set; }

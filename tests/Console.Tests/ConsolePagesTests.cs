@@ -21,14 +21,16 @@ public sealed class ConsolePagesTests(ConsoleFixture fixture)
     {
         var (provider, providerKey, product) = await fixture.ProductAsync(listed: true);
         var (buyer, buyerKey) = await fixture.MemberAsync("buyer", deposit: 52_345_678_900);
+        string contract;
         using (var providerClient = new ClearingClient(fixture.Gateway.Address, providerKey))
         using (var buyerClient = new ClearingClient(fixture.Gateway.Address, buyerKey))
         {
             await providerClient.PlaceOrderAsync(new OrderRequest($"ask-{language}", provider, product, "sell", Price: 12_000, Quantity: 5_000));
             var bought = await buyerClient.PlaceOrderAsync(new OrderRequest($"bid-{language}", buyer, product, "buy", Price: 12_000, Quantity: 2_000,
                 Scenario: "forecast"));
+            contract = bought.Contracts[0];
             await buyerClient.SubmitUsageAsync(new UsageBatchRequest($"pages-{language}", 1,
-                [.. Enumerable.Range(0, 7).Select(i => new UsageRecordRequest($"call-{i}", bought.Contracts[0], DateTimeOffset.UtcNow, 100))]));
+                [.. Enumerable.Range(0, 7).Select(i => new UsageRecordRequest($"call-{i}", contract, DateTimeOffset.UtcNow, 100))]));
             await buyerClient.PlaceOrderAsync(new OrderRequest($"rest-{language}", buyer, product, "buy", Price: 9_000, Quantity: 800, Scenario: "forecast"));
         }
         var staffKey = (await fixture.MemberAsync("clearing")).Key;
@@ -42,6 +44,8 @@ public sealed class ConsolePagesTests(ConsoleFixture fixture)
         await fixture.SignInAsync(member, buyerKey);
         await ShootAsync(member, "/console", $"overview-{language}", language);
         await ShootAsync(member, "/console/orders", $"orders-{language}", language);
+        await ShootAsync(member, "/console/contracts", $"contracts-{language}", language);
+        await ShootAsync(member, $"/console/contracts/{contract}", $"evidence-{language}", language, ready: "#proof-verdict[data-verdict=ok]");
 
         var staff = await fixture.PageAsync(locale);
         await fixture.SignInAsync(staff, staffKey);
@@ -56,9 +60,14 @@ public sealed class ConsolePagesTests(ConsoleFixture fixture)
         await ShootAsync(admin, "/console/regulator/ledger", $"ledger-{language}", language);
     }
 
-    private static async Task ShootAsync(IPage page, string path, string name, string language)
+    /// <param name="ready">What the page shows once its script has run, waited for before anything is checked.</param>
+    private static async Task ShootAsync(IPage page, string path, string name, string language, string? ready = null)
     {
         var response = await page.GotoAsync(path);
+        if (ready is not null)
+        {
+            await page.WaitForSelectorAsync(ready);
+        }
 
         Assert.Equal((int)HttpStatusCode.OK, response!.Status);
         Assert.Equal(language, await page.GetAttributeAsync("html", "lang"));
