@@ -12,6 +12,7 @@ public static class ConsoleHosting
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ConsoleSessions>();
         services.AddSingleton<ConsoleApi>();
+        services.AddSingleton<BookFeed>();
         services.AddRazorPages(pages => pages.RootDirectory = "/Console/Pages");
         // Chinese written as itself, not as character references (Razor still encodes every markup character).
         services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(encoders =>
@@ -32,23 +33,25 @@ public static class ConsoleHosting
     {
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/console"), console => console.Use(RequireSecureTransport));
         app.MapRazorPages().AllowAnonymous();
-        app.MapGet("/console/assets/evidence.js", EvidenceScript).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet("/console/assets/{script}.js", Script).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet("/console/books/{product}/events", (string product, HttpContext context, BookFeed feed) => feed.OpenAsync(product, context))
+            .AllowAnonymous().ExcludeFromDescription();
     }
 
-    private static readonly Lazy<byte[]> EvidenceJs = new(() =>
+    /// <summary>The console's scripts, embedded in the Gateway: the only ones its pages may run (their CSP allows nothing else).</summary>
+    private static readonly Dictionary<string, byte[]> Scripts = new[] { "evidence", "book" }.ToDictionary(name => name, name =>
     {
-        using var stream = typeof(ConsoleHosting).Assembly.GetManifestResourceStream("Console.evidence.js")
-            ?? throw new InvalidOperationException("the console's evidence.js is not embedded");
+        using var stream = typeof(ConsoleHosting).Assembly.GetManifestResourceStream($"Console.{name}.js")
+            ?? throw new InvalidOperationException($"the console's {name}.js is not embedded");
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         return copy.ToArray();
-    });
+    }, StringComparer.Ordinal);
 
-    /// <summary>The one script the console runs, from its own origin (the pages' CSP allows nothing else).</summary>
-    private static IResult EvidenceScript(HttpContext context)
+    private static IResult Script(string script, HttpContext context)
     {
         ConsoleHeaders.Apply(context.Response);
-        return Results.Bytes(EvidenceJs.Value, "text/javascript; charset=utf-8");
+        return Scripts.TryGetValue(script, out var bytes) ? Results.Bytes(bytes, "text/javascript; charset=utf-8") : Results.NotFound();
     }
 
     /// <summary>

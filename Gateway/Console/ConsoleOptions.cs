@@ -11,4 +11,7 @@ public sealed class ConsoleOptions
 
     /// <summary>Sessions at once on this Gateway; the longest idle ends to make room.</summary>
     public int SessionsMax { get; set; } = 10_000;
+
+    /// <summary>Live order-book feeds (server-sent events) open at once on this Gateway; beyond it 503 with Retry-After.</summary>
+    public int LiveFeedsMax { get; set; } = 200;
 }

@@ -45,6 +45,7 @@ public sealed class ConsolePagesTests(ConsoleFixture fixture)
         await ShootAsync(member, "/console", $"overview-{language}", language);
         await ShootAsync(member, "/console/orders", $"orders-{language}", language);
         await ShootAsync(member, "/console/contracts", $"contracts-{language}", language);
+        await ShootAsync(member, $"/console/books/{product}", $"book-{language}", language, ready: "#feed-status[data-state=live]");
         await ShootAsync(member, $"/console/contracts/{contract}", $"evidence-{language}", language, ready: "#proof-verdict[data-verdict=ok]");
 
         var staff = await fixture.PageAsync(locale);
