@@ -105,6 +105,14 @@ public sealed class ConsoleText
         ["head"] = ("最新哈希", "Head hash"),
         ["back"] = ("返回", "Back"),
         ["nav_contracts"] = ("合约", "Contracts"),
+        ["vouchers"] = ("代金券", "Vouchers"),
+        ["issuer"] = ("发放方", "Issuer"),
+        ["expires"] = ("到期日", "Expires"),
+        ["suspend"] = ("暂停", "Suspend"),
+        ["done_suspended"] = ("已暂停。", "Suspended."),
+        ["nav_provider"] = ("我的产品", "My products"),
+        ["my_products"] = ("我的数据产品", "My products"),
+        ["resting_orders"] = ("挂单中的委托", "Resting orders"),
         ["book"] = ("订单簿", "Order book"),
         ["top_of_book"] = ("最优报价", "Top of the book"),
         ["best_bid"] = ("最高买价", "Best bid"),
@@ -148,6 +156,10 @@ public sealed class ConsoleText
         ["status_pending"] = ("待审核", "pending"),
         ["status_active"] = ("正常", "active"),
         ["status_suspended"] = ("已暂停", "suspended"),
+        ["status_pending_review"] = ("待审核", "pending review"),
+        ["status_listed"] = ("已挂牌", "listed"),
+        ["status_rejected"] = ("已驳回", "rejected"),
+        ["status_delisted"] = ("已摘牌", "delisted"),
     };
 
     public ConsoleText(string language) => Language = language;
