@@ -13,6 +13,8 @@ public static class ConsoleHosting
         services.AddSingleton<ConsoleSessions>();
         services.AddSingleton<ConsoleApi>();
         services.AddSingleton<BookFeed>();
+        services.AddSingleton<OperationsHistory>();
+        services.AddHostedService(provider => provider.GetRequiredService<OperationsHistory>());
         services.AddRazorPages(pages => pages.RootDirectory = "/Console/Pages");
         // Chinese written as itself, not as character references (Razor still encodes every markup character).
         services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(encoders =>
@@ -34,12 +36,13 @@ public static class ConsoleHosting
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/console"), console => console.Use(RequireSecureTransport));
         app.MapRazorPages().AllowAnonymous();
         app.MapGet("/console/assets/{script}.js", Script).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet("/console/operations/data", OperationsData).AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/console/books/{product}/events", (string product, HttpContext context, BookFeed feed) => feed.OpenAsync(product, context))
             .AllowAnonymous().ExcludeFromDescription();
     }
 
     /// <summary>The console's scripts, embedded in the Gateway: the only ones its pages may run (their CSP allows nothing else).</summary>
-    private static readonly Dictionary<string, byte[]> Scripts = new[] { "evidence", "book" }.ToDictionary(name => name, name =>
+    private static readonly Dictionary<string, byte[]> Scripts = new[] { "evidence", "book", "operations" }.ToDictionary(name => name, name =>
     {
         using var stream = typeof(ConsoleHosting).Assembly.GetManifestResourceStream($"Console.{name}.js")
             ?? throw new InvalidOperationException($"the console's {name}.js is not embedded");
@@ -47,6 +50,17 @@ public static class ConsoleHosting
         stream.CopyTo(copy);
         return copy.ToArray();
     }, StringComparer.Ordinal);
+
+    /// <summary>The operations charts' points, for staff and regulators signed in (the roles of the API's clearing oversight).</summary>
+    private static IResult OperationsData(HttpContext context, ConsoleSessions sessions, OperationsHistory history)
+    {
+        ConsoleHeaders.Apply(context.Response);
+        if (sessions.Find(context.Request.Cookies[ConsolePage.SessionCookie]) is not { } session)
+        {
+            return Results.Unauthorized();
+        }
+        return Operations.MayWatch(session) ? Results.Json(history.Points) : Results.StatusCode(StatusCodes.Status403Forbidden);
+    }
 
     private static IResult Script(string script, HttpContext context)
     {

@@ -14,4 +14,9 @@ public sealed class ConsoleOptions
 
     /// <summary>Live order-book feeds (server-sent events) open at once on this Gateway; beyond it 503 with Retry-After.</summary>
     public int LiveFeedsMax { get; set; } = 200;
+
+    /// <summary>How often the operations charts sample this Gateway's metrics, and how far back they go.</summary>
+    public TimeSpan OperationsSampleEvery { get; set; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan OperationsHistory { get; set; } = TimeSpan.FromMinutes(15);
 }

@@ -12,7 +12,8 @@ namespace ClearingCluster.Gateway.Metrics;
 /// </summary>
 public sealed class PrometheusExporter : IDisposable
 {
-    private static readonly double[] BucketBounds = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+    /// <summary>Every histogram's bucket bounds, in the instrument's unit (seconds for durations).</summary>
+    internal static readonly double[] BucketBounds = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     private readonly MeterListener listener = new();
 

@@ -24,6 +24,8 @@ public sealed class ConsoleFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var configuration = AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        // The operations charts sample twice a second here (5 s by default), so their test sees lines without waiting long.
+        Environment.SetEnvironmentVariable("Clearing__Console__OperationsSampleEvery", "00:00:00.5");
         Gateway = await GatewayProcess.StartAsync(configuration);
         Admin = new ClearingClient(Gateway.Address, Gateway.AdminKey);
         if (!File.Exists(Chromium))

@@ -59,6 +59,7 @@ public sealed class ConsolePagesTests(ConsoleFixture fixture)
         await fixture.SignInAsync(admin, fixture.Gateway.AdminKey);
         await ShootAsync(admin, "/console/staff/participants", $"participants-{language}", language);
         await ShootAsync(admin, "/console/regulator/ledger", $"ledger-{language}", language);
+        await ShootAsync(admin, "/console/operations", $"operations-{language}", language, ready: "#operations svg.chart polyline");
     }
 
     /// <param name="ready">What the page shows once its script has run, waited for before anything is checked.</param>
