@@ -45,6 +45,35 @@ public sealed class ConsoleSecurityTests(ConsoleFixture fixture)
         Assert.DoesNotContain(response.Headers, h => h.Key == "Set-Cookie" && h.Value.Any(v => v.StartsWith("__Host-cc_session", StringComparison.Ordinal)));
     }
 
+    [Theory]
+    [InlineData("/console/orders?handler=Place")]
+    [InlineData("/console/orders?handler=Cancel")]
+    [InlineData("/console/staff/participants?handler=Approve")]
+    [InlineData("/console/staff/participants?handler=Suspend")]
+    [InlineData("/console/staff/products?handler=Review")]
+    [InlineData("/console/staff/cycles?handler=CutOff")]
+    [InlineData("/console/staff/cycles?handler=Compute")]
+    [InlineData("/console/staff/cycles?handler=Adjust")]
+    [InlineData("/console/staff/cycles/c1/settle")]
+    [InlineData("/console/signout")]
+    public async Task Every_form_refuses_a_post_without_its_CSRF_token_even_in_a_valid_session(string path)
+    {
+        var page = await fixture.PageAsync();
+        await fixture.SignInAsync(page, fixture.Gateway.AdminKey);
+        var cookies = new CookieContainer();
+        foreach (var cookie in await page.Context.CookiesAsync())
+        {
+            cookies.Add(fixture.Gateway.Address, new System.Net.Cookie(cookie.Name, cookie.Value));
+        }
+        using var http = Raw(cookies);
+        var cycles = (await fixture.Admin.ListCyclesAsync(limit: 1)).Cycles;
+
+        var response = await http.PostAsync(path, new FormUrlEncodedContent(new Dictionary<string, string> { ["id"] = "x", ["orderId"] = "x:1", ["cycleId"] = "c1" }));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(cycles[0].CycleId, (await fixture.Admin.ListCyclesAsync(limit: 1)).Cycles[0].CycleId);
+    }
+
     [Fact]
     public async Task The_session_cookie_is_http_only_secure_strict_and_holds_no_key()
     {

@@ -108,11 +108,31 @@ public sealed class ConsoleWorkflowTests(ConsoleFixture fixture)
         Assert.Equal("The cycle is computed.", await page.InnerTextAsync("[role=status]"));
         await page.ClickAsync($"tr[data-cycle='{open}'] a");
         Assert.Contains("cannot be undone", await page.InnerTextAsync("main"), StringComparison.Ordinal);
+        // The report's nets as a chart: the buyer pays, its provider receives.
+        Assert.Contains(buyer, await page.InnerHTMLAsync("svg.nets"), StringComparison.Ordinal);
+        Assert.Contains(provider, await page.InnerHTMLAsync("svg.nets"), StringComparison.Ordinal);
         Assert.Equal("computed", (await fixture.Admin.GetCycleAsync(open)).Status);
         await page.ClickAsync("main form button[type=submit]");
         Assert.Equal("The cycle is settled.", await page.InnerTextAsync("[role=status]"));
         Assert.Equal("settled", await page.InnerTextAsync($"tr[data-cycle='{open}'] [data-field=status]"));
         Assert.NotEqual(staff, buyer);
+
+        // A correction against the settled cycle: the provider refunds 1,000 µ¥, posted in the next cycle.
+        await page.ClickAsync($"tr[data-cycle='{open}'] summary");
+        await page.FillAsync($"tr[data-cycle='{open}'] input[name=from]", provider);
+        await page.FillAsync($"tr[data-cycle='{open}'] input[name=to]", buyer);
+        await page.FillAsync($"tr[data-cycle='{open}'] input[name=amount]", "1000");
+        await page.FillAsync($"tr[data-cycle='{open}'] input[name=reason]", "disputed call refunded");
+        await page.ClickAsync($"tr[data-cycle='{open}'] details button[type=submit]");
+        Assert.Equal("The adjustment is recorded; it posts in the next cycle.", await page.InnerTextAsync("[role=status]"));
+        var recorded = Assert.Single((await fixture.Admin.ListAdjustmentsAsync(open)).Adjustments, a => a.From == provider);
+        Assert.Equal((buyer, 1000L), (recorded.To, recorded.Amount));
+
+        // The provider's revenue for the cycle, on its statement.
+        var seller = await fixture.PageAsync(locale: "en-US");
+        await fixture.SignInAsync(seller, providerKey);
+        await seller.GotoAsync($"/console/statements?cycle={open}");
+        Assert.Contains("Revenue as provider", await seller.InnerTextAsync("[data-field=revenue]"), StringComparison.Ordinal);
 
         var member = await fixture.PageAsync(locale: "en-US");
         await fixture.SignInAsync(member, buyerKey);

@@ -16,6 +16,14 @@ public sealed class CyclesModel(ConsoleSessions sessions, ConsoleApi api) : Cons
     public async Task<IActionResult> OnPostComputeAsync([FromForm] string? cycleId) =>
         await ActAsync(client => client.ComputeCycleAsync(cycleId ?? "", HttpContext.RequestAborted), "computed") ?? await ReloadAsync();
 
+    /// <summary>A correction against a settled cycle, posted in the next one; its id is fresh, so a reload records nothing twice.</summary>
+    public async Task<IActionResult> OnPostAdjustAsync([FromForm] string? cycleId, [FromForm] string? from, [FromForm] string? to, [FromForm] long amount,
+        [FromForm] string? reason)
+    {
+        var adjustment = new AdjustmentRequest($"console-{Guid.NewGuid():N}", from, to, amount, reason);
+        return await ActAsync(client => client.RecordAdjustmentAsync(cycleId ?? "", adjustment, HttpContext.RequestAborted), "adjusted") ?? await ReloadAsync();
+    }
+
     private async Task<IActionResult> ReloadAsync()
     {
         await LoadAsync();
