@@ -45,13 +45,21 @@ public abstract class ConsolePage(ConsoleSessions sessions, ConsoleApi api) : Pa
         {
             await action(client.Api);
         }
-        catch (ClearingProblemException refused) when ((int)refused.Status is 400 or 409 or 422 or 503)
+        catch (ClearingProblemException refused) when (IsRule(refused))
         {
-            Problem = $"{refused.Code}: {refused.Detail}";
-            Response.StatusCode = (int)refused.Status;
+            ShowRefusal(refused);
             return null;
         }
         return LocalRedirect($"{returnTo ?? Request.Path.Value}?done={Uri.EscapeDataString(done)}");
+    }
+
+    /// <summary>A refusal by the exchange's rules (400, 409, 422) or for now (503): shown on the page, with its status.</summary>
+    protected static bool IsRule(ClearingProblemException refused) => (int)refused.Status is 400 or 409 or 422 or 503;
+
+    protected void ShowRefusal(ClearingProblemException refused)
+    {
+        Problem = $"{refused.Code}: {refused.Detail}";
+        Response.StatusCode = (int)refused.Status;
     }
 
     /// <summary>The message a redirect after an action carries (<c>?done=</c>, one of the console's own words).</summary>

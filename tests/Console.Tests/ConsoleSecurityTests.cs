@@ -55,6 +55,9 @@ public sealed class ConsoleSecurityTests(ConsoleFixture fixture)
     [InlineData("/console/staff/cycles?handler=Compute")]
     [InlineData("/console/staff/cycles?handler=Adjust")]
     [InlineData("/console/staff/cycles/c1/settle")]
+    [InlineData("/console/staff/vouchers")]
+    [InlineData("/console/staff/keys?handler=Issue")]
+    [InlineData("/console/staff/keys?handler=Revoke")]
     [InlineData("/console/signout")]
     public async Task Every_form_refuses_a_post_without_its_CSRF_token_even_in_a_valid_session(string path)
     {

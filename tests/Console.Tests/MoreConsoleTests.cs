@@ -41,6 +41,44 @@ public sealed class MoreConsoleTests(ConsoleFixture fixture)
     }
 
     [Fact]
+    public async Task An_admin_issues_a_voucher_and_a_key_that_works_then_revokes_it()
+    {
+        var (member, _) = await fixture.MemberAsync("buyer");
+        await fixture.Admin.DepositFundsAsync("voucher-fund", 4_000_000, $"{member}-fund");
+        var page = await fixture.PageAsync(locale: "en-US");
+        await fixture.SignInAsync(page, fixture.Gateway.AdminKey);
+
+        await page.ClickAsync("a[href='/console/staff/vouchers']");
+        var voucher = $"cv-{Guid.NewGuid():N}"[..16];
+        await page.FillAsync("input[name=id]", voucher);
+        await page.FillAsync("input[name=participant]", member);
+        await page.FillAsync("input[name=amount]", "4000000");
+        await page.FillAsync("input[name=categories]", "weather");
+        await page.FillAsync("input[name=expires]", DateTime.UtcNow.AddDays(10).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        await page.ClickAsync("main form button[type=submit]");
+        Assert.Equal("The voucher is issued.", await page.InnerTextAsync("[role=status]"));
+        Assert.Contains((await fixture.Admin.GetAccountAsync(member)).Vouchers, v => v.Id == voucher && v.Remaining == 4_000_000);
+
+        await page.ClickAsync("a[href='/console/staff/keys']");
+        await page.FillAsync("form[action*=Issue] input[name=participant]", member);
+        await page.ClickAsync("form[action*=Issue] button");
+        var key = (await page.InnerTextAsync("#issued-key")).Trim();
+        using (var asMember = new ClearingClient(fixture.Gateway.Address, key))
+        {
+            Assert.Equal(member, (await asMember.WhoAmIAsync()).Participant);
+        }
+        var keyId = (await page.InnerTextAsync("[role=status] p")).Split('(', ')')[1];
+
+        await page.FillAsync("form[action*=Revoke] input[name=participant]", member);
+        await page.FillAsync("form[action*=Revoke] input[name=keyId]", keyId);
+        await page.ClickAsync("form[action*=Revoke] button");
+        Assert.Equal("The key is revoked.", await page.InnerTextAsync("[role=status]"));
+        using var revoked = new ClearingClient(fixture.Gateway.Address, key, new ClearingClientOptions { RetryAttemptsMax = 0 });
+        var refused = await Assert.ThrowsAsync<ClearingProblemException>(() => revoked.WhoAmIAsync());
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.Status);
+    }
+
+    [Fact]
     public async Task An_admin_suspends_a_participant()
     {
         var (member, _) = await fixture.MemberAsync("buyer");
