@@ -79,6 +79,31 @@ public sealed class MoreConsoleTests(ConsoleFixture fixture)
     }
 
     [Fact]
+    public async Task A_regulator_reads_a_members_orders_and_contracts_and_can_change_nothing_there_while_a_member_is_refused()
+    {
+        var (provider, providerKey, product) = await fixture.ProductAsync(listed: true);
+        using (var client = new ClearingClient(fixture.Gateway.Address, providerKey))
+        {
+            await client.PlaceOrderAsync(new OrderRequest("watched-ask", provider, product, "sell", Price: 2_000, Quantity: 15));
+        }
+        var (_, regulatorKey) = await fixture.MemberAsync("regulator");
+        var page = await fixture.PageAsync(locale: "en-US");
+        await fixture.SignInAsync(page, regulatorKey);
+
+        await page.GotoAsync($"/console/orders?participant={provider}");
+        Assert.Contains("15", await page.InnerTextAsync("tr[data-order]"), StringComparison.Ordinal);
+        Assert.Equal(0, await page.Locator("form").Filter(new() { HasText = "Place an order" }).CountAsync());
+        Assert.Equal(0, await page.Locator("tr[data-order] button").CountAsync());
+        Assert.Equal(200, (await page.GotoAsync($"/console/contracts?participant={provider}"))!.Status);
+
+        var (_, memberKey) = await fixture.MemberAsync("buyer");
+        var member = await fixture.PageAsync();
+        await fixture.SignInAsync(member, memberKey);
+        Assert.Equal(403, (await member.GotoAsync($"/console/orders?participant={provider}"))!.Status);
+        Assert.Equal(403, (await member.GotoAsync($"/console/contracts?participant={provider}"))!.Status);
+    }
+
+    [Fact]
     public async Task An_admin_suspends_a_participant()
     {
         var (member, _) = await fixture.MemberAsync("buyer");

@@ -7,9 +7,13 @@ public sealed class ContractsModel(ConsoleSessions sessions, ConsoleApi api) : C
 {
     public IReadOnlyList<ContractResponse> Contracts { get; private set; } = [];
 
-    public async Task OnGetAsync()
+    /// <summary>Whose contracts: the member's own, or (admins, regulators, as the API allows) <c>?participant=</c>.</summary>
+    public string Participant { get; private set; } = "";
+
+    public async Task OnGetAsync([Microsoft.AspNetCore.Mvc.FromQuery] string? participant)
     {
+        Participant = string.IsNullOrWhiteSpace(participant) ? Session.Participant : participant.Trim();
         using var client = Api();
-        Contracts = (await client.Api.ListContractsAsync(Session.Participant, limit: 100, cancellationToken: HttpContext.RequestAborted)).Items;
+        Contracts = (await client.Api.ListContractsAsync(Participant, limit: 100, cancellationToken: HttpContext.RequestAborted)).Items;
     }
 }

@@ -8,7 +8,16 @@ public sealed class OrdersModel(ConsoleSessions sessions, ConsoleApi api) : Cons
 {
     public IReadOnlyList<OrderResponse> Orders { get; private set; } = [];
 
-    public Task OnGetAsync() => LoadAsync();
+    /// <summary>Whose orders: the member's own, or (admins, regulators, as the API allows) <c>?participant=</c>, read only.</summary>
+    public string Participant { get; private set; } = "";
+
+    public bool Own => Participant == Session.Participant;
+
+    public Task OnGetAsync([FromQuery] string? participant)
+    {
+        Participant = string.IsNullOrWhiteSpace(participant) ? Session.Participant : participant.Trim();
+        return LoadAsync();
+    }
 
     public async Task<IActionResult> OnPostPlaceAsync([FromForm] string? product, [FromForm] string? side, [FromForm] long price, [FromForm] long quantity,
         [FromForm] string? scenario)
@@ -24,6 +33,7 @@ public sealed class OrdersModel(ConsoleSessions sessions, ConsoleApi api) : Cons
 
     private async Task<IActionResult> ReloadAsync()
     {
+        Participant = Session.Participant;
         await LoadAsync();
         return Page();
     }
@@ -31,6 +41,6 @@ public sealed class OrdersModel(ConsoleSessions sessions, ConsoleApi api) : Cons
     private async Task LoadAsync()
     {
         using var client = Api();
-        Orders = (await client.Api.ListOrdersAsync(participant: Session.Participant, limit: 50, cancellationToken: HttpContext.RequestAborted)).Items;
+        Orders = (await client.Api.ListOrdersAsync(participant: Participant, limit: 50, cancellationToken: HttpContext.RequestAborted)).Items;
     }
 }
