@@ -14,6 +14,10 @@ public sealed partial class ClearingClient
     public Task<ParticipantResponse> ApproveParticipantAsync(string id, CancellationToken cancellationToken = default) =>
         PostAsync<ParticipantResponse>($"/v1/participants/{Segment(id)}/approve", null, Repeat.Never, cancellationToken);
 
+    /// <summary>Admin: another tier and its limits; repeated safely (the same tier again changes nothing).</summary>
+    public Task<ParticipantResponse> ChangeTierAsync(string id, int tier, CancellationToken cancellationToken = default) =>
+        PostAsync<ParticipantResponse>($"/v1/participants/{Segment(id)}/tier", new TierRequest(tier), Repeat.Safe, cancellationToken);
+
     public Task<ParticipantResponse> SuspendParticipantAsync(string id, CancellationToken cancellationToken = default) =>
         PostAsync<ParticipantResponse>($"/v1/participants/{Segment(id)}/suspend", null, Repeat.Never, cancellationToken);
 

@@ -2,6 +2,9 @@ namespace ClearingCluster.Wire;
 
 public sealed record RegisterParticipantRequest(string? Id, string? Name, string[]? Roles, int Tier);
 
+/// <summary>A participant's new tier (1–3); its limits follow.</summary>
+public sealed record TierRequest(int Tier);
+
 public sealed record TierLimitsResponse(long MaxOpenBuyValue, long MaxOrderQuantity);
 
 public sealed record ParticipantResponse(

@@ -27,6 +27,9 @@ public static class ParticipantsApi
         group.MapPost("/{id}/suspend", (string id, IGrainFactory grains) => Transition(grains, id, p => p.Suspend()))
             .RequireAuthorization(AuthPolicies.AdminOnly).Documented("suspendParticipant", 400, 404, 409)
             .WithSummary("Suspend: reads still work, trading and usage do not.");
+        group.MapPost("/{id}/tier", (string id, TierRequest request, IGrainFactory grains) => Transition(grains, id, p => p.ChangeTier(request.Tier)))
+            .RequireAuthorization(AuthPolicies.AdminOnly).Documented("changeTier", 400, 404, 409)
+            .WithSummary("Move a participant to another tier (1–3) with its limits, from its next order on.");
         group.MapPost("/{id}/keys", IssueKeyAsync).RequireAuthorization(AuthPolicies.AdminOnly)
             .Produces<IssuedKeyResponse>(StatusCodes.Status201Created).Documented("issueKey", 400, 404)
             .WithSummary("Issue an API key carrying the participant's roles; the key is shown once.");

@@ -132,6 +132,8 @@ public sealed class ConsoleText
         ["issuer"] = ("发放方", "Issuer"),
         ["expires"] = ("到期日", "Expires"),
         ["suspend"] = ("暂停", "Suspend"),
+        ["change_tier"] = ("调整等级", "Change tier"),
+        ["done_tier_changed"] = ("等级已调整，额度随之生效。", "The tier is changed; its limits apply from the next order."),
         ["done_suspended"] = ("已暂停。", "Suspended."),
         ["nav_provider"] = ("我的产品", "My products"),
         ["my_products"] = ("我的数据产品", "My products"),

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using ClearingCluster.Grains.Ledger;
 using ClearingCluster.Grains.Validation;
@@ -95,6 +96,24 @@ public sealed class ParticipantGrain(
         // The account refuses new orders from here on; then what rests is pulled, so nothing of the member trades on.
         await CommitAsync("participant.suspended", new JsonObject { ["status"] = "suspended" });
         await FinishSuspension();
+        return Profile();
+    }
+
+    public async Task<ParticipantProfile> ChangeTier(int tier)
+    {
+        var limits = TierLimits.For(tier);
+        Current();
+        if (S.Tier == tier)
+        {
+            return Profile();
+        }
+        var from = S.Tier;
+        S.Tier = tier;
+        S.UpdatedAt = time.GetUtcNow();
+        await CommitAsync("participant.tier_changed", new JsonObject { ["from"] = from, ["tier"] = tier });
+        Debug.Assert(Profile().Limits == limits, "the profile carries the new tier's limits");
+        // Orders are checked against the account's copy of the profile: it holds the new limits before the answer.
+        await GrainFactory.GetGrain<IAccountGrain>(GetPrimaryKeyString()).ParticipantChanged(Profile());
         return Profile();
     }
 

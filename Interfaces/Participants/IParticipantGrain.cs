@@ -18,6 +18,12 @@ public interface IParticipantGrain : IGrainWithStringKey
     Task<ParticipantProfile> Suspend();
 
     /// <summary>
+    /// Moves the participant to another tier (its limits with it); the account holds the new limits before the answer,
+    /// so the next order is checked against them. The same tier again changes nothing.
+    /// </summary>
+    Task<ParticipantProfile> ChangeTier(int tier);
+
+    /// <summary>
     /// Finishes a suspension's pull of open orders that a crash or a failed book interrupted; nothing when none is
     /// pending. The count pulled.
     /// </summary>

@@ -50,6 +50,7 @@ public sealed class ConsoleSecurityTests(ConsoleFixture fixture)
     [InlineData("/console/orders?handler=Cancel")]
     [InlineData("/console/staff/participants?handler=Approve")]
     [InlineData("/console/staff/participants?handler=Suspend")]
+    [InlineData("/console/staff/participants?handler=Tier")]
     [InlineData("/console/staff/products?handler=Review")]
     [InlineData("/console/staff/cycles?handler=CutOff")]
     [InlineData("/console/staff/cycles?handler=Compute")]

@@ -69,7 +69,7 @@ public sealed class ConsoleWorkflowTests(ConsoleFixture fixture)
         await fixture.SignInAsync(page, fixture.Gateway.AdminKey);
 
         await page.GotoAsync("/console/staff/participants");
-        await page.ClickAsync($"tr[data-participant='{pending}'] button");
+        await page.ClickAsync($"tr[data-participant='{pending}'] form[action*=Approve] button");
         Assert.Equal("Approved.", await page.InnerTextAsync("[role=status]"));
         Assert.Equal("active", (await fixture.Admin.GetParticipantAsync(pending)).Status);
 

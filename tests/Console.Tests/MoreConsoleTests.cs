@@ -104,14 +104,19 @@ public sealed class MoreConsoleTests(ConsoleFixture fixture)
     }
 
     [Fact]
-    public async Task An_admin_suspends_a_participant()
+    public async Task An_admin_changes_a_participants_tier_and_suspends_it()
     {
         var (member, _) = await fixture.MemberAsync("buyer");
         var page = await fixture.PageAsync(locale: "en-US");
         await fixture.SignInAsync(page, fixture.Gateway.AdminKey);
         await page.GotoAsync("/console/staff/participants");
 
-        await page.ClickAsync($"tr[data-participant='{member}'] button");
+        await page.SelectOptionAsync($"tr[data-participant='{member}'] select[name=tier]", "3");
+        await page.ClickAsync($"tr[data-participant='{member}'] form[action*=Tier] button");
+        Assert.Equal("The tier is changed; its limits apply from the next order.", await page.InnerTextAsync("[role=status]"));
+        Assert.Equal(3, (await fixture.Admin.GetParticipantAsync(member)).Tier);
+
+        await page.ClickAsync($"tr[data-participant='{member}'] form[action*=Suspend] button");
 
         Assert.Equal("Suspended.", await page.InnerTextAsync("[role=status]"));
         Assert.Equal("suspended", (await fixture.Admin.GetParticipantAsync(member)).Status);

@@ -25,6 +25,37 @@ public sealed class ParticipantsApiTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task A_tier_change_moves_the_limits_and_the_next_order_is_checked_against_them()
+    {
+        var (provider, providerClient) = await exchange.MemberAsync("tierp", "provider");
+        var product = await exchange.ListedProductAsync(provider, providerClient);
+        var (buyer, buyerClient) = await exchange.MemberAsync("tierb", "buyer");
+        await exchange.DepositAsync(buyer, 100_000_000_000, Exchange.NewId("dep"));
+        var order = new { clientOrderId = Exchange.NewId("o"), participant = buyer, product, side = "buy", price = 1, quantity = 5_000_000, scenario = "logistics" };
+        var head = await exchange.LedgerHeadAsync();
+
+        var changed = await Exchange.Ok(await exchange.Admin.PostAsJsonAsync($"/v1/participants/{buyer}/tier", new { tier = 3 }));
+        Assert.Equal(3, changed.GetProperty("tier").GetInt32());
+        Assert.Equal(1_000_000, changed.GetProperty("limits").GetProperty("maxOrderQuantity").GetInt64());
+        await ProblemAssert.IsProblem(await buyerClient.PostAsJsonAsync("/v1/orders", order), HttpStatusCode.UnprocessableEntity, "tier_limit_exceeded");
+
+        await Exchange.Ok(await exchange.Admin.PostAsJsonAsync($"/v1/participants/{buyer}/tier", new { tier = 2 }));
+        Assert.Equal("resting", (await Exchange.Ok(await buyerClient.PostAsJsonAsync("/v1/orders", order), HttpStatusCode.Created)).GetProperty("status").GetString());
+        Assert.True(await exchange.LedgerHeadAsync() > head, "the changes are on the ledger");
+    }
+
+    [Fact]
+    public async Task A_tier_change_is_for_admins_to_a_tier_that_exists()
+    {
+        var (member, memberClient) = await exchange.MemberAsync("tierx", "buyer");
+
+        await ProblemAssert.IsProblem(await exchange.Admin.PostAsJsonAsync($"/v1/participants/{member}/tier", new { tier = 7 }), HttpStatusCode.BadRequest, "invalid_tier");
+        await ProblemAssert.IsProblem(await memberClient.PostAsJsonAsync($"/v1/participants/{member}/tier", new { tier = 1 }), HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.IsProblem(await exchange.Admin.PostAsJsonAsync("/v1/participants/nobody-here/tier", new { tier = 1 }), HttpStatusCode.NotFound, "unknown_participant");
+        Assert.Equal(2, (await Exchange.Ok(await exchange.Admin.GetAsync($"/v1/participants/{member}"))).GetProperty("tier").GetInt32());
+    }
+
+    [Fact]
     public async Task Bad_transitions_are_409_and_change_nothing()
     {
         var id = Exchange.NewId("t");

@@ -20,6 +20,16 @@ public sealed class ParticipantsModel(ConsoleSessions sessions, ConsoleApi api) 
         return Page();
     }
 
+    public async Task<IActionResult> OnPostTierAsync([FromForm] string? id, [FromForm] int tier)
+    {
+        if (await ActAsync(client => client.ChangeTierAsync(id ?? "", tier, HttpContext.RequestAborted), "tier_changed") is { } done)
+        {
+            return done;
+        }
+        await LoadAsync();
+        return Page();
+    }
+
     public async Task<IActionResult> OnPostSuspendAsync([FromForm] string? id)
     {
         if (await ActAsync(client => client.SuspendParticipantAsync(id ?? "", HttpContext.RequestAborted), "suspended") is { } done)
