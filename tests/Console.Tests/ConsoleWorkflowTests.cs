@@ -166,6 +166,45 @@ public sealed class ConsoleWorkflowTests(ConsoleFixture fixture)
     }
 
     [Fact]
+    public async Task A_regulator_sees_the_first_bad_entry_of_a_ledger_edited_in_the_database()
+    {
+        var (member, _) = await fixture.MemberAsync("buyer", deposit: 7_000);
+        var (_, regulatorKey) = await fixture.MemberAsync("regulator");
+        var page = await fixture.PageAsync(locale: "en-US");
+        await fixture.SignInAsync(page, regulatorKey);
+        var eventId = $"account.deposit/{member}/{member}-deposit";
+        await using var connection = new Npgsql.NpgsqlConnection(fixture.Gateway.DatabaseConnectionString);
+        await connection.OpenAsync();
+        async Task<object?> ExecuteAsync(string sql, params object[] values)
+        {
+            await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+            foreach (var value in values)
+            {
+                command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = value });
+            }
+            return await command.ExecuteScalarAsync();
+        }
+        var seq = (long)(await ExecuteAsync("SELECT seq FROM ledger_entries WHERE event_id = $1", eventId))!;
+        var original = (string)(await ExecuteAsync("SELECT payload::text FROM ledger_entries WHERE event_id = $1", eventId))!;
+        try
+        {
+            await ExecuteAsync("UPDATE ledger_entries SET payload = jsonb_set(payload, '{amount}', '999999') WHERE event_id = $1", eventId);
+
+            await page.GotoAsync("/console/regulator/ledger");
+
+            Assert.Equal("bad", await page.GetAttributeAsync("[data-verdict]", "data-verdict"));
+            Assert.Contains($"#{seq}", await page.InnerTextAsync("[data-verdict]"), StringComparison.Ordinal);
+        }
+        finally
+        {
+            // The shared exchange's ledger as it was, for the other tests.
+            await ExecuteAsync("UPDATE ledger_entries SET payload = $2::jsonb WHERE event_id = $1", eventId, original);
+        }
+        await page.ReloadAsync();
+        Assert.Equal("ok", await page.GetAttributeAsync("[data-verdict]", "data-verdict"));
+    }
+
+    [Fact]
     public async Task A_regulator_verifies_the_ledger_and_a_member_may_not()
     {
         var (_, regulatorKey) = await fixture.MemberAsync("regulator");
