@@ -34,7 +34,7 @@ public static class ParticipantsApi
             .Produces<IssuedKeyResponse>(StatusCodes.Status201Created).Documented("issueKey", 400, 404)
             .WithSummary("Issue an API key carrying the participant's roles; the key is shown once.");
         group.MapDelete("/{id}/keys/{keyId}", RevokeKeyAsync).RequireAuthorization(AuthPolicies.AdminOnly).Documented("revokeKey", 400, 404)
-            .WithSummary("Revoke one of the participant's keys (effective within 30 s).");
+            .WithSummary("Revoke one of the participant's keys: refused at once by this Gateway, by another within 30 s (its key cache).");
         group.MapGet("/{id}", GetAsync).RequireAuthorization(AuthPolicies.Authenticated).Documented("getParticipant", 400, 403, 404)
             .WithSummary("The participant's profile: itself, admin, regulator.");
         group.MapPost("/{id}/gateways", AuthoriseGatewayAsync).RequireAuthorization(AuthPolicies.Authenticated)
