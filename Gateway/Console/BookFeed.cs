@@ -44,38 +44,37 @@ public sealed class BookFeed(ConsoleSessions sessions, ConsoleApi api, IStreamPr
             context.Response.Headers.RetryAfter = "5";
             return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
         }
+        // Counted until the response is over, however it ends (even if the browser leaves before the first event).
+        context.Response.OnCompleted(() =>
+        {
+            Interlocked.Decrement(ref open);
+            return Task.CompletedTask;
+        });
         return TypedResults.ServerSentEvents(EventsAsync(product, context.RequestAborted));
     }
 
     private async IAsyncEnumerable<SseItem<string>> EventsAsync(string product, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var events = Channel.CreateBounded<SseItem<string>>(new BoundedChannelOptions(BufferedEventsMax) { FullMode = BoundedChannelFullMode.DropOldest });
-        try
+        await using var trades = await streams.GetStream<TradeEvent>(TradingStreams.Trades(product)).SubscribeAsync((t, _) =>
         {
-            await using var trades = await streams.GetStream<TradeEvent>(TradingStreams.Trades(product)).SubscribeAsync((t, _) =>
+            events.Writer.TryWrite(new SseItem<string>(JsonSerializer.Serialize(new { price = t.PriceMicros, quantity = t.Quantity, at = t.At }), "trade"));
+            return Task.CompletedTask;
+        });
+        await using var books = await streams.GetStream<BookChangedEvent>(TradingStreams.Books(product)).SubscribeAsync((b, _) =>
+        {
+            events.Writer.TryWrite(new SseItem<string>(
+                JsonSerializer.Serialize(new { bestBid = b.BestBidMicros, bestAsk = b.BestAskMicros, last = b.LastTradePriceMicros, at = b.At }), "book"));
+            return Task.CompletedTask;
+        });
+        // Says the feed is live, so a page (and a test) knows events from here on will arrive.
+        yield return new SseItem<string>("{}", "ready");
+        while (await WaitAsync(events.Reader, cancellationToken))
+        {
+            while (events.Reader.TryRead(out var item))
             {
-                events.Writer.TryWrite(new SseItem<string>(JsonSerializer.Serialize(new { price = t.PriceMicros, quantity = t.Quantity, at = t.At }), "trade"));
-                return Task.CompletedTask;
-            });
-            await using var books = await streams.GetStream<BookChangedEvent>(TradingStreams.Books(product)).SubscribeAsync((b, _) =>
-            {
-                events.Writer.TryWrite(new SseItem<string>(
-                    JsonSerializer.Serialize(new { bestBid = b.BestBidMicros, bestAsk = b.BestAskMicros, last = b.LastTradePriceMicros, at = b.At }), "book"));
-                return Task.CompletedTask;
-            });
-            // Says the feed is live, so a page (and a test) knows events from here on will arrive.
-            yield return new SseItem<string>("{}", "ready");
-            while (await WaitAsync(events.Reader, cancellationToken))
-            {
-                while (events.Reader.TryRead(out var item))
-                {
-                    yield return item;
-                }
+                yield return item;
             }
-        }
-        finally
-        {
-            Interlocked.Decrement(ref open);
         }
     }
 
