@@ -10,7 +10,9 @@ public static class ConsoleHeaders
         headers.XFrameOptions = "DENY";
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "no-referrer";
-        headers.CacheControl = "no-store";
+        // Exactly what the antiforgery system sets on pages with a form, so it has nothing to override (and log).
+        headers.CacheControl = "no-cache, no-store";
+        headers.Pragma = "no-cache";
     }
 
     /// <summary>HTTP-only (no script reads it), secure (HTTPS, or a loopback address, which browsers treat as secure), SameSite=Strict (no other site's page sends it), for the whole host.</summary>
