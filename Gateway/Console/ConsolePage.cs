@@ -35,23 +35,29 @@ public abstract class ConsolePage(ConsoleSessions sessions, ConsoleApi api) : Pa
 
     /// <summary>
     /// Runs an action through the API. Done: redirects to this page saying so (a reload then repeats nothing). Refused by
-    /// a rule (400, 409, 422) or for now (503): false, with the API's reason in <see cref="Problem"/> and its status.
-    /// Not allowed (401, 403, 404): left to the page filter, like any read.
+    /// a rule (400, 409, 422) or for now (503): the page again (<see cref="LoadAsync"/>), with the API's reason in
+    /// <see cref="Problem"/> and its status. Not allowed (401, 403, 404): left to the page filter, like any read.
     /// </summary>
-    protected async Task<IActionResult?> ActAsync(Func<ClearingClient, Task> action, string done, string? returnTo = null)
+    protected async Task<IActionResult> ActAsync(Func<ClearingClient, Task> action, string done, string? returnTo = null)
     {
-        using var client = Api();
-        try
+        using (var client = Api())
         {
-            await action(client.Api);
+            try
+            {
+                await action(client.Api);
+                return LocalRedirect($"{returnTo ?? Request.Path.Value}?done={Uri.EscapeDataString(done)}");
+            }
+            catch (ClearingProblemException refused) when (IsRule(refused))
+            {
+                ShowRefusal(refused);
+            }
         }
-        catch (ClearingProblemException refused) when (IsRule(refused))
-        {
-            ShowRefusal(refused);
-            return null;
-        }
-        return LocalRedirect($"{returnTo ?? Request.Path.Value}?done={Uri.EscapeDataString(done)}");
+        await LoadAsync();
+        return Page();
     }
+
+    /// <summary>What the page shows, read through the API: its GET, and the page again after a refused action.</summary>
+    protected virtual Task LoadAsync() => Task.CompletedTask;
 
     /// <summary>A refusal by the exchange's rules (400, 409, 422) or for now (503): shown on the page, with its status.</summary>
     protected static bool IsRule(ClearingProblemException refused) => (int)refused.Status is 400 or 409 or 422 or 503;

@@ -97,7 +97,7 @@ public abstract class SimulationProgress
             string Run(LatencyHistogram h, double q) => Ms(h.MillisecondsAt(q));
             var table = new Table().Border(TableBorder.Rounded).Title($"[bold]simulator[/] · {Remaining(status)}")
                 .AddColumn("").AddColumn(new TableColumn("this second").RightAligned()).AddColumn(new TableColumn("whole run").RightAligned());
-            table.AddRow("orders", $"{s.Orders:N0}/s", $"{Interlocked.Read(ref tally.OrdersPlaced) + Interlocked.Read(ref tally.OrdersRefused):N0}");
+            table.AddRow("orders", $"{s.Orders:N0}/s", $"{tally.OrdersAnswered:N0}");
             table.AddRow("usage records", $"{s.UsageRecords:N0}/s", $"{Interlocked.Read(ref tally.UsageRecordsAccepted):N0} accepted");
             table.AddRow("order p50 · p99 · p99.9 (ms)", $"{Ms(s.OrderP50Ms)} · {Ms(s.OrderP99Ms)} · {Ms(s.OrderP999Ms)}",
                 $"{Run(orders, 0.5)} · {Run(orders, 0.99)} · {Run(orders, 0.999)}");

@@ -65,7 +65,7 @@ public static class SimulationRun
                     measuring = true;
                     tally.OrderLatency.StartMeasuring();
                     tally.UsageLatency.StartMeasuring();
-                    measured = (timeline.Elapsed.TotalSeconds, Orders(tally), Usage(tally));
+                    measured = (timeline.Elapsed.TotalSeconds, tally.OrdersAnswered, tally.UsageRecordsAnswered);
                     timeline.Event("measure", $"warm-up over after {timeline.Elapsed.TotalSeconds:0} s: measuring");
                 }
                 progress.Update(new SimulationStatus(timeline.Elapsed, disruption is null ? profile.Warmup + profile.Duration : null, point, tally, timeline.Events));
@@ -92,9 +92,9 @@ public static class SimulationRun
         {
             Profile = profile.Name, RunId = runId, StartedAt = startedAt, Seconds = flowSeconds, Load = load, World = worldText,
             OrdersPlaced = tally.OrdersPlaced, OrdersRefused = tally.OrdersRefused, OrdersCancelled = tally.OrdersCancelled, OrderBatches = tally.OrderBatches,
-            OrdersPerSecond = (Orders(tally) - measured.Orders) / flowSeconds,
+            OrdersPerSecond = (tally.OrdersAnswered - measured.Orders) / flowSeconds,
             UsageRecordsAccepted = tally.UsageRecordsAccepted, UsageRecordsRejected = tally.UsageRecordsRejected,
-            UsageRecordsPerSecond = (Usage(tally) - measured.Usage) / flowSeconds, WarmupSeconds = measured.Seconds,
+            UsageRecordsPerSecond = (tally.UsageRecordsAnswered - measured.Usage) / flowSeconds, WarmupSeconds = measured.Seconds,
             Queries = tally.Queries, CutOffs = tally.CutOffs + 1, Errors = tally.Errors, ErrorSamples = [.. tally.ErrorSamples],
             OrderLatency = LatencySummary.Of(tally.OrderLatency.Whole), UsageBatchLatency = LatencySummary.Of(tally.UsageLatency.Whole),
             CutOff = DurationSummary.Of(tally.CutOffMs), Compute = DurationSummary.Of(tally.ComputeMs), Settle = DurationSummary.Of(tally.SettleMs),

@@ -39,6 +39,11 @@ public sealed class SimulationTally
     public ConcurrentQueue<(ClearingClient Client, IReadOnlyList<OrderRequest> Orders)> InDoubtOrders { get; } = new();
     public ConcurrentQueue<string> ErrorSamples { get; } = new();
 
+    /// <summary>Orders answered so far (placed or refused by rule); usage records answered (accepted or rejected).</summary>
+    public long OrdersAnswered => Interlocked.Read(ref OrdersPlaced) + Interlocked.Read(ref OrdersRefused);
+
+    public long UsageRecordsAnswered => Interlocked.Read(ref UsageRecordsAccepted) + Interlocked.Read(ref UsageRecordsRejected);
+
     public void Error(string what)
     {
         Interlocked.Increment(ref Errors);

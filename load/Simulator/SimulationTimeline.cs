@@ -36,8 +36,7 @@ public sealed class SimulationTimeline(SimulationTally tally, GatewayMemoryProbe
         var gateway = memory is null ? null : await memory.ReadAsync();
         var now = clock.Elapsed.TotalSeconds;
         var span = Math.Max(1e-3, now - (points.Count > 0 ? points[^1].Second : 0));
-        var orders = Interlocked.Read(ref tally.OrdersPlaced) + Interlocked.Read(ref tally.OrdersRefused);
-        var usage = Interlocked.Read(ref tally.UsageRecordsAccepted) + Interlocked.Read(ref tally.UsageRecordsRejected);
+        var (orders, usage) = (tally.OrdersAnswered, tally.UsageRecordsAnswered);
         var errors = Interlocked.Read(ref tally.Errors);
         var orderLatency = tally.OrderLatency.TakeInterval();
         var usageLatency = tally.UsageLatency.TakeInterval();

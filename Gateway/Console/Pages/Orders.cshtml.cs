@@ -8,14 +8,16 @@ public sealed class OrdersModel(ConsoleSessions sessions, ConsoleApi api) : Cons
 {
     public IReadOnlyList<OrderResponse> Orders { get; private set; } = [];
 
+    private string? shown;
+
     /// <summary>Whose orders: the member's own, or (admins, regulators, as the API allows) <c>?participant=</c>, read only.</summary>
-    public string Participant { get; private set; } = "";
+    public string Participant => shown ?? Session.Participant;
 
     public bool Own => Participant == Session.Participant;
 
     public Task OnGetAsync([FromQuery] string? participant)
     {
-        Participant = string.IsNullOrWhiteSpace(participant) ? Session.Participant : participant.Trim();
+        shown = string.IsNullOrWhiteSpace(participant) ? null : participant.Trim();
         return LoadAsync();
     }
 
@@ -25,20 +27,13 @@ public sealed class OrdersModel(ConsoleSessions sessions, ConsoleApi api) : Cons
         // A fresh client order id per submission: the redirect after it means a reload does not submit it again.
         var order = new OrderRequest($"console-{Guid.NewGuid():N}", Session.Participant, product, side, Price: price, Quantity: quantity,
             Scenario: string.IsNullOrWhiteSpace(scenario) ? null : scenario.Trim());
-        return await ActAsync(client => client.PlaceOrderAsync(order, HttpContext.RequestAborted), "placed") ?? await ReloadAsync();
+        return await ActAsync(client => client.PlaceOrderAsync(order, HttpContext.RequestAborted), "placed");
     }
 
     public async Task<IActionResult> OnPostCancelAsync([FromForm] string? orderId) =>
-        await ActAsync(client => client.CancelOrderAsync(orderId ?? "", HttpContext.RequestAborted), "cancelled") ?? await ReloadAsync();
+        await ActAsync(client => client.CancelOrderAsync(orderId ?? "", HttpContext.RequestAborted), "cancelled");
 
-    private async Task<IActionResult> ReloadAsync()
-    {
-        Participant = Session.Participant;
-        await LoadAsync();
-        return Page();
-    }
-
-    private async Task LoadAsync()
+    protected override async Task LoadAsync()
     {
         using var client = Api();
         Orders = (await client.Api.ListOrdersAsync(participant: Participant, limit: 50, cancellationToken: HttpContext.RequestAborted)).Items;

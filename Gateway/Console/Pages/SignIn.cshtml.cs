@@ -7,7 +7,9 @@ namespace ClearingCluster.Gateway.Console.Pages;
 /// <summary>Signing in with an API key: the API itself says whether it is a key and whose (<c>/v1/whoami</c>); the browser gets a session id, never the key.</summary>
 public sealed class SignInModel(ConsoleSessions sessions, ConsoleApi api) : PageModel
 {
-    public ConsoleText Text => ConsoleText.For(HttpContext);
+    private ConsoleText? text;
+
+    public ConsoleText Text => text ??= ConsoleText.For(HttpContext);
 
     public string? Error { get; private set; }
 

@@ -31,5 +31,5 @@ public sealed class KeysModel(ConsoleSessions sessions, ConsoleApi api) : Consol
     }
 
     public async Task<IActionResult> OnPostRevokeAsync([FromForm] string? participant, [FromForm] string? keyId) =>
-        await ActAsync(client => client.RevokeKeyAsync(participant ?? "", keyId ?? "", HttpContext.RequestAborted), "key_revoked") ?? Page();
+        await ActAsync(client => client.RevokeKeyAsync(participant ?? "", keyId ?? "", HttpContext.RequestAborted), "key_revoked");
 }

@@ -12,35 +12,20 @@ public sealed class ParticipantsModel(ConsoleSessions sessions, ConsoleApi api) 
 
     public async Task<IActionResult> OnPostApproveAsync([FromForm] string? id)
     {
-        if (await ActAsync(client => client.ApproveParticipantAsync(id ?? "", HttpContext.RequestAborted), "approved") is { } done)
-        {
-            return done;
-        }
-        await LoadAsync();
-        return Page();
+        return await ActAsync(client => client.ApproveParticipantAsync(id ?? "", HttpContext.RequestAborted), "approved");
     }
 
     public async Task<IActionResult> OnPostTierAsync([FromForm] string? id, [FromForm] int tier)
     {
-        if (await ActAsync(client => client.ChangeTierAsync(id ?? "", tier, HttpContext.RequestAborted), "tier_changed") is { } done)
-        {
-            return done;
-        }
-        await LoadAsync();
-        return Page();
+        return await ActAsync(client => client.ChangeTierAsync(id ?? "", tier, HttpContext.RequestAborted), "tier_changed");
     }
 
     public async Task<IActionResult> OnPostSuspendAsync([FromForm] string? id)
     {
-        if (await ActAsync(client => client.SuspendParticipantAsync(id ?? "", HttpContext.RequestAborted), "suspended") is { } done)
-        {
-            return done;
-        }
-        await LoadAsync();
-        return Page();
+        return await ActAsync(client => client.SuspendParticipantAsync(id ?? "", HttpContext.RequestAborted), "suspended");
     }
 
-    private async Task LoadAsync()
+    protected override async Task LoadAsync()
     {
         using var client = Api();
         var page = await client.Api.ListParticipantsAsync(limit: 200, cancellationToken: HttpContext.RequestAborted);

@@ -14,15 +14,10 @@ public sealed class ProductsModel(ConsoleSessions sessions, ConsoleApi api) : Co
     {
         var review = (Func<Client.ClearingClient, Task>)(client => client.ReviewProductAsync(id ?? "", approve, string.IsNullOrWhiteSpace(note) ? null : note,
             HttpContext.RequestAborted));
-        if (await ActAsync(review, approve ? "approved" : "rejected") is { } done)
-        {
-            return done;
-        }
-        await LoadAsync();
-        return Page();
+        return await ActAsync(review, approve ? "approved" : "rejected");
     }
 
-    private async Task LoadAsync()
+    protected override async Task LoadAsync()
     {
         using var client = Api();
         Pending = (await client.Api.ListProductsAsync(status: "pending_review", limit: 200, cancellationToken: HttpContext.RequestAborted)).Items;

@@ -15,12 +15,7 @@ public sealed class SettleModel(ConsoleSessions sessions, ConsoleApi api) : Cons
 
     public async Task<IActionResult> OnPostAsync()
     {
-        if (await ActAsync(client => client.SettleCycleAsync(CycleId, HttpContext.RequestAborted), "settled", "/console/staff/cycles") is { } done)
-        {
-            return done;
-        }
-        await LoadAsync();
-        return Page();
+        return await ActAsync(client => client.SettleCycleAsync(CycleId, HttpContext.RequestAborted), "settled", "/console/staff/cycles");
     }
 
     /// <summary>
@@ -47,7 +42,7 @@ public sealed class SettleModel(ConsoleSessions sessions, ConsoleApi api) : Cons
         return svg.Append("</svg>").ToString();
     }
 
-    private async Task LoadAsync()
+    protected override async Task LoadAsync()
     {
         using var client = Api();
         Cycle = await client.Api.GetCycleAsync(CycleId, HttpContext.RequestAborted);

@@ -16,6 +16,6 @@ public sealed class VouchersModel(ConsoleSessions sessions, ConsoleApi api) : Co
         var request = new IssueVoucherRequest(id, participant, amount,
             (categories ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             new DateTimeOffset(expires.ToDateTime(TimeOnly.MaxValue), TimeSpan.Zero), id);
-        return await ActAsync(client => client.IssueVoucherAsync(request, HttpContext.RequestAborted), "voucher_issued") ?? Page();
+        return await ActAsync(client => client.IssueVoucherAsync(request, HttpContext.RequestAborted), "voucher_issued");
     }
 }
