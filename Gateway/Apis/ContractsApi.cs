@@ -52,7 +52,8 @@ public static class ContractsApi
         return new ContractPageResponse([.. page.Items.Select(WireMapping.ToWire)], page.Next);
     }
 
-    private static async Task<ContractView> VisibleAsync(string id, ClaimsPrincipal user, ContractDirectory contracts)
+    /// <summary>The contract if the caller may see it (its parties, admin, regulator); otherwise 404, so its existence is not told.</summary>
+    internal static async Task<ContractView> VisibleAsync(string id, ClaimsPrincipal user, ContractDirectory contracts)
     {
         Inputs.Text(id, "id", Inputs.ReferenceLengthMax);
         var contract = await contracts.FindAsync(id);

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using ClearingCluster.Gateway.Auth;
 using ClearingCluster.Gateway.OpenApi;
+using ClearingCluster.Grains.Contracts;
 using ClearingCluster.Grains.Metering;
 using ClearingCluster.Grains.Metering.Wire;
 using ClearingCluster.Interfaces;
@@ -24,8 +25,29 @@ public static class UsageApi
         app.MapPost("/v1/usage", SubmitAsync).WithTags("Usage").RequireAuthorization(AuthPolicies.UsageProducers)
             .Accepts<UsageBatchRequest>("application/json", "application/x-ndjson", UsageBinary.ContentType).Produces<UsageResponse>()
             .Documented("submitUsage", 400, 403, 409, 413)
-            .WithSummary("Submit a batch of data-call usage (application/json, application/x-ndjson or application/vnd.clearing.usage.v1; docs/USAGE-FORMATS.md); answered once every accepted record is durable. A replayed (producer, sequence) returns the first answer.");
+            .WithSummary("Submit a batch of data-call usage (application/json, application/x-ndjson or application/vnd.clearing.usage.v1; docs/USAGE-FORMATS.md); answered once every accepted record is durable. A replayed (producer, sequence) returns the first answer; a call id the contract counted within the deduplication window is rejected as duplicate_call.");
+        app.MapGet("/v1/usage/calls/{callId}", FindCallAsync).WithTags("Usage").RequireAuthorization(AuthPolicies.Authenticated)
+            .Documented("findUsageCall", 400, 404)
+            .WithSummary("A dispute: every time a contract counted a call id, with its cycle, time, units and producer: the contract's buyer and provider, admin, regulator.");
         return app;
+    }
+
+    private static async Task<UsageCallResponse> FindCallAsync(string callId, string? contract, ClaimsPrincipal user, ContractDirectory contracts, IUsageStore usage,
+        CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(callId) || callId.Length > Limits.CallIdLengthMax)
+        {
+            throw DomainException.Invalid("invalid_call_id", $"a call id is 1–{Limits.CallIdLengthMax} characters");
+        }
+        if (string.IsNullOrEmpty(contract))
+        {
+            throw DomainException.Invalid("invalid_contract", "name the contract the call was counted on: ?contract={id}");
+        }
+        var visible = await ContractsApi.VisibleAsync(contract, user, contracts);
+        var found = await usage.FindCallAsync(visible.Terms.Id, callId, cancellationToken);
+        return found.Count == 0
+            ? throw DomainException.NotFound("call_not_found", $"contract {contract} counted no call {callId} (in the cycles not archived)")
+            : new UsageCallResponse(callId, contract, [.. found.Select(f => new UsageCallOccurrence(f.CycleId, f.At, f.Units, f.Producer, f.CommittedAt))]);
     }
 
     private static async Task<IResult> SubmitAsync(HttpContext context, ClaimsPrincipal user, IGrainFactory grains, MeterOptions options, MeteringMetrics metrics)

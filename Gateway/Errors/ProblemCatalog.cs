@@ -37,6 +37,7 @@ public static class ProblemCatalog
         ["unknown_key"] = new(404, "the participant has no key with that id"),
         ["unknown_gateway"] = new(404, "the member has not authorised that gateway"),
         ["unknown_cycle"] = new(404, "no such clearing cycle"),
+        ["call_not_found"] = new(404, "the contract counted no such call id (in the cycles not archived)"),
         ["method_not_allowed"] = new(405, "the route does not take this method"),
         ["body_too_large"] = new(413, "the body is over the route's limit"),
         ["batch_too_large"] = new(413, "more orders than a batch may hold"),

@@ -8,6 +8,9 @@ public sealed record CommittedPart(string Producer, long Sequence, byte[] Digest
 /// <summary>A contract as the meter needs it, with its use so far over all cycles.</summary>
 public sealed record MeteredContract(string ContractId, string Buyer, long Quota, long Used, DateTimeOffset ValidFrom, DateTimeOffset ValidTo, bool Active);
 
+/// <summary>One counted call as storage holds it: what a dispute is shown.</summary>
+public sealed record CallOccurrence(string CallId, string ContractId, string CycleId, DateTimeOffset At, long Units, string Producer, DateTimeOffset CommittedAt);
+
 /// <summary>Usage in storage, read side: parts are written through the commit log (<see cref="UsageCommit"/>).</summary>
 public interface IUsageStore
 {
@@ -18,4 +21,11 @@ public interface IUsageStore
 
     /// <summary>Units each contract has used over all cycles (contracts without usage are absent).</summary>
     Task<IReadOnlyDictionary<string, long>> UsedAsync(IReadOnlyCollection<string> contractIds, CancellationToken cancellationToken);
+
+    /// <summary>Per contract, the fingerprints and times of the calls it counted dated from <paramref name="fromMicros"/> on.</summary>
+    Task<IReadOnlyDictionary<string, List<(long Fingerprint, long AtMicros)>>> CallsSinceAsync(
+        IReadOnlyCollection<string> contractIds, long fromMicros, CancellationToken cancellationToken);
+
+    /// <summary>Every time the contract counted the call (more than once only outside the deduplication window).</summary>
+    Task<IReadOnlyList<CallOccurrence>> FindCallAsync(string contractId, string callId, CancellationToken cancellationToken);
 }

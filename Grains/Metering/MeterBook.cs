@@ -5,21 +5,94 @@ namespace ClearingCluster.Grains.Metering;
 /// A shard's rules for counting usage, with no I/O. A record counts only if its contract is known and active,
 /// the call is not dated after <c>notAfterMicros</c> (the clock plus the skew allowed), falls inside the contract's
 /// validity window, the contract did not end by the last cut-off (<c>closedThroughMicros</c>: its escrow is settled),
-/// and the quota has room for all of its units; otherwise it
-/// is rejected with the first rule it breaks and nothing is counted for it. Never counts past a quota.
+/// its call id was not counted for the contract within the deduplication window (calls dated from
+/// <c>windowStartMicros</c> on), and the quota has room for all of its units; otherwise it
+/// is rejected with the first rule it breaks and nothing is counted for it. Never counts past a quota, never counts
+/// a call id twice within the window.
 /// </summary>
 public sealed class MeterBook
 {
     private readonly Dictionary<string, ContractMeter> contracts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CallWindow> windows = new(StringComparer.Ordinal);
+    private long ticks;
 
     public int ContractCount => contracts.Count;
+
+    /// <summary>Call ids held in memory over every contract's window.</summary>
+    public long CallsRemembered { get; private set; }
+
+    /// <summary>How many windows were forgotten so far: a load begun before one was may be stale, and is done again.</summary>
+    public long WindowsForgotten { get; private set; }
+
+    /// <summary>Whether the contract's window is in memory; a record of a contract without one cannot be checked.</summary>
+    public bool RemembersCallsOf(string contractId) => windows.ContainsKey(contractId);
+
+    public CallWindow? CallsOf(string contractId) => windows.GetValueOrDefault(contractId);
+
+    /// <summary>Adds calls read from storage to the contract's window (creating it): a union, so calls counted since the read stay.</summary>
+    public void RememberCalls(string contractId, IEnumerable<(long Fingerprint, long AtMicros)> stored, long windowStartMicros)
+    {
+        if (!windows.TryGetValue(contractId, out var window))
+        {
+            windows[contractId] = window = new CallWindow();
+        }
+        foreach (var (fingerprint, at) in stored)
+        {
+            CallsRemembered += window.Remember(fingerprint, at, windowStartMicros);
+        }
+        window.LastUsed = ++ticks;
+    }
+
+    /// <summary>
+    /// Keeps memory under <paramref name="callsMax"/>: drops expired calls, then forgets the least recently used windows
+    /// without pending calls (storage holds all of theirs) until a tenth below the limit. Returns how many were forgotten.
+    /// </summary>
+    public int ForgetCalls(long callsMax, long windowStartMicros)
+    {
+        if (CallsRemembered <= callsMax)
+        {
+            return 0;
+        }
+        foreach (var window in windows.Values)
+        {
+            CallsRemembered -= window.Expire(windowStartMicros);
+        }
+        var forgotten = 0;
+        var target = callsMax - callsMax / 10;
+        foreach (var (contractId, window) in windows.Where(w => w.Value.Pending == 0).OrderBy(w => w.Value.LastUsed).ToList())
+        {
+            if (CallsRemembered <= target)
+            {
+                break;
+            }
+            windows.Remove(contractId);
+            CallsRemembered -= window.Count;
+            forgotten++;
+        }
+        WindowsForgotten += forgotten;
+        return forgotten;
+    }
+
+    /// <summary>The calls of a part became durable (or failed): they no longer hold their windows in memory.</summary>
+    public void Settled(IEnumerable<UsageRecord> accepted)
+    {
+        foreach (var record in accepted)
+        {
+            if (windows.TryGetValue(record.ContractId, out var window))
+            {
+                window.Pending--;
+                System.Diagnostics.Debug.Assert(window.Pending >= 0, "more calls settled than were pending");
+            }
+        }
+    }
 
     public void Track(ContractMeter meter) => contracts[meter.ContractId] = meter;
 
     public ContractMeter? Find(string contractId) => contracts.GetValueOrDefault(contractId);
 
     /// <summary>Checks one record and, if it counts, adds its units to its contract's use.</summary>
-    public UsageRejection Apply(in UsageRecord record, long notAfterMicros = long.MaxValue, long closedThroughMicros = long.MinValue)
+    public UsageRejection Apply(in UsageRecord record, long notAfterMicros = long.MaxValue, long closedThroughMicros = long.MinValue,
+        long windowStartMicros = long.MinValue)
     {
         if (!contracts.TryGetValue(record.ContractId, out var meter))
         {
@@ -41,15 +114,25 @@ public sealed class MeterBook
         {
             return UsageRejection.ContractClosed;
         }
+        var calls = windows.GetValueOrDefault(record.ContractId)
+            ?? throw new InvalidOperationException($"contract {record.ContractId}: its call window is not loaded, so a repeated call could not be told");
+        var fingerprint = CallFingerprint.Of(record.CallId);
+        if (calls.Holds(fingerprint, windowStartMicros))
+        {
+            return UsageRejection.DuplicateCall;
+        }
         if (record.Units > meter.Left)
         {
             return UsageRejection.QuotaExceeded;
         }
         meter.Used += record.Units;
+        CallsRemembered += calls.Remember(fingerprint, record.AtMicros, windowStartMicros);
+        calls.Pending++;
+        calls.LastUsed = ++ticks;
         return UsageRejection.None;
     }
 
-    /// <summary>Takes back units counted for a batch that did not become durable.</summary>
+    /// <summary>Takes back a call counted for a batch that did not become durable: its units, and its call id.</summary>
     public void Revert(in UsageRecord record)
     {
         var meter = contracts[record.ContractId];
@@ -58,5 +141,8 @@ public sealed class MeterBook
         {
             throw new InvalidOperationException($"contract {record.ContractId}: reverting more than was counted");
         }
+        var calls = windows[record.ContractId];
+        CallsRemembered -= calls.Forget(CallFingerprint.Of(record.CallId));
+        calls.Pending--;
     }
 }

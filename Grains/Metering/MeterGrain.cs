@@ -11,7 +11,10 @@ namespace ClearingCluster.Grains.Metering;
 /// interleaving), then goes onto the commit log, and is answered once durable. If a flush fails, this activation's
 /// counts are ahead of storage: it refuses everything after (503) and the next activation counts again from the
 /// durable totals. A part already committed is answered from storage with <c>duplicate</c>. Counters are rebuilt from
-/// durable totals as contracts are first seen, so a restarted shard is ready at once. Every part is counted in the
+/// durable totals as contracts are first seen, so a restarted shard is ready at once. A call id a contract already
+/// counted within <see cref="MeterOptions.CallIdWindow"/> is refused as <c>duplicate_call</c>, whatever producer or
+/// sequence carried it: each contract's window is read from the stored records when the contract is first seen, kept
+/// in memory up to <see cref="MeterOptions.CallIdsRememberedMax"/>, and read again after it was forgotten. Every part is counted in the
 /// cycle open when its records are checked, so a cut-off (<see cref="CutOff"/>) puts each record in exactly one cycle.
 /// </summary>
 public sealed class MeterGrain(
@@ -115,7 +118,9 @@ public sealed class MeterGrain(
                 ? stored.Answer with { Duplicate = true }
                 : throw DomainException.Conflict("sequence_reused", $"producer {part.Producer} used sequence {part.Sequence} for another batch");
         }
-        await LoadAsync(part.Records.Select(r => r.ContractId).Distinct().ToList());
+        var contractIds = part.Records.Select(r => r.ContractId).Distinct().ToList();
+        await LoadAsync(contractIds);
+        await LoadCallsAsync(contractIds);
         Refuse(() => writer.EnsureCanCommit(part.Records.Length));
 
         // One synchronous segment: check and count every record of the part, and queue it for the commit log.
@@ -123,12 +128,13 @@ public sealed class MeterGrain(
         var rejected = new List<UsageRejectionAt>();
         long acceptedUnits = 0;
         var notAfter = checked(Wire.UsageEnvelope.ToMicros(time.GetUtcNow()) + (long)options.FutureSkew.TotalMicroseconds);
+        var windowStart = WindowStart();
         for (var i = 0; i < part.Records.Length; i++)
         {
             var record = part.Records[i];
             var reason = part.BuyerOnly is { } buyer && book.Find(record.ContractId) is { } meter && meter.Buyer != buyer
                 ? UsageRejection.UnknownContract
-                : book.Apply(record, notAfter, closedThroughMicros);
+                : book.Apply(record, notAfter, closedThroughMicros, windowStart);
             if (reason == UsageRejection.None)
             {
                 accepted.Add(record);
@@ -156,9 +162,11 @@ public sealed class MeterGrain(
         finally
         {
             committing.Remove(durable);
+            book.Settled(accepted);
         }
         committedMax[part.Producer] = Math.Max(committedMax[part.Producer], part.Sequence);
         metrics.Applied(answer, part.Records.Length);
+        metrics.WindowsForgotten(book.ForgetCalls(options.CallIdsRememberedMax, windowStart));
         return answer;
     }
 
@@ -177,6 +185,45 @@ public sealed class MeterGrain(
             throw new MeterUnavailableException($"meter shard {Shard} is not taking usage right now: {error.Message}", options.RetryAfter);
         }
     }
+
+    /// <summary>
+    /// Reads from storage the deduplication windows of the part's active contracts not in memory. A window forgotten
+    /// while the read ran may have held calls committed after it, so the read is done again.
+    /// </summary>
+    private async Task LoadCallsAsync(IReadOnlyCollection<string> contractIds)
+    {
+        while (true)
+        {
+            var missing = contractIds.Where(id => book.Find(id) is { Active: true } && !book.RemembersCallsOf(id)).ToList();
+            if (missing.Count == 0)
+            {
+                return;
+            }
+            var windowStart = WindowStart();
+            if (windowStart == long.MaxValue)
+            {
+                missing.ForEach(id => book.RememberCalls(id, [], windowStart));
+                return;
+            }
+            var forgotten = book.WindowsForgotten;
+            var stored = await store.CallsSinceAsync(missing, windowStart, CancellationToken.None);
+            if (book.WindowsForgotten != forgotten)
+            {
+                continue;
+            }
+            // A union with what another part loaded meanwhile and counted since: storage never holds less than was durable.
+            foreach (var (contractId, calls) in stored)
+            {
+                book.RememberCalls(contractId, calls, windowStart);
+            }
+            metrics.WindowsLoaded(stored.Count);
+        }
+    }
+
+    /// <summary>The earliest call time the deduplication window covers now; <see cref="long.MaxValue"/> when it is off.</summary>
+    private long WindowStart() => options.CallIdWindow == TimeSpan.Zero
+        ? long.MaxValue
+        : checked(Wire.UsageEnvelope.ToMicros(time.GetUtcNow()) - (long)options.CallIdWindow.TotalMicroseconds);
 
     /// <summary>
     /// Loads the meters of contracts not seen yet, and reloads inactive ones every time (so a contract that becomes

@@ -11,4 +11,26 @@ public sealed class MeterOptions
 
     /// <summary>How far ahead of this clock a call may be dated; later ones are refused as <c>future_call</c>.</summary>
     public TimeSpan FutureSkew { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long a contract remembers the call ids it counted: a call dated within this span of the clock whose id the
+    /// contract already counted is refused as <c>duplicate_call</c> and billed once. Zero turns deduplication off.
+    /// </summary>
+    public TimeSpan CallIdWindow { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// Call ids a meter shard holds in memory (about 40 bytes each). Beyond it, the least recently used contracts'
+    /// windows are forgotten and read from storage again when those contracts are next seen: memory stays bounded,
+    /// deduplication stays exact, and the cost is a read.
+    /// </summary>
+    public long CallIdsRememberedMax { get; set; } = 4_000_000;
+
+    public void Validate()
+    {
+        if (ShardCount is < 1 or > MeterShards.CountMax || CallIdWindow < TimeSpan.Zero || CallIdsRememberedMax < 1 || FutureSkew < TimeSpan.Zero)
+        {
+            throw new InvalidOperationException(
+                $"Clearing:Metering: ShardCount must be 1–{MeterShards.CountMax}, CallIdWindow and FutureSkew not negative, CallIdsRememberedMax at least 1");
+        }
+    }
 }

@@ -12,6 +12,8 @@ public sealed class MeteringMetrics : IDisposable
     private readonly Histogram<long> batchRecords;
     private readonly Counter<long> flushFailures;
     private readonly Counter<long> replays;
+    private readonly Counter<long> windowsLoaded;
+    private readonly Counter<long> windowsForgotten;
 
     public MeteringMetrics()
     {
@@ -19,6 +21,10 @@ public sealed class MeteringMetrics : IDisposable
         partRecords = meter.CreateHistogram<long>("usage_part_records", description: "records per batch part a shard applies");
         batchRecords = meter.CreateHistogram<long>("usage_batch_records", description: "records per usage batch received");
         flushFailures = meter.CreateCounter<long>("usage_flush_failures", description: "usage parts refused because their commit failed");
+        windowsLoaded = meter.CreateCounter<long>("usage_call_windows_loaded",
+            description: "contracts whose deduplication window a meter shard read from storage (first seen, or seen again after it was forgotten)");
+        windowsForgotten = meter.CreateCounter<long>("usage_call_windows_forgotten",
+            description: "contracts' deduplication windows dropped from memory to stay under Clearing:Metering:CallIdsRememberedMax (read again when next seen)");
         replays = meter.CreateCounter<long>("usage_replays", description: "usage batches answered with their first answer (a producer re-sent them); their records are not counted again");
     }
 
@@ -45,6 +51,16 @@ public sealed class MeteringMetrics : IDisposable
     public void FlushFailed() => flushFailures.Add(1);
 
     public void Replayed() => replays.Add(1);
+
+    public void WindowsLoaded(int contracts) => windowsLoaded.Add(contracts);
+
+    public void WindowsForgotten(int contracts)
+    {
+        if (contracts > 0)
+        {
+            windowsForgotten.Add(contracts);
+        }
+    }
 
     public void Dispose() => meter.Dispose();
 }

@@ -14,6 +14,7 @@ public enum UsageRejection : byte
     QuotaExceeded,
     FutureCall,
     ContractClosed,
+    DuplicateCall,
 }
 
 public static class UsageRejections
@@ -27,6 +28,7 @@ public static class UsageRejections
         UsageRejection.QuotaExceeded => "quota_exceeded",
         UsageRejection.FutureCall => "future_call",
         UsageRejection.ContractClosed => "contract_closed",
+        UsageRejection.DuplicateCall => "duplicate_call",
         _ => "accepted",
     };
 }

@@ -23,7 +23,7 @@ public sealed class UsageWriter : CommitItemWriter<UsageCommit>
             .ToList();
         if (byContract.Count > 0)
         {
-            var packed = byContract.Select(g => PostgresUsageStore.Pack(g.Select(x => (x.Producer, x.Record)))).ToList();
+            var packed = byContract.Select(g => PackedCalls.Pack(g.Select(x => (x.Producer, x.Record)))).ToList();
             flush.Add("""
                 INSERT INTO usage_records (cycle_id, contract_id, shard, first_at, last_at, record_count, units, producers, records)
                 SELECT cycle_id, contract_id, shard, first_at, last_at, record_count, units, string_to_array(producers, E'\x1f'), records

@@ -48,6 +48,7 @@ public static class SiloServiceCollectionExtensions
         AddCommitLog(services, configuration);
         var metering = new MeterOptions();
         configuration.GetSection("Clearing:Metering").Bind(metering);
+        metering.Validate();
         services.AddSingleton(metering);
         services.AddSingleton<MeteringMetrics>();
         var trading = new TradingOptions();

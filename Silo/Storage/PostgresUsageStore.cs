@@ -52,30 +52,56 @@ public sealed class PostgresUsageStore(ClearingDatabase database) : IUsageStore
         return used;
     }
 
-    /// <summary>Packs calls as documented in migration 0006: callId, at, units, producer index.</summary>
-    public static (string[] Producers, byte[] Packed) Pack(IEnumerable<(string Producer, UsageRecord Record)> calls)
+    public async Task<IReadOnlyDictionary<string, List<(long Fingerprint, long AtMicros)>>> CallsSinceAsync(
+        IReadOnlyCollection<string> contractIds, long fromMicros, CancellationToken cancellationToken)
     {
-        var producers = new List<string>();
-        var buffer = new MemoryStream();
-        Span<byte> scratch = stackalloc byte[8];
-        foreach (var (producer, record) in calls)
+        var calls = contractIds.Distinct(StringComparer.Ordinal).ToDictionary(id => id, _ => new List<(long, long)>(), StringComparer.Ordinal);
+        await using var command = database.DataSource.CreateCommand(
+            "SELECT contract_id, records FROM usage_records WHERE contract_id = ANY($1) AND last_at >= $2");
+        command.Parameters.Add(new NpgsqlParameter { Value = calls.Keys.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = UsageEnvelope.FromMicros(fromMicros) });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            var producerIndex = producers.IndexOf(producer);
-            if (producerIndex < 0)
+            var into = calls[reader.GetString(0)];
+            var packed = new PackedCalls.Reader(reader.GetFieldValue<byte[]>(1));
+            while (packed.Next(out var callId, out var at, out _, out _))
             {
-                producerIndex = producers.Count;
-                producers.Add(producer);
+                if (at >= fromMicros)
+                {
+                    into.Add((CallFingerprint.Of(callId), at));
+                }
             }
-            var callId = Encoding.UTF8.GetBytes(record.CallId);
-            buffer.WriteByte((byte)callId.Length);
-            buffer.Write(callId);
-            BinaryPrimitives.WriteInt64LittleEndian(scratch, record.AtMicros);
-            buffer.Write(scratch);
-            BinaryPrimitives.WriteUInt32LittleEndian(scratch, (uint)record.Units);
-            buffer.Write(scratch[..4]);
-            BinaryPrimitives.WriteUInt16LittleEndian(scratch, (ushort)producerIndex);
-            buffer.Write(scratch[..2]);
         }
-        return ([.. producers], buffer.ToArray());
+        return calls;
+    }
+
+    public async Task<IReadOnlyList<CallOccurrence>> FindCallAsync(string contractId, string callId, CancellationToken cancellationToken)
+    {
+        // position() finds rows whose packed calls hold the call id's bytes anywhere; decoding them keeps the real ones.
+        await using var command = database.DataSource.CreateCommand("""
+            SELECT cycle_id, producers, records, committed_at FROM usage_records
+            WHERE contract_id = $1 AND position($2::bytea IN records) > 0
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = contractId });
+        command.Parameters.Add(new NpgsqlParameter { Value = PackedCalls.Needle(callId) });
+        var wanted = Encoding.UTF8.GetBytes(callId);
+        var found = new List<CallOccurrence>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var producers = reader.GetFieldValue<string[]>(1);
+            var packed = new PackedCalls.Reader(reader.GetFieldValue<byte[]>(2));
+            while (packed.Next(out var id, out var at, out var units, out var producer))
+            {
+                if (id.SequenceEqual(wanted))
+                {
+                    found.Add(new CallOccurrence(callId, contractId, reader.GetString(0), UsageEnvelope.FromMicros(at), units, producers[producer],
+                        reader.GetFieldValue<DateTimeOffset>(3)));
+                }
+            }
+        }
+        return [.. found.OrderBy(f => f.CommittedAt)];
     }
 }
+

@@ -68,7 +68,7 @@ public static class UsageBenchmark
         var rows = contracts.Select(contract =>
         {
             var calls = Enumerable.Range(0, recordsPerFlush / contracts.Length).Select(i => ("ceiling", new UsageRecord($"c-{i}", contract, atMicros, 1)));
-            var (producers, packed) = PostgresUsageStore.Pack(calls);
+            var (producers, packed) = PackedCalls.Pack(calls);
             return (contract, producers, packed, count: recordsPerFlush / contracts.Length);
         }).ToArray();
         var results = new List<double>();

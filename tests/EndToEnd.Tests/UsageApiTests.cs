@@ -19,7 +19,7 @@ public sealed class UsageApiTests(GatewayFixture fixture)
     private readonly Exchange exchange = new(fixture.Gateway, GatewayFixture.AdminKey);
 
     /// <summary>A buyer with an active contract of <paramref name="quota"/> calls, and a data-API gateway member.</summary>
-    private async Task<(string Contract, DateTimeOffset From, DateTimeOffset To, HttpClient Gateway, string Buyer, HttpClient BuyerClient)> ContractAsync(
+    private async Task<(string Contract, DateTimeOffset From, DateTimeOffset To, HttpClient Gateway, string Buyer, HttpClient BuyerClient, HttpClient ProviderClient)> ContractAsync(
         Exchange x, long quota = 100)
     {
         var (provider, providerClient) = await x.MemberAsync("prov", "provider");
@@ -34,7 +34,8 @@ public sealed class UsageApiTests(GatewayFixture fixture)
         }), HttpStatusCode.Created);
         var contractId = order.GetProperty("contracts")[0].GetString()!;
         var contract = await Exchange.Ok(await buyerClient.GetAsync($"/v1/contracts/{contractId}"));
-        return (contractId, contract.GetProperty("validFrom").GetDateTimeOffset(), contract.GetProperty("validTo").GetDateTimeOffset(), gateway, buyer, buyerClient);
+        return (contractId, contract.GetProperty("validFrom").GetDateTimeOffset(), contract.GetProperty("validTo").GetDateTimeOffset(), gateway, buyer, buyerClient,
+            providerClient);
     }
 
     private static StringContent Batch(string producer, long sequence, params (string CallId, string Contract, DateTimeOffset At, long Units)[] records) =>
@@ -47,6 +48,48 @@ public sealed class UsageApiTests(GatewayFixture fixture)
 
     private static async Task<JsonElement> UsedAsync(HttpClient client, string contract) =>
         (await Exchange.Ok(await client.GetAsync($"/v1/contracts/{contract}"))).GetProperty("used");
+
+    [Fact]
+    public async Task A_call_resent_under_a_new_sequence_is_refused_as_duplicate_call_and_a_dispute_finds_it_once()
+    {
+        var c = await ContractAsync(exchange);
+        var at = c.From.AddSeconds(1);
+        Assert.Equal(1, (await Exchange.Ok(await c.Gateway.PostAsync("/v1/usage", Batch("gw", 1, ("call-1", c.Contract, at, 3))))).GetProperty("accepted").GetInt32());
+
+        // The data gateway restarted and re-sends the call under a new sequence.
+        var resent = await Exchange.Ok(await c.Gateway.PostAsync("/v1/usage", Batch("gw", 2, ("call-1", c.Contract, at, 3), ("call-2", c.Contract, at, 1))));
+        Assert.Equal(1, resent.GetProperty("accepted").GetInt32());
+        Assert.Equal("duplicate_call", resent.GetProperty("rejected")[0].GetProperty("reason").GetString());
+        Assert.Equal(0, resent.GetProperty("rejected")[0].GetProperty("index").GetInt32());
+        Assert.Equal(4, (await UsedAsync(c.BuyerClient, c.Contract)).GetInt64());
+
+        var (_, regulator) = await exchange.MemberAsync("reg", "regulator");
+        foreach (var reader in new[] { c.BuyerClient, c.ProviderClient, exchange.Admin, regulator })
+        {
+            var dispute = await Exchange.Ok(await reader.GetAsync($"/v1/usage/calls/call-1?contract={c.Contract}"));
+            Assert.Equal(c.Contract, dispute.GetProperty("contract").GetString());
+            var occurrence = Assert.Single(dispute.GetProperty("occurrences").EnumerateArray().ToList());
+            Assert.Equal(3, occurrence.GetProperty("units").GetInt64());
+            Assert.Equal(at, occurrence.GetProperty("at").GetDateTimeOffset());
+            Assert.EndsWith("/gw", occurrence.GetProperty("producer").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task A_dispute_is_refused_to_others_and_for_bad_input_with_a_clear_problem()
+    {
+        var c = await ContractAsync(exchange);
+        await Exchange.Ok(await c.Gateway.PostAsync("/v1/usage", Batch("gw", 1, ("call-1", c.Contract, c.From.AddSeconds(1), 1))));
+        var (_, stranger) = await exchange.MemberAsync("other", "buyer");
+
+        // Another member learns nothing, not even that the contract exists.
+        await ProblemAssert.IsProblem(await stranger.GetAsync($"/v1/usage/calls/call-1?contract={c.Contract}"), HttpStatusCode.NotFound, "unknown_contract");
+        await ProblemAssert.IsProblem(await exchange.Anonymous.GetAsync($"/v1/usage/calls/call-1?contract={c.Contract}"), HttpStatusCode.Unauthorized, "unauthenticated");
+        await ProblemAssert.IsProblem(await c.BuyerClient.GetAsync($"/v1/usage/calls/call-9?contract={c.Contract}"), HttpStatusCode.NotFound, "call_not_found");
+        await ProblemAssert.IsProblem(await c.BuyerClient.GetAsync("/v1/usage/calls/call-1"), HttpStatusCode.BadRequest, "invalid_contract");
+        await ProblemAssert.IsProblem(await c.BuyerClient.GetAsync($"/v1/usage/calls/{new string('x', 65)}?contract={c.Contract}"), HttpStatusCode.BadRequest,
+            "invalid_call_id");
+    }
 
     [Fact]
     public async Task Each_record_is_counted_or_rejected_with_its_reason_and_the_rest_goes_on()
@@ -110,7 +153,7 @@ public sealed class UsageApiTests(GatewayFixture fixture)
         var first = await ContractAsync(exchange);
         // A second contract on another shard.
         var options = fixture.Gateway.Services.GetRequiredService<MeterOptions>();
-        (string Contract, DateTimeOffset From, DateTimeOffset To, HttpClient Gateway, string Buyer, HttpClient BuyerClient) second;
+        (string Contract, DateTimeOffset From, DateTimeOffset To, HttpClient Gateway, string Buyer, HttpClient BuyerClient, HttpClient ProviderClient) second;
         do
         {
             second = await ContractAsync(exchange);

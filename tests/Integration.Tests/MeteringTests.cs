@@ -34,7 +34,7 @@ public sealed class MeteringTests(TestPostgres postgres)
         return (buy.Fills[0].ContractId, Grains.Metering.Wire.UsageEnvelope.ToMicros(buy.CreatedAt) + 1_000_000);
     }
 
-    private static async Task<MeterAnswer> Submit(IGrainFactory grains, MeterOptions options, string producer, long sequence, params UsageRecord[] records)
+    internal static async Task<MeterAnswer> Submit(IGrainFactory grains, MeterOptions options, string producer, long sequence, params UsageRecord[] records)
     {
         var batch = new UsageBatch(producer, sequence, [.. records.Select(r => (UsageRecord?)r)]);
         var split = UsageSplit.Cut(batch, producer, null, options.ShardCount);

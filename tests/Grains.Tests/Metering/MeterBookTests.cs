@@ -14,6 +14,7 @@ public sealed class MeterBookTests
     {
         var book = new MeterBook();
         book.Track(new ContractMeter("K-1", quota, used, From, To, active));
+        book.RememberCalls("K-1", [], long.MinValue);
         return book;
     }
 
@@ -76,7 +77,7 @@ public sealed class MeterBookTests
                     }
                     var units = batches[p][cursors[p]++];
                     var leftBefore = book.Find("K-1")!.Left;
-                    var result = book.Apply(new UsageRecord($"c{p}", "K-1", From, units));
+                    var result = book.Apply(new UsageRecord($"c{p}-{cursors[p]}", "K-1", From, units));
                     if (result == UsageRejection.None)
                     {
                         accepted += units;
@@ -88,6 +89,98 @@ public sealed class MeterBookTests
                 }
                 return accepted <= quota && book.Find("K-1")!.Used == accepted;
             });
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(300).WithReplay(674386, 1), property);
+    }
+
+    [Fact]
+    public void A_call_id_counts_once_per_contract_within_the_window()
+    {
+        var book = Book(quota: 100);
+        book.Track(new ContractMeter("K-2", 100, 0, From, To, true));
+        book.RememberCalls("K-2", [], long.MinValue);
+
+        Assert.Equal(UsageRejection.None, book.Apply(new UsageRecord("call-1", "K-1", From, 5), windowStartMicros: From));
+        Assert.Equal(UsageRejection.DuplicateCall, book.Apply(new UsageRecord("call-1", "K-1", From + 10, 5), windowStartMicros: From));
+        // The same id on another contract is another call.
+        Assert.Equal(UsageRejection.None, book.Apply(new UsageRecord("call-1", "K-2", From, 5), windowStartMicros: From));
+        Assert.Equal(5, book.Find("K-1")!.Used);
+        Assert.Equal("duplicate_call", UsageRejections.Wire(UsageRejection.DuplicateCall));
+    }
+
+    [Fact]
+    public void A_call_outside_the_window_is_neither_checked_nor_remembered_and_the_window_moves_on()
+    {
+        var book = Book(quota: 100);
+        // Dated before the window's start: counted each time it comes.
+        Assert.Equal(UsageRejection.None, book.Apply(new UsageRecord("old", "K-1", From, 1), windowStartMicros: From + 100));
+        Assert.Equal(UsageRejection.None, book.Apply(new UsageRecord("old", "K-1", From, 1), windowStartMicros: From + 100));
+        Assert.Equal(0, book.CallsRemembered);
+
+        Assert.Equal(UsageRejection.None, book.Apply(new UsageRecord("new", "K-1", From + 200, 1), windowStartMicros: From + 100));
+        Assert.Equal(UsageRejection.DuplicateCall, book.Apply(new UsageRecord("new", "K-1", From + 200, 1), windowStartMicros: From + 150));
+        // Once the window has moved past the call, the same id counts again.
+        Assert.Equal(UsageRejection.None, book.Apply(new UsageRecord("new", "K-1", From + 200, 1), windowStartMicros: From + 201));
+        Assert.Equal(4, book.Find("K-1")!.Used);
+    }
+
+    [Fact]
+    public void A_refused_call_is_not_remembered_so_it_counts_when_it_fits()
+    {
+        var book = Book(quota: 3);
+        Assert.Equal(UsageRejection.QuotaExceeded, book.Apply(new UsageRecord("big", "K-1", From, 4)));
+        Assert.Equal(UsageRejection.None, book.Apply(new UsageRecord("big", "K-1", From, 3)));
+        Assert.Equal(UsageRejection.DuplicateCall, book.Apply(new UsageRecord("big", "K-1", From, 1)));
+    }
+
+    [Fact]
+    public void Memory_stays_under_the_limit_by_forgetting_idle_windows_never_one_with_pending_calls()
+    {
+        var book = new MeterBook();
+        for (var k = 0; k < 4; k++)
+        {
+            book.Track(new ContractMeter($"K-{k}", 1_000, 0, From, To, true));
+            book.RememberCalls($"K-{k}", [], long.MinValue);
+        }
+        for (var i = 0; i < 10; i++)
+        {
+            for (var k = 0; k < 4; k++)
+            {
+                Assert.Equal(UsageRejection.None, book.Apply(new UsageRecord($"c{i}", $"K-{k}", From, 1)));
+            }
+        }
+        // K-0..K-2 became durable; K-3's calls are still on their way to storage.
+        book.Settled([.. Enumerable.Range(0, 10).SelectMany(i => Enumerable.Range(0, 3).Select(k => new UsageRecord($"c{i}", $"K-{k}", From, 1)))]);
+        Assert.Equal(40, book.CallsRemembered);
+
+        Assert.Equal(0, book.ForgetCalls(callsMax: 40, long.MinValue));
+        var forgotten = book.ForgetCalls(callsMax: 12, long.MinValue);
+
+        Assert.Equal(3, forgotten);
+        Assert.Equal(10, book.CallsRemembered);
+        Assert.True(book.RemembersCallsOf("K-3"));
+        Assert.False(book.RemembersCallsOf("K-0"));
+        // A forgotten window cannot check a call until it is read again; read, it refuses the repeat as before.
+        Assert.Throws<InvalidOperationException>(() => book.Apply(new UsageRecord("c0", "K-0", From, 1)));
+        book.RememberCalls("K-0", [(CallFingerprint.Of("c0"), From)], long.MinValue);
+        Assert.Equal(UsageRejection.DuplicateCall, book.Apply(new UsageRecord("c0", "K-0", From, 1)));
+    }
+
+    [Fact]
+    public void Whatever_the_repeats_and_batches_each_call_id_counts_exactly_once()
+    {
+        var calls = Gen.Choose(0, 30).ArrayOf();
+        var property = Prop.ForAll(calls.ToArbitrary(), Gen.Choose(1, 8).ToArbitrary(), (ids, batchSize) =>
+        {
+            var book = Book(quota: 1_000);
+            var counted = new List<int>();
+            foreach (var batch in ids.Chunk(batchSize))
+            {
+                var accepted = batch.Where(id => book.Apply(new UsageRecord($"call-{id}", "K-1", From, 1)) == UsageRejection.None).ToList();
+                counted.AddRange(accepted);
+                book.Settled([.. accepted.Select(id => new UsageRecord($"call-{id}", "K-1", From, 1))]);
+            }
+            return counted.Order().SequenceEqual(ids.Distinct().Order()) && book.Find("K-1")!.Used == ids.Distinct().Count();
+        });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(300).WithReplay(674386, 1), property);
     }
 
