@@ -6,7 +6,7 @@ using Spectre.Console;
 namespace ClearingCluster.Cli;
 
 /// <summary>
-/// <c>clearing cutoff|compute|settle|show|list|adjust|statement</c>: clearing cycles for staff, through the typed
+/// <c>clearing cutoff|compute|settle|archive|show|list|adjust|statement</c>: clearing cycles for staff, through the typed
 /// client like any other client of the Gateway. The entry point for the process and for tests alike.
 /// </summary>
 public static class ClearingCli
@@ -14,13 +14,14 @@ public static class ClearingCli
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CliHost host, CancellationToken cancellationToken = default)
     {
         var runner = new CommandRunner(host);
-        var clearing = new Command("clearing", "Clearing cycles for staff: cut off, compute, settle, inspect, adjust, statements")
+        var clearing = new Command("clearing", "Clearing cycles for staff: cut off, compute, settle, archive usage, inspect, adjust, statements")
         {
             runner.Url,
             runner.Key,
             CutOffCommand.Create(runner),
             ComputeCommand.Create(runner),
             SettleCommand.Create(runner),
+            ArchiveCommand.Create(runner),
             ShowCommand.Create(runner),
             ListCommand.Create(runner),
             AdjustCommand.Create(runner),

@@ -21,6 +21,13 @@ public sealed partial class ClearingClient
     public Task<CycleResponse> SettleCycleAsync(string cycleId, CancellationToken cancellationToken = default) =>
         PostAsync<CycleResponse>($"/v1/clearing/cycles/{Segment(cycleId)}/settle", null, Repeat.Safe, cancellationToken);
 
+    /// <summary>
+    /// Clearing staff. Repeated safely: archiving an archived cycle returns it, and a repeat finishes an archive that
+    /// was interrupted. Only a settled cycle (409 <c>cycle_not_settled</c>).
+    /// </summary>
+    public Task<CycleResponse> ArchiveCycleUsageAsync(string cycleId, CancellationToken cancellationToken = default) =>
+        PostAsync<CycleResponse>($"/v1/clearing/cycles/{Segment(cycleId)}/archive", null, Repeat.Safe, cancellationToken);
+
     /// <summary>Newest first; pass the page's <c>NextBefore</c> as <paramref name="before"/> for older ones.</summary>
     public Task<CyclePageResponse> ListCyclesAsync(long? before = null, int? limit = null, CancellationToken cancellationToken = default) =>
         GetAsync<CyclePageResponse>(Query("/v1/clearing/cycles", ("before", before), ("limit", limit)), cancellationToken);

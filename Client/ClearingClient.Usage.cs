@@ -34,4 +34,11 @@ public sealed partial class ClearingClient
             return new HttpRequestMessage(HttpMethod.Post, "/v1/usage") { Content = content };
         }, Repeat.Safe, cancellationToken);
     }
+
+    /// <summary>
+    /// A dispute: every time <paramref name="contractId"/> counted <paramref name="callId"/> (the contract's buyer and
+    /// provider, admin, regulator). 404 <c>call_not_found</c> when it counted none in the cycles not archived.
+    /// </summary>
+    public Task<UsageCallResponse> FindUsageCallAsync(string callId, string contractId, CancellationToken cancellationToken = default) =>
+        GetAsync<UsageCallResponse>(Query($"/v1/usage/calls/{Segment(callId)}", ("contract", contractId)), cancellationToken);
 }

@@ -6,7 +6,10 @@ namespace ClearingCluster.Wire;
 /// </summary>
 public sealed record CycleResponse(
     string CycleId, long Number, string Status, DateTimeOffset OpenedAt, DateTimeOffset? CutAt, CycleReportResponse? Report, string? Failure,
-    IReadOnlyList<CycleStepResponse> Steps, long? LedgerSeq);
+    IReadOnlyList<CycleStepResponse> Steps, long? LedgerSeq, UsageArchiveResponse? UsageArchive = null);
+
+/// <summary>Where a settled cycle's usage records were archived (a file on the silo's machine: PostgreSQL binary COPY), what it holds and its SHA-256.</summary>
+public sealed record UsageArchiveResponse(string File, long Rows, long Records, long Units, long Bytes, string Sha256, DateTimeOffset ArchivedAt);
 
 /// <summary>
 /// A computed cycle's totals in µ¥ (units for <c>usedUnits</c>): gross = voucherPaid + buyerPaid = fees + shares +

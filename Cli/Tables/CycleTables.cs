@@ -17,6 +17,12 @@ internal static class CycleTables
         {
             table.Row("ledger entry", $"#{Figures.Count(seq)}");
         }
+        if (cycle.UsageArchive is { } archive)
+        {
+            table.Row("usage archived", $"{Figures.Count(archive.Records)} records in {Figures.Count(archive.Rows)} rows, {Figures.Count(archive.Bytes)} bytes")
+                .Row("archive file", archive.File)
+                .Row("archive sha-256", archive.Sha256);
+        }
         if (cycle.Failure is { } failure)
         {
             table.AddRow(new Text("failure"), new Text(failure, new Style(Color.Red)));

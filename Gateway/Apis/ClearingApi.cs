@@ -27,6 +27,9 @@ public static class ClearingApi
         cycles.MapPost("/{id}/settle", SettleAsync).RequireAuthorization(AuthPolicies.ClearingStaff).Produces<CycleResponse>()
             .Documented("settleCycle", 400, 404, 409)
             .WithSummary("Post a computed cycle's postings to every account in one transaction; repeating it changes nothing. The settlement goes onto the evidence ledger.");
+        cycles.MapPost("/{id}/archive", ArchiveAsync).RequireAuthorization(AuthPolicies.ClearingStaff).Produces<CycleResponse>()
+            .Documented("archiveCycleUsage", 400, 404, 409)
+            .WithSummary("Write a settled cycle's usage records to an archive file on the silo (Clearing:Archive:Directory) and drop them from the database, while usage flows on; disputes no longer find them. Repeating it finishes an interrupted archive.");
         cycles.MapGet("/", ListAsync).RequireAuthorization(AuthPolicies.ClearingOversight).Produces<CyclePageResponse>().Documented("listCycles", 400)
             .WithSummary("Cycles newest first (clearing, admin, regulator).");
         cycles.MapGet("/{id}", GetAsync).RequireAuthorization(AuthPolicies.ClearingOversight).Produces<CycleResponse>()
@@ -50,6 +53,8 @@ public static class ClearingApi
         (await Clearing(grains).CutOff(Caller(user))).ToWire();
 
     private static async Task<CycleResponse> ComputeAsync(string id, IGrainFactory grains) => (await Clearing(grains).Compute(CycleIdOf(id))).ToWire();
+
+    private static async Task<CycleResponse> ArchiveAsync(string id, IGrainFactory grains) => (await Clearing(grains).ArchiveUsage(CycleIdOf(id))).ToWire();
 
     private static async Task<CycleResponse> SettleAsync(string id, IGrainFactory grains) => (await Clearing(grains).Settle(CycleIdOf(id))).ToWire();
 

@@ -62,7 +62,8 @@ public static class ClearingWireMapping
                 [.. r.Nets.Select(n => new CycleNetResponse(n.Participant, n.PaysMicros, n.ReceivesMicros, n.NetMicros))], r.NettingRatioBasisPoints, r.UsageHash,
                 r.PostingsHash)
             : null,
-        c.Failure, [.. c.Steps.Select(s => new CycleStepResponse(s.Name, s.At, s.DurationMs, s.Detail))], c.LedgerSeq);
+        c.Failure, [.. c.Steps.Select(s => new CycleStepResponse(s.Name, s.At, s.DurationMs, s.Detail))], c.LedgerSeq,
+        c.UsageArchive is { } a ? new UsageArchiveResponse(a.File, a.Rows, a.Records, a.Units, a.Bytes, a.Sha256, a.ArchivedAt) : null);
 
     public static AdjustmentResponse ToWire(this Interfaces.Clearing.AdjustmentView a) =>
         new(a.Id, a.AgainstCycle, a.PostedIn, a.From, a.To, a.AmountMicros, a.Reason, a.Contract, a.RecordedBy, a.At);

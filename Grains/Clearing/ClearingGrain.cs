@@ -40,6 +40,7 @@ public sealed class ClearingGrain(
     GroupCommit commit,
     CycleOptions options,
     MeterOptions meters,
+    IUsageArchive archive,
     TimeProvider time,
     ILogger<ClearingGrain> logger) : Grain, IClearingGrain, IRemindable
 {
@@ -225,6 +226,19 @@ public sealed class ClearingGrain(
             }
         }));
         return await EvidenceAsync(await FindAsync(cycleId), [.. steps, settleStep]);
+    }
+
+    public async Task<CycleView> ArchiveUsage(string cycleId)
+    {
+        var cycle = await FindAsync(cycleId);
+        if (cycle.Status != CycleStatus.Settled)
+        {
+            throw DomainException.Conflict("cycle_not_settled", $"cycle {cycleId} is {CycleStatuses.Wire(cycle.Status)}; only a settled cycle's usage is archived");
+        }
+        var written = await archive.ArchiveAsync(cycleId, CancellationToken.None);
+        logger.LogInformation("cycle {Cycle}: {Records} usage records in {Rows} rows archived to {File} ({Bytes} bytes)", cycleId, written.Records, written.Rows,
+            written.File, written.Bytes);
+        return await FindAsync(cycleId);
     }
 
     public async Task<AdjustmentView> Adjust(string againstCycle, RecordAdjustment adjustment, string recordedBy)

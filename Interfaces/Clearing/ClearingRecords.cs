@@ -73,7 +73,14 @@ public sealed record CycleView(
     CycleReport? Report,
     string? Failure,
     IReadOnlyList<CycleStep> Steps,
-    long? LedgerSeq);
+    long? LedgerSeq,
+    UsageArchive? UsageArchive = null);
+
+/// <summary>
+/// A settled cycle's usage records once archived: the file (PostgreSQL's binary COPY of the cycle's partition of
+/// <c>usage_records</c>), what it holds, and its SHA-256, so an archive can be checked and loaded back.
+/// </summary>
+public sealed record UsageArchive(string File, long Rows, long Records, long Units, long Bytes, string Sha256, DateTimeOffset ArchivedAt);
 
 /// <summary>A correction staff record against a settled cycle; it is posted in <see cref="PostedIn"/> (the cycle open when it was recorded).</summary>
 public sealed record AdjustmentView(

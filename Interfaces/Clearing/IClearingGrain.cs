@@ -18,6 +18,12 @@ public interface IClearingGrain : IGrainWithStringKey
     /// <summary>Posts a computed cycle; repeating it for a settled cycle changes nothing.</summary>
     Task<CycleView> Settle(string cycleId);
 
+    /// <summary>
+    /// Writes a settled cycle's usage records to an archive file, then detaches and drops the cycle's partition, while
+    /// usage flows into the open cycle's; repeating it finishes an interrupted archive and otherwise changes nothing.
+    /// </summary>
+    Task<CycleView> ArchiveUsage(string cycleId);
+
     Task<AdjustmentView> Adjust(string againstCycle, RecordAdjustment adjustment, string recordedBy);
 
     /// <summary>Registers (or re-registers) the durable cut-off schedule from configuration.</summary>

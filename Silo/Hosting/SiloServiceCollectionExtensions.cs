@@ -41,6 +41,10 @@ public static class SiloServiceCollectionExtensions
         var cycles = new ClearingCluster.Grains.Clearing.CycleOptions();
         configuration.GetSection("Clearing:Cycles").Bind(cycles);
         services.AddSingleton(cycles);
+        var archive = new ClearingCluster.Grains.Clearing.ArchiveOptions { Directory = Path.Combine(options.DataDirectory, "archive") };
+        configuration.GetSection("Clearing:Archive").Bind(archive);
+        services.AddSingleton(archive);
+        services.AddSingleton<ClearingCluster.Grains.Clearing.IUsageArchive, PostgresUsageArchive>();
         var fees = new ClearingCluster.Grains.Clearing.FeeSchedule();
         configuration.GetSection("Clearing:Fees").Bind(fees);
         fees.Validate();

@@ -20,7 +20,7 @@ namespace ClearingCluster.Silo.Storage;
 public sealed class PostgresClearingStore(ClearingDatabase database) : IClearingStore
 {
     private const string CycleStateError = "CC002";
-    private const string CycleColumns = "id, number, status, opened_at, cut_at, report::text, steps::text, failure, ledger_seq";
+    private const string CycleColumns = "id, number, status, opened_at, cut_at, report::text, steps::text, failure, ledger_seq, usage_archive::text";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public async Task<OpenCycle> OpenCycleAsync(CancellationToken cancellationToken)
@@ -60,6 +60,12 @@ public sealed class PostgresClearingStore(ClearingDatabase database) : IClearing
             open.Parameters.Add(new NpgsqlParameter { Value = number + 1 });
             open.Parameters.Add(new NpgsqlParameter { Value = cutAt });
             await open.ExecuteNonQueryAsync(cancellationToken);
+        }
+        // The new cycle's usage has a partition before any meter counts in it (migration 0011).
+        await using (var partition = new NpgsqlCommand("SELECT usage_records_add_partition($1)", connection, transaction))
+        {
+            partition.Parameters.Add(new NpgsqlParameter { Value = ClearingGrain.CycleId(number + 1) });
+            await partition.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
         return (await FindAsync(closing, cancellationToken))!;
@@ -520,7 +526,8 @@ public sealed class PostgresClearingStore(ClearingDatabase database) : IClearing
                 reader.IsDBNull(5) ? null : JsonSerializer.Deserialize<CycleReport>(reader.GetString(5), Json),
                 reader.IsDBNull(7) ? null : reader.GetString(7),
                 JsonSerializer.Deserialize<List<CycleStep>>(reader.GetString(6), Json)!,
-                reader.IsDBNull(8) ? null : reader.GetInt64(8)));
+                reader.IsDBNull(8) ? null : reader.GetInt64(8),
+                reader.IsDBNull(9) ? null : JsonSerializer.Deserialize<UsageArchive>(reader.GetString(9), Json)));
         }
         return cycles;
     }
