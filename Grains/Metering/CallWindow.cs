@@ -1,24 +1,36 @@
+using System.Diagnostics;
+
 namespace ClearingCluster.Grains.Metering;
 
 /// <summary>
-/// The call ids one contract counted within the deduplication window: fingerprint → the call's time. A call dated
-/// before the window's start is neither checked nor remembered (it is outside the window); an entry older than the start
-/// no longer counts and is dropped by <see cref="Expire"/>. <see cref="Pending"/> counts the calls accepted and not yet
-/// durable: a window with pending calls holds something storage does not, so it is never forgotten.
+/// The call ids one contract counted within the deduplication window: fingerprint → the call's time in whole
+/// seconds. A call dated before the window's start is neither checked nor remembered (it is outside the window); an
+/// entry older than the start no longer counts and is dropped by <see cref="Expire"/>.
 /// </summary>
+/// <remarks>
+/// An open-addressing table with linear probing over two arrays (12 bytes a slot, filled to at most 7/8): the
+/// fingerprints are XXH3 hashes already, so their low bits pick the slot, and a lookup is one or two cache lines where a
+/// <see cref="Dictionary{TKey,TValue}"/> costs 24 bytes an entry plus its buckets and an indirection. Times are kept in
+/// seconds: a call is inside the window when its second is not before the second the window starts in, so the window
+/// reaches back at most one second further than configured.
+/// </remarks>
 public sealed class CallWindow
 {
-    private readonly Dictionary<long, long> calls = [];
+    private const int InitialSlots = 16;
+    private long[] keys = new long[InitialSlots];
+    private uint[] seconds = new uint[InitialSlots];
 
-    public int Count => calls.Count;
-
-    public int Pending { get; internal set; }
+    public int Count { get; private set; }
 
     /// <summary>When the window was last used, in the book's ticks: the least recently used are forgotten first.</summary>
     public long LastUsed { get; internal set; }
 
-    public bool Holds(long fingerprint, long windowStartMicros) =>
-        calls.TryGetValue(fingerprint, out var at) && at >= windowStartMicros;
+    public bool Holds(long fingerprint, long windowStartMicros)
+    {
+        var key = Key(fingerprint);
+        var slot = Find(key);
+        return keys[slot] == key && seconds[slot] >= Second(windowStartMicros);
+    }
 
     /// <summary>Remembers a call; returns how many entries were added (0 or 1).</summary>
     public int Remember(long fingerprint, long atMicros, long windowStartMicros)
@@ -27,28 +39,97 @@ public sealed class CallWindow
         {
             return 0;
         }
-        var added = calls.TryAdd(fingerprint, atMicros) ? 1 : 0;
-        if (added == 0 && calls[fingerprint] < atMicros)
+        var key = Key(fingerprint);
+        var slot = Find(key);
+        var second = Second(atMicros);
+        if (keys[slot] == key)
         {
-            calls[fingerprint] = atMicros;
+            seconds[slot] = Math.Max(seconds[slot], second);
+            return 0;
         }
-        return added;
+        keys[slot] = key;
+        seconds[slot] = second;
+        Count++;
+        if (Count > keys.Length - keys.Length / 8)
+        {
+            Resize(keys.Length * 2, 0);
+        }
+        return 1;
     }
 
     /// <summary>Forgets one call (counted for a batch that did not become durable); returns how many entries went (0 or 1).</summary>
-    public int Forget(long fingerprint) => calls.Remove(fingerprint) ? 1 : 0;
-
-    /// <summary>Drops calls dated before the window's start; returns how many.</summary>
-    public int Expire(long windowStartMicros)
+    public int Forget(long fingerprint)
     {
-        var before = calls.Count;
-        foreach (var (fingerprint, at) in calls)
+        var key = Key(fingerprint);
+        var slot = Find(key);
+        if (keys[slot] != key)
         {
-            if (at < windowStartMicros)
+            return 0;
+        }
+        // Backward-shift deletion: later entries of the probe run move up, so no lookup ever stops at a hole too early.
+        var mask = keys.Length - 1;
+        var hole = slot;
+        for (var next = (hole + 1) & mask; keys[next] != 0; next = (next + 1) & mask)
+        {
+            var home = (int)keys[next] & mask;
+            if (((next - home) & mask) >= ((next - hole) & mask))
             {
-                calls.Remove(fingerprint);
+                keys[hole] = keys[next];
+                seconds[hole] = seconds[next];
+                hole = next;
             }
         }
-        return before - calls.Count;
+        keys[hole] = 0;
+        Count--;
+        return 1;
     }
+
+    /// <summary>Drops calls dated before the window's start (and shrinks the table to fit); returns how many.</summary>
+    public int Expire(long windowStartMicros)
+    {
+        var before = Count;
+        var slots = InitialSlots;
+        while (slots - slots / 8 < Count)
+        {
+            slots *= 2;
+        }
+        Resize(slots, Second(windowStartMicros));
+        return before - Count;
+    }
+
+    private int Find(long key)
+    {
+        var mask = keys.Length - 1;
+        var slot = (int)key & mask;
+        while (keys[slot] != key && keys[slot] != 0)
+        {
+            slot = (slot + 1) & mask;
+        }
+        return slot;
+    }
+
+    private void Resize(int slots, uint keepFromSecond)
+    {
+        Debug.Assert((slots & (slots - 1)) == 0, "the table's size is a power of two");
+        var (oldKeys, oldSeconds) = (keys, seconds);
+        keys = new long[slots];
+        seconds = new uint[slots];
+        Count = 0;
+        for (var i = 0; i < oldKeys.Length; i++)
+        {
+            if (oldKeys[i] != 0 && oldSeconds[i] >= keepFromSecond)
+            {
+                var slot = Find(oldKeys[i]);
+                keys[slot] = oldKeys[i];
+                seconds[slot] = oldSeconds[i];
+                Count++;
+            }
+        }
+        Debug.Assert(Count <= slots - slots / 8, "a table is never fuller than 7/8");
+    }
+
+    /// <summary>0 marks an empty slot, so the one fingerprint that is 0 is kept as 1 (a 2⁻⁶⁴ chance of one more collision).</summary>
+    private static long Key(long fingerprint) => fingerprint == 0 ? 1 : fingerprint;
+
+    private static uint Second(long micros) => micros <= 0 ? 0 : micros / 1_000_000 >= uint.MaxValue ? uint.MaxValue : (uint)(micros / 1_000_000);
 }

@@ -19,4 +19,7 @@ public sealed class ContractMeter(string contractId, long quota, long used, long
     public bool Active { get; } = active;
 
     public long Left => Quota - Used;
+
+    /// <summary>The contract's deduplication window, while its shard holds it in memory (kept by <see cref="MeterBook"/>).</summary>
+    public CallWindow? Calls { get; internal set; }
 }

@@ -24,10 +24,19 @@ public sealed class MeterBook
     /// <summary>How many windows were forgotten so far: a load begun before one was may be stale, and is done again.</summary>
     public long WindowsForgotten { get; private set; }
 
+    /// <summary>The book's clock: every use of a window takes the next tick. A part that starts now uses ticks after it.</summary>
+    public long Ticks => ticks;
+
     /// <summary>Whether the contract's window is in memory; a record of a contract without one cannot be checked.</summary>
     public bool RemembersCallsOf(string contractId) => windows.ContainsKey(contractId);
 
-    public CallWindow? CallsOf(string contractId) => windows.GetValueOrDefault(contractId);
+    public void Track(ContractMeter meter)
+    {
+        meter.Calls = windows.GetValueOrDefault(meter.ContractId);
+        contracts[meter.ContractId] = meter;
+    }
+
+    public ContractMeter? Find(string contractId) => contracts.GetValueOrDefault(contractId);
 
     /// <summary>Adds calls read from storage to the contract's window (creating it): a union, so calls counted since the read stay.</summary>
     public void RememberCalls(string contractId, IEnumerable<(long Fingerprint, long AtMicros)> stored, long windowStartMicros)
@@ -35,6 +44,10 @@ public sealed class MeterBook
         if (!windows.TryGetValue(contractId, out var window))
         {
             windows[contractId] = window = new CallWindow();
+            if (contracts.TryGetValue(contractId, out var meter))
+            {
+                meter.Calls = window;
+            }
         }
         foreach (var (fingerprint, at) in stored)
         {
@@ -45,9 +58,10 @@ public sealed class MeterBook
 
     /// <summary>
     /// Keeps memory under <paramref name="callsMax"/>: drops expired calls, then forgets the least recently used windows
-    /// without pending calls (storage holds all of theirs) until a tenth below the limit. Returns how many were forgotten.
+    /// until a tenth below the limit — only windows last used before <paramref name="pendingFromTick"/>, the first tick of
+    /// the oldest part not yet durable, since a later one may hold calls storage does not have yet. Returns how many.
     /// </summary>
-    public int ForgetCalls(long callsMax, long windowStartMicros)
+    public int ForgetCalls(long callsMax, long windowStartMicros, long pendingFromTick)
     {
         if (CallsRemembered <= callsMax)
         {
@@ -59,36 +73,23 @@ public sealed class MeterBook
         }
         var forgotten = 0;
         var target = callsMax - callsMax / 10;
-        foreach (var (contractId, window) in windows.Where(w => w.Value.Pending == 0).OrderBy(w => w.Value.LastUsed).ToList())
+        foreach (var (contractId, window) in windows.Where(w => w.Value.LastUsed < pendingFromTick).OrderBy(w => w.Value.LastUsed).ToList())
         {
             if (CallsRemembered <= target)
             {
                 break;
             }
             windows.Remove(contractId);
+            if (contracts.TryGetValue(contractId, out var meter))
+            {
+                meter.Calls = null;
+            }
             CallsRemembered -= window.Count;
             forgotten++;
         }
         WindowsForgotten += forgotten;
         return forgotten;
     }
-
-    /// <summary>The calls of a part became durable (or failed): they no longer hold their windows in memory.</summary>
-    public void Settled(IEnumerable<UsageRecord> accepted)
-    {
-        foreach (var record in accepted)
-        {
-            if (windows.TryGetValue(record.ContractId, out var window))
-            {
-                window.Pending--;
-                System.Diagnostics.Debug.Assert(window.Pending >= 0, "more calls settled than were pending");
-            }
-        }
-    }
-
-    public void Track(ContractMeter meter) => contracts[meter.ContractId] = meter;
-
-    public ContractMeter? Find(string contractId) => contracts.GetValueOrDefault(contractId);
 
     /// <summary>Checks one record and, if it counts, adds its units to its contract's use.</summary>
     public UsageRejection Apply(in UsageRecord record, long notAfterMicros = long.MaxValue, long closedThroughMicros = long.MinValue,
@@ -114,7 +115,7 @@ public sealed class MeterBook
         {
             return UsageRejection.ContractClosed;
         }
-        var calls = windows.GetValueOrDefault(record.ContractId)
+        var calls = meter.Calls
             ?? throw new InvalidOperationException($"contract {record.ContractId}: its call window is not loaded, so a repeated call could not be told");
         var fingerprint = CallFingerprint.Of(record.CallId);
         if (calls.Holds(fingerprint, windowStartMicros))
@@ -127,7 +128,6 @@ public sealed class MeterBook
         }
         meter.Used += record.Units;
         CallsRemembered += calls.Remember(fingerprint, record.AtMicros, windowStartMicros);
-        calls.Pending++;
         calls.LastUsed = ++ticks;
         return UsageRejection.None;
     }
@@ -141,8 +141,6 @@ public sealed class MeterBook
         {
             throw new InvalidOperationException($"contract {record.ContractId}: reverting more than was counted");
         }
-        var calls = windows[record.ContractId];
-        CallsRemembered -= calls.Forget(CallFingerprint.Of(record.CallId));
-        calls.Pending--;
+        CallsRemembered -= meter.Calls!.Forget(CallFingerprint.Of(record.CallId));
     }
 }

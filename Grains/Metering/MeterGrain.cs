@@ -36,8 +36,11 @@ public sealed class MeterGrain(
     /// <summary>Contracts ending at or before this instant (the last cut-off) are settled: they take no more usage.</summary>
     private long closedThroughMicros = long.MinValue;
 
-    /// <summary>Parts on their way to storage, with the cycle they were counted in: a cut-off waits for its cycle's.</summary>
-    private readonly Dictionary<Task, string> committing = [];
+    /// <summary>
+    /// Parts on their way to storage, with the cycle they were counted in (a cut-off waits for its cycle's) and the
+    /// book's first tick of their calls (no window used since the oldest of them may be forgotten).
+    /// </summary>
+    private readonly Dictionary<Task, (string Cycle, long FirstTick)> committing = [];
 
     private int Shard => int.Parse(GetPrimaryKeyString(), System.Globalization.CultureInfo.InvariantCulture);
 
@@ -62,7 +65,7 @@ public sealed class MeterGrain(
             throw new InvalidOperationException($"meter shard {Shard} counts in cycle {openCycle}; it cannot cut {closing} off to {next}");
         }
         // A part that fails is counted nowhere; only the end of each matters here.
-        var closingParts = committing.Where(c => c.Value == closing).Select(c => c.Key).ToList();
+        var closingParts = committing.Where(c => c.Value.Cycle == closing).Select(c => c.Key).ToList();
         await Task.WhenAll(closingParts.Select(p => p.ContinueWith(static _ => { }, TaskScheduler.Default)));
         if (closingParts.Any(p => p.IsFaulted))
         {
@@ -124,6 +127,7 @@ public sealed class MeterGrain(
         Refuse(() => writer.EnsureCanCommit(part.Records.Length));
 
         // One synchronous segment: check and count every record of the part, and queue it for the commit log.
+        var firstTick = book.Ticks + 1;
         var accepted = new List<UsageRecord>(part.Records.Length);
         var rejected = new List<UsageRejectionAt>();
         long acceptedUnits = 0;
@@ -147,7 +151,7 @@ public sealed class MeterGrain(
         }
         var answer = new MeterAnswer(accepted.Count, acceptedUnits, rejected, false);
         var durable = writer.CommitAsync(new UsageCommit(Shard, openCycle, new CommittedPart(part.Producer, part.Sequence, part.BatchDigest, answer, accepted)));
-        committing[durable] = openCycle;
+        committing[durable] = (openCycle, firstTick);
         try
         {
             await durable;
@@ -162,11 +166,11 @@ public sealed class MeterGrain(
         finally
         {
             committing.Remove(durable);
-            book.Settled(accepted);
         }
         committedMax[part.Producer] = Math.Max(committedMax[part.Producer], part.Sequence);
         metrics.Applied(answer, part.Records.Length);
-        metrics.WindowsForgotten(book.ForgetCalls(options.CallIdsRememberedMax, windowStart));
+        metrics.WindowsForgotten(book.ForgetCalls(options.CallIdsRememberedMax, windowStart,
+            committing.Count == 0 ? long.MaxValue : committing.Values.Min(c => c.FirstTick)));
         return answer;
     }
 

@@ -28,7 +28,11 @@ public static class UsageBenchmark
     {
         var format = arguments.Text("format", "binary");
         var recordsPerBatch = arguments.Int("records", 1000);
-        await using var gateway = await GatewayProcess.StartAsync();
+        // --call-window 0 turns call-id deduplication off, to measure what it costs beside the default (24 h).
+        var callWindow = arguments.Text("call-window", "");
+        await using var gateway = await GatewayProcess.StartAsync(environment: callWindow == ""
+            ? null
+            : new Dictionary<string, string> { ["Clearing__Metering__CallIdWindow"] = callWindow });
         var (contracts, at, gatewayKey) = await SetUpAsync(gateway);
         var clients = Enumerable.Range(0, arguments.Concurrency).Select(_ => gateway.Client(gatewayKey, 1)).ToArray();
         var sequences = new long[arguments.Concurrency];
@@ -57,6 +61,7 @@ public static class UsageBenchmark
             client.Dispose();
         }
 
+        Console.WriteLine("  storage: " + UsageStorage.Describe(await UsageStorage.MeasureAsync(gateway.DatabaseConnectionString)));
         await CopyCeilingAsync(gateway.DatabaseConnectionString, contracts, at, recordsPerBatch * arguments.Concurrency, arguments);
     }
 

@@ -28,14 +28,16 @@ public sealed class GatewayProcess : IAsyncDisposable
     public string DatabaseConnectionString =>
         $"Host=127.0.0.1;Port={settings.PostgresPort};Username={EmbeddedPostgres.ServiceUser};Database=clearing";
 
-    public static async Task<GatewayProcess> StartAsync(string configuration = "Release")
+    /// <param name="environment">More of the Gateway's environment: settings such as <c>Clearing__Metering__CallIdWindow</c>.</param>
+    public static async Task<GatewayProcess> StartAsync(string configuration = "Release", IReadOnlyDictionary<string, string>? environment = null)
     {
         var settings = new Settings(
             GatewayDll(configuration),
             Path.Combine(Path.GetTempPath(), "clearingcluster-load", Guid.NewGuid().ToString("N")),
             "load-admin-" + Guid.NewGuid().ToString("N"),
             new Uri($"http://127.0.0.1:{EmbeddedPostgres.FreePort()}"),
-            EmbeddedPostgres.FreePort());
+            EmbeddedPostgres.FreePort(),
+            environment ?? new Dictionary<string, string>());
         return new GatewayProcess(await LaunchAsync(settings), settings);
     }
 
@@ -77,7 +79,8 @@ public sealed class GatewayProcess : IAsyncDisposable
         return (rival.ExitCode, await error);
     }
 
-    private sealed record Settings(string GatewayDll, string DataDirectory, string AdminKey, Uri Address, int PostgresPort);
+    private sealed record Settings(string GatewayDll, string DataDirectory, string AdminKey, Uri Address, int PostgresPort,
+        IReadOnlyDictionary<string, string> Environment);
 
     private static string GatewayDll(string configuration)
     {
@@ -89,7 +92,7 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     private static ProcessStartInfo Start(Settings settings)
     {
-        var (gatewayDll, dataDirectory, adminKey, address, postgresPort) = settings;
+        var (gatewayDll, dataDirectory, adminKey, address, postgresPort, environment) = settings;
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = Path.GetDirectoryName(gatewayDll)!,
@@ -104,6 +107,10 @@ public sealed class GatewayProcess : IAsyncDisposable
         start.Environment["CLEARING_PG_PORT"] = postgresPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["CLEARING_ADMIN_KEY"] = adminKey;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
         return start;
     }
 
