@@ -25,30 +25,35 @@ public sealed class CallWindow
     /// <summary>When the window was last used, in the book's ticks: the least recently used are forgotten first.</summary>
     public long LastUsed { get; internal set; }
 
-    public bool Holds(long fingerprint, long windowStartMicros)
+    public bool Holds(long fingerprint, long windowStartMicros) => Holds(fingerprint, windowStartMicros, out _);
+
+    /// <summary>Whether the call is in the window; <paramref name="slot"/> is where it is or would go, for <see cref="RememberAt"/>.</summary>
+    public bool Holds(long fingerprint, long windowStartMicros, out int slot)
     {
         var key = Key(fingerprint);
-        var slot = Find(key);
+        slot = Find(key);
         return keys[slot] == key && seconds[slot] >= Second(windowStartMicros);
     }
 
-    /// <summary>Remembers a call; returns how many entries were added (0 or 1).</summary>
-    public int Remember(long fingerprint, long atMicros, long windowStartMicros)
+    /// <summary>
+    /// <see cref="Remember"/> at the slot <see cref="Holds(long, long, out int)"/> found, with nothing remembered or forgotten
+    /// in between: one probe for a check followed by a count.
+    /// </summary>
+    public int RememberAt(int slot, long fingerprint, long atMicros, long windowStartMicros)
     {
+        var key = Key(fingerprint);
+        Debug.Assert(keys[slot] == key || keys[slot] == 0, "the slot was found for this fingerprint and nothing changed since");
         if (atMicros < windowStartMicros)
         {
             return 0;
         }
-        var key = Key(fingerprint);
-        var slot = Find(key);
-        var second = Second(atMicros);
         if (keys[slot] == key)
         {
-            seconds[slot] = Math.Max(seconds[slot], second);
+            seconds[slot] = Math.Max(seconds[slot], Second(atMicros));
             return 0;
         }
         keys[slot] = key;
-        seconds[slot] = second;
+        seconds[slot] = Second(atMicros);
         Count++;
         if (Count > keys.Length - keys.Length / 8)
         {
@@ -56,6 +61,10 @@ public sealed class CallWindow
         }
         return 1;
     }
+
+    /// <summary>Remembers a call; returns how many entries were added (0 or 1).</summary>
+    public int Remember(long fingerprint, long atMicros, long windowStartMicros) =>
+        atMicros < windowStartMicros ? 0 : RememberAt(Find(Key(fingerprint)), fingerprint, atMicros, windowStartMicros);
 
     /// <summary>Forgets one call (counted for a batch that did not become durable); returns how many entries went (0 or 1).</summary>
     public int Forget(long fingerprint)

@@ -118,7 +118,7 @@ public sealed class MeterBook
         var calls = meter.Calls
             ?? throw new InvalidOperationException($"contract {record.ContractId}: its call window is not loaded, so a repeated call could not be told");
         var fingerprint = CallFingerprint.Of(record.CallId);
-        if (calls.Holds(fingerprint, windowStartMicros))
+        if (calls.Holds(fingerprint, windowStartMicros, out var slot))
         {
             return UsageRejection.DuplicateCall;
         }
@@ -127,7 +127,7 @@ public sealed class MeterBook
             return UsageRejection.QuotaExceeded;
         }
         meter.Used += record.Units;
-        CallsRemembered += calls.Remember(fingerprint, record.AtMicros, windowStartMicros);
+        CallsRemembered += calls.RememberAt(slot, fingerprint, record.AtMicros, windowStartMicros);
         calls.LastUsed = ++ticks;
         return UsageRejection.None;
     }

@@ -81,10 +81,12 @@ public sealed class PostgresUsageStore(ClearingDatabase database) : IUsageStore
         // position() finds rows whose packed calls hold the call id's bytes anywhere; decoding them keeps the real ones.
         await using var command = database.DataSource.CreateCommand("""
             SELECT cycle_id, producers, records, committed_at FROM usage_records
-            WHERE contract_id = $1 AND position($2::bytea IN records) > 0
+            WHERE contract_id = $1 AND (position($2::bytea IN records) > 0 OR position($3::bytea IN records) > 0)
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = contractId });
-        command.Parameters.Add(new NpgsqlParameter { Value = PackedCalls.Needle(callId) });
+        var (v2, v1) = PackedCalls.Needles(callId);
+        command.Parameters.Add(new NpgsqlParameter { Value = v2 });
+        command.Parameters.Add(new NpgsqlParameter { Value = v1 });
         var wanted = Encoding.UTF8.GetBytes(callId);
         var found = new List<CallOccurrence>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

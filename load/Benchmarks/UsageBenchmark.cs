@@ -135,7 +135,8 @@ public static class UsageBenchmark
         return content;
     }
 
-    private static async Task<(string[] Contracts, DateTimeOffset At, string GatewayKey)> SetUpAsync(GatewayProcess gateway)
+    /// <summary>A provider, a buyer with <paramref name="count"/> contracts of 10⁸ calls each, and a data gateway; the calls' time; the gateway's key.</summary>
+    internal static async Task<(string[] Contracts, DateTimeOffset At, string GatewayKey)> SetUpAsync(GatewayProcess gateway, int count = Contracts)
     {
         using var admin = gateway.Client(gateway.AdminKey);
         async Task<string> MemberAsync(string id, string role)
@@ -154,8 +155,8 @@ public static class UsageBenchmark
             id = "bench-api", provider = "prov", name = "Bench API", kind = "api", unit = "call", category = "geo", scenarios = new[] { "s" }, delivery = "api",
         })).EnsureSuccessStatusCode();
         (await admin.PostAsJsonAsync("/v1/products/bench-api/review", new { approve = true, note = "" })).EnsureSuccessStatusCode();
-        var contracts = new string[Contracts];
-        for (var i = 0; i < Contracts; i++)
+        var contracts = new string[count];
+        for (var i = 0; i < count; i++)
         {
             (await provider.PostAsJsonAsync("/v1/orders", new { clientOrderId = $"s{i}", participant = "prov", product = "bench-api", side = "sell", price = 1, quantity = 100_000_000 })).EnsureSuccessStatusCode();
             var order = await (await buyer.PostAsJsonAsync("/v1/orders", new
