@@ -8,17 +8,18 @@ namespace ClearingCluster.Grains.Metering;
 /// entry older than the start no longer counts and is dropped by <see cref="Expire"/>.
 /// </summary>
 /// <remarks>
-/// An open-addressing table with linear probing over two arrays (12 bytes a slot, filled to at most 7/8): the
-/// fingerprints are XXH3 hashes already, so their low bits pick the slot, and a lookup is one or two cache lines where a
-/// <see cref="Dictionary{TKey,TValue}"/> costs 24 bytes an entry plus its buckets and an indirection. Times are kept in
+/// An open-addressing table with linear probing over one array of 12-byte slots (fingerprint and second side by side,
+/// so a lookup misses the cache once, not twice), filled to at most 7/8: the fingerprints are XXH3 hashes already, so
+/// their low bits pick the slot, where a <see cref="Dictionary{TKey,TValue}"/> costs 24 bytes an entry plus its buckets
+/// and an indirection. A table of millions of calls costs a cache and TLB miss a lookup (~150–200 ns here): that, not
+/// hashing, is what deduplication costs at volume (docs/BENCHMARKS.md). Times are kept in
 /// seconds: a call is inside the window when its second is not before the second the window starts in, so the window
 /// reaches back at most one second further than configured.
 /// </remarks>
 public sealed class CallWindow
 {
     private const int InitialSlots = 16;
-    private long[] keys = new long[InitialSlots];
-    private uint[] seconds = new uint[InitialSlots];
+    private Slot[] slots = new Slot[InitialSlots];
 
     public int Count { get; private set; }
 
@@ -32,7 +33,7 @@ public sealed class CallWindow
     {
         var key = Key(fingerprint);
         slot = Find(key);
-        return keys[slot] == key && seconds[slot] >= Second(windowStartMicros);
+        return slots[slot].Key == key && slots[slot].Second >= Second(windowStartMicros);
     }
 
     /// <summary>
@@ -42,22 +43,21 @@ public sealed class CallWindow
     public int RememberAt(int slot, long fingerprint, long atMicros, long windowStartMicros)
     {
         var key = Key(fingerprint);
-        Debug.Assert(keys[slot] == key || keys[slot] == 0, "the slot was found for this fingerprint and nothing changed since");
+        Debug.Assert(slots[slot].Key == key || slots[slot].Key == 0, "the slot was found for this fingerprint and nothing changed since");
         if (atMicros < windowStartMicros)
         {
             return 0;
         }
-        if (keys[slot] == key)
+        if (slots[slot].Key == key)
         {
-            seconds[slot] = Math.Max(seconds[slot], Second(atMicros));
+            slots[slot].Second = Math.Max(slots[slot].Second, Second(atMicros));
             return 0;
         }
-        keys[slot] = key;
-        seconds[slot] = Second(atMicros);
+        slots[slot] = new Slot(key, Second(atMicros));
         Count++;
-        if (Count > keys.Length - keys.Length / 8)
+        if (Count > slots.Length - slots.Length / 8)
         {
-            Resize(keys.Length * 2, 0);
+            Resize(slots.Length * 2, 0);
         }
         return 1;
     }
@@ -71,24 +71,23 @@ public sealed class CallWindow
     {
         var key = Key(fingerprint);
         var slot = Find(key);
-        if (keys[slot] != key)
+        if (slots[slot].Key != key)
         {
             return 0;
         }
         // Backward-shift deletion: later entries of the probe run move up, so no lookup ever stops at a hole too early.
-        var mask = keys.Length - 1;
+        var mask = slots.Length - 1;
         var hole = slot;
-        for (var next = (hole + 1) & mask; keys[next] != 0; next = (next + 1) & mask)
+        for (var next = (hole + 1) & mask; slots[next].Key != 0; next = (next + 1) & mask)
         {
-            var home = (int)keys[next] & mask;
+            var home = (int)slots[next].Key & mask;
             if (((next - home) & mask) >= ((next - hole) & mask))
             {
-                keys[hole] = keys[next];
-                seconds[hole] = seconds[next];
+                slots[hole] = slots[next];
                 hole = next;
             }
         }
-        keys[hole] = 0;
+        slots[hole] = default;
         Count--;
         return 1;
     }
@@ -97,44 +96,48 @@ public sealed class CallWindow
     public int Expire(long windowStartMicros)
     {
         var before = Count;
-        var slots = InitialSlots;
-        while (slots - slots / 8 < Count)
+        var size = InitialSlots;
+        while (size - size / 8 < Count)
         {
-            slots *= 2;
+            size *= 2;
         }
-        Resize(slots, Second(windowStartMicros));
+        Resize(size, Second(windowStartMicros));
         return before - Count;
     }
 
     private int Find(long key)
     {
-        var mask = keys.Length - 1;
+        var mask = slots.Length - 1;
         var slot = (int)key & mask;
-        while (keys[slot] != key && keys[slot] != 0)
+        while (slots[slot].Key != key && slots[slot].Key != 0)
         {
             slot = (slot + 1) & mask;
         }
         return slot;
     }
 
-    private void Resize(int slots, uint keepFromSecond)
+    private void Resize(int size, uint keepFromSecond)
     {
-        Debug.Assert((slots & (slots - 1)) == 0, "the table's size is a power of two");
-        var (oldKeys, oldSeconds) = (keys, seconds);
-        keys = new long[slots];
-        seconds = new uint[slots];
+        Debug.Assert((size & (size - 1)) == 0, "the table's size is a power of two");
+        var old = slots;
+        slots = new Slot[size];
         Count = 0;
-        for (var i = 0; i < oldKeys.Length; i++)
+        foreach (var entry in old)
         {
-            if (oldKeys[i] != 0 && oldSeconds[i] >= keepFromSecond)
+            if (entry.Key != 0 && entry.Second >= keepFromSecond)
             {
-                var slot = Find(oldKeys[i]);
-                keys[slot] = oldKeys[i];
-                seconds[slot] = oldSeconds[i];
+                slots[Find(entry.Key)] = entry;
                 Count++;
             }
         }
-        Debug.Assert(Count <= slots - slots / 8, "a table is never fuller than 7/8");
+        Debug.Assert(Count <= size - size / 8, "a table is never fuller than 7/8");
+    }
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Pack = 4)]
+    private struct Slot(long key, uint second)
+    {
+        public long Key = key;
+        public uint Second = second;
     }
 
     /// <summary>0 marks an empty slot, so the one fingerprint that is 0 is kept as 1 (a 2⁻⁶⁴ chance of one more collision).</summary>
