@@ -22,13 +22,27 @@ public static class UsageFormats
     /// <summary>A header line <c>{producer, sequence}</c>, then one record per line.</summary>
     public static byte[] WriteNdjson(UsageBatchRequest batch)
     {
-        var text = new StringBuilder();
-        text.Append(JsonSerializer.Serialize(new { producer = batch.Producer, sequence = batch.Sequence }, JsonOptions)).Append('\n');
+        // Straight to UTF-8, a line at a time: no string per record (a producer's CPU is often the Gateway's neighbour's).
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(64 + batch.Records.Count * 96);
+        using var writer = new Utf8JsonWriter(buffer);
+        writer.WriteStartObject();
+        writer.WriteString("producer"u8, batch.Producer);
+        writer.WriteNumber("sequence"u8, batch.Sequence);
+        writer.WriteEndObject();
+        NewLine(writer, buffer);
         foreach (var record in batch.Records)
         {
-            text.Append(JsonSerializer.Serialize(record, JsonOptions)).Append('\n');
+            JsonSerializer.Serialize(writer, record, JsonOptions);
+            NewLine(writer, buffer);
         }
-        return Encoding.UTF8.GetBytes(text.ToString());
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void NewLine(Utf8JsonWriter writer, System.Buffers.ArrayBufferWriter<byte> buffer)
+    {
+        writer.Flush();
+        System.Buffers.BuffersExtensions.Write(buffer, "\n"u8);
+        writer.Reset(buffer);
     }
 
     /// <summary>Little-endian: magic, producer, sequence u64, count u32, then per record callId, contract, at (µs), units u32.</summary>
