@@ -1,0 +1,27 @@
+namespace ClearingCluster.Runtime.Cluster;
+
+/// <summary>The named limits of partition ownership (configuration section <c>Clearing:Cluster</c>, docs/CLUSTER.md).</summary>
+public sealed class ClusterTimings
+{
+    /// <summary>How long an acquire or renew holds a partition on the database's clock.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often an owner renews: a third of the lease, so two renewals may fail before it must stop.</summary>
+    public TimeSpan RenewEvery { get; set; } = TimeSpan.FromSeconds(10.0 / 3);
+
+    /// <summary>How far a silo's monotonic clock may run slower or faster than the database's, as a fraction.</summary>
+    public double ClockRateTolerance { get; set; } = 0.01;
+
+    public long LeaseMicros => (long)Lease.TotalMicroseconds;
+
+    /// <summary>How long after sending an acquire or renew a silo may serve: the lease less the most the clocks can disagree over it.</summary>
+    public long SafeServeMicros => (long)(Lease.TotalMicroseconds * (1 - ClockRateTolerance) / (1 + ClockRateTolerance));
+
+    public void Validate()
+    {
+        if (Lease <= TimeSpan.Zero || RenewEvery <= TimeSpan.Zero || RenewEvery >= Lease || ClockRateTolerance is < 0 or >= 0.5)
+        {
+            throw new InvalidOperationException("Clearing:Cluster: Lease > RenewEvery > 0 and 0 ≤ ClockRateTolerance < 0.5");
+        }
+    }
+}

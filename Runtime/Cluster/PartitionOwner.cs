@@ -1,0 +1,41 @@
+namespace ClearingCluster.Runtime.Cluster;
+
+/// <summary>
+/// One partition's ownership as the database holds it (<c>partition_owner</c>, docs/CLUSTER.md): the owning silo, the
+/// epoch it acquired, and until when its lease runs on the database's clock. The rules here are what the SQL
+/// statements do, one row at a time, each atomically; they have no I/O so that their safety can be tested on every
+/// interleaving.
+/// </summary>
+public sealed record PartitionOwner(int Partition, string? Owner, long Epoch, long LeaseUntilMicros)
+{
+    public static PartitionOwner Unowned(int partition) => new(partition, null, 0, long.MinValue);
+
+    /// <summary>
+    /// A silo takes the partition when no lease runs (expired on the database's clock, or released) or its owner is
+    /// known dead: the epoch grows by one, so every flush of the previous owner's epoch is refused from now on.
+    /// </summary>
+    public PartitionOwner? Acquire(string silo, long databaseNowMicros, long leaseMicros, bool ownerDead = false)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(silo);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(leaseMicros);
+        return Owner is null || ownerDead || databaseNowMicros >= LeaseUntilMicros
+            ? this with { Owner = silo, Epoch = checked(Epoch + 1), LeaseUntilMicros = checked(databaseNowMicros + leaseMicros) }
+            : null;
+    }
+
+    /// <summary>The owner extends its lease, in the same epoch, only while the lease still runs: an expired lease is acquired anew.</summary>
+    public PartitionOwner? Renew(string silo, long epoch, long databaseNowMicros, long leaseMicros) =>
+        Owner == silo && Epoch == epoch && databaseNowMicros < LeaseUntilMicros
+            ? this with { LeaseUntilMicros = checked(databaseNowMicros + leaseMicros) }
+            : null;
+
+    /// <summary>A handing-over owner lets go at once (after its last flush), so the next owner need not wait for the lease.</summary>
+    public PartitionOwner? Release(string silo, long epoch) =>
+        Owner == silo && Epoch == epoch ? this with { Owner = null, LeaseUntilMicros = long.MinValue } : null;
+
+    /// <summary>
+    /// The fence every flush checks in its own transaction: only the owner of this epoch commits. The lease is not
+    /// checked here: while nobody else acquired, the owner is still the only one, and once someone did, the epoch differs.
+    /// </summary>
+    public bool MayCommit(string silo, long epoch) => Owner == silo && Epoch == epoch;
+}
