@@ -45,6 +45,7 @@ public static class SiloServiceCollectionExtensions
         configuration.GetSection("Clearing:Archive").Bind(archive);
         services.AddSingleton(archive);
         services.AddSingleton<ClearingCluster.Grains.Clearing.IUsageArchive, PostgresUsageArchive>();
+        services.AddSingleton<ClearingCluster.Runtime.Cluster.IPartitionOwnership, Cluster.PostgresPartitionOwnership>();
         var fees = new ClearingCluster.Grains.Clearing.FeeSchedule();
         configuration.GetSection("Clearing:Fees").Bind(fees);
         fees.Validate();

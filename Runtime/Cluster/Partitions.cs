@@ -1,0 +1,33 @@
+using ClearingCluster.Runtime.Durability;
+
+namespace ClearingCluster.Runtime.Cluster;
+
+/// <summary>The fixed partitions grains are owned by (docs/CLUSTER.md), and the commit-log fence of a partition's epoch.</summary>
+public static class Partitions
+{
+    public const int Count = 1024;
+
+    /// <summary>The writer fence a flush carries for a partition: <c>partition/&lt;n&gt;</c> at the owner's epoch.</summary>
+    public static WriterFence Fence(int partition, long epoch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(partition);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(partition, Count);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(epoch);
+        return new WriterFence($"partition/{partition}", epoch);
+    }
+}
+
+/// <summary>Partition ownership as the database keeps it: each call is one atomic statement doing what <see cref="PartitionOwner"/> says.</summary>
+public interface IPartitionOwnership
+{
+    /// <summary>The new epoch if the silo now owns the partition; null if another silo's lease still runs.</summary>
+    Task<long?> AcquireAsync(int partition, string silo, TimeSpan lease, CancellationToken cancellationToken);
+
+    /// <summary>The epoch again if the lease was extended; null if the silo no longer owns the partition in that epoch or its lease ran out.</summary>
+    Task<long?> RenewAsync(int partition, string silo, long epoch, TimeSpan lease, CancellationToken cancellationToken);
+
+    /// <summary>Lets the partition go at once (after the owner's last flush); false if it was not the silo's in that epoch.</summary>
+    Task<bool> ReleaseAsync(int partition, string silo, long epoch, CancellationToken cancellationToken);
+
+    Task<PartitionOwner> ReadAsync(int partition, CancellationToken cancellationToken);
+}
