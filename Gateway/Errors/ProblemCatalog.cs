@@ -55,7 +55,9 @@ public static class ProblemCatalog
         ["concurrent_update"] = new(409, "two writers changed the same state; repeat the request"),
         ["cycle_not_cut_off"] = new(409, "only a cycle cut off (or computed, or failed) is computed"),
         ["cycle_not_computed"] = new(409, "only a computed cycle is settled"),
-        ["cycle_not_settled"] = new(409, "statements and adjustments need a settled cycle"),
+        ["cycle_not_settled"] = new(409, "statements, adjustments and archives need a settled cycle"),
+        ["archive_damaged"] = new(409, "the cycle's archive file is missing or differs from what was recorded, and its records are no longer in the database"),
+        ["cycle_in_call_window"] = new(409, "the cycle's calls are still inside the call-id deduplication window: its usage is archived later"),
         ["previous_cycle_not_settled"] = new(409, "cycles settle in order: the cycle before is not settled yet"),
         ["adjustment_exists"] = new(409, "the adjustment id is taken, with other terms"),
 

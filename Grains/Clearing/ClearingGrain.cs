@@ -235,6 +235,13 @@ public sealed class ClearingGrain(
         {
             throw DomainException.Conflict("cycle_not_settled", $"cycle {cycleId} is {CycleStatuses.Wire(cycle.Status)}; only a settled cycle's usage is archived");
         }
+        // Its calls are dated at most FutureSkew after the cut; until the deduplication window has passed them, a shard
+        // reading a contract's window needs them, and a call re-sent would otherwise be billed again.
+        if (meters.CallIdWindow > TimeSpan.Zero && cycle.CutAt is { } cut && cut + meters.FutureSkew + meters.CallIdWindow is var needed && time.GetUtcNow() < needed)
+        {
+            throw DomainException.Conflict("cycle_in_call_window",
+                $"cycle {cycleId}'s calls are still inside the call-id deduplication window; its usage can be archived from {needed:u}");
+        }
         var written = await archive.ArchiveAsync(cycleId, CancellationToken.None);
         logger.LogInformation("cycle {Cycle}: {Records} usage records in {Rows} rows archived to {File} ({Bytes} bytes)", cycleId, written.Records, written.Rows,
             written.File, written.Bytes);

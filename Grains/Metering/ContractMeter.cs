@@ -22,4 +22,7 @@ public sealed class ContractMeter(string contractId, long quota, long used, long
 
     /// <summary>The contract's deduplication window, while its shard holds it in memory (kept by <see cref="MeterBook"/>).</summary>
     public CallWindow? Calls { get; internal set; }
+
+    /// <summary>How many times the window was forgotten (kept across reloads of the meter).</summary>
+    internal long CallsForgotten { get; set; }
 }

@@ -21,8 +21,11 @@ public sealed class MeterBook
     /// <summary>Call ids held in memory over every contract's window.</summary>
     public long CallsRemembered { get; private set; }
 
-    /// <summary>How many windows were forgotten so far: a load begun before one was may be stale, and is done again.</summary>
-    public long WindowsForgotten { get; private set; }
+    /// <summary>
+    /// How many times the contract's window was forgotten: a read of it begun before the count changed may miss calls
+    /// committed meanwhile, and is done again.
+    /// </summary>
+    public long TimesForgotten(string contractId) => contracts.GetValueOrDefault(contractId)?.CallsForgotten ?? 0;
 
     /// <summary>The book's clock: every use of a window takes the next tick. A part that starts now uses ticks after it.</summary>
     public long Ticks => ticks;
@@ -33,6 +36,7 @@ public sealed class MeterBook
     public void Track(ContractMeter meter)
     {
         meter.Calls = windows.GetValueOrDefault(meter.ContractId);
+        meter.CallsForgotten = contracts.GetValueOrDefault(meter.ContractId)?.CallsForgotten ?? 0;
         contracts[meter.ContractId] = meter;
     }
 
@@ -83,11 +87,11 @@ public sealed class MeterBook
             if (contracts.TryGetValue(contractId, out var meter))
             {
                 meter.Calls = null;
+                meter.CallsForgotten++;
             }
             CallsRemembered -= window.Count;
             forgotten++;
         }
-        WindowsForgotten += forgotten;
         return forgotten;
     }
 

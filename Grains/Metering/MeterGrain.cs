@@ -123,7 +123,7 @@ public sealed class MeterGrain(
         }
         var contractIds = part.Records.Select(r => r.ContractId).Distinct().ToList();
         await LoadAsync(contractIds);
-        await LoadCallsAsync(contractIds);
+        await LoadCallsAsync(contractIds, part.BuyerOnly);
         Refuse(() => writer.EnsureCanCommit(part.Records.Length));
 
         // One synchronous segment: check and count every record of the part, and queue it for the commit log.
@@ -191,14 +191,17 @@ public sealed class MeterGrain(
     }
 
     /// <summary>
-    /// Reads from storage the deduplication windows of the part's active contracts not in memory. A window forgotten
-    /// while the read ran may have held calls committed after it, so the read is done again.
+    /// Reads from storage the deduplication windows of the part's active contracts not in memory — only those the part
+    /// may count on (a buyer's own), so naming other contracts makes no one read their windows. A contract whose window
+    /// was forgotten while the read ran may have had calls committed after it: its window is read again.
     /// </summary>
-    private async Task LoadCallsAsync(IReadOnlyCollection<string> contractIds)
+    private async Task LoadCallsAsync(IReadOnlyCollection<string> contractIds, string? buyerOnly)
     {
         while (true)
         {
-            var missing = contractIds.Where(id => book.Find(id) is { Active: true } && !book.RemembersCallsOf(id)).ToList();
+            var missing = contractIds
+                .Where(id => book.Find(id) is { Active: true } meter && (buyerOnly is null || meter.Buyer == buyerOnly) && !book.RemembersCallsOf(id))
+                .ToList();
             if (missing.Count == 0)
             {
                 return;
@@ -209,18 +212,19 @@ public sealed class MeterGrain(
                 missing.ForEach(id => book.RememberCalls(id, [], windowStart));
                 return;
             }
-            var forgotten = book.WindowsForgotten;
+            var forgotten = missing.ToDictionary(id => id, book.TimesForgotten, StringComparer.Ordinal);
             var stored = await store.CallsSinceAsync(missing, windowStart, CancellationToken.None);
-            if (book.WindowsForgotten != forgotten)
-            {
-                continue;
-            }
+            var loaded = 0;
             // A union with what another part loaded meanwhile and counted since: storage never holds less than was durable.
             foreach (var (contractId, calls) in stored)
             {
-                book.RememberCalls(contractId, calls, windowStart);
+                if (book.TimesForgotten(contractId) == forgotten[contractId])
+                {
+                    book.RememberCalls(contractId, calls, windowStart);
+                    loaded++;
+                }
             }
-            metrics.WindowsLoaded(stored.Count);
+            metrics.WindowsLoaded(loaded);
         }
     }
 

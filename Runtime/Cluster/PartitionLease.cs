@@ -24,11 +24,8 @@ public sealed class PartitionLease(int partition, ClusterTimings timings)
     /// <summary>The database answered an acquire or renew that this silo sent at <paramref name="sentLocalMicros"/>.</summary>
     public void Granted(long epoch, long sentLocalMicros)
     {
-        if (epoch < Epoch)
-        {
-            throw new InvalidOperationException($"partition {Partition}: granted epoch {epoch} after {Epoch}; epochs only grow");
-        }
-        if (epoch <= finishedEpoch)
+        // A late answer for an epoch already superseded or finished changes nothing.
+        if (epoch < Epoch || epoch <= finishedEpoch)
         {
             return;
         }
@@ -41,9 +38,17 @@ public sealed class PartitionLease(int partition, ClusterTimings timings)
         ServeUntilLocalMicros = Math.Max(ServeUntilLocalMicros, checked(sentLocalMicros + timings.SafeServeMicros));
     }
 
-    /// <summary>Refused (another owner, an expired lease), or about to be released: serve nothing more of this epoch.</summary>
-    public void Lost()
+    /// <summary>
+    /// A request sent while this silo held <paramref name="epochAtSend"/> was refused (another owner, an expired lease),
+    /// or the silo is about to release that epoch: serve nothing more of it. A refusal of a request older than the epoch
+    /// held now (an acquire answered after a later grant) changes nothing.
+    /// </summary>
+    public void Lost(long epochAtSend)
     {
+        if (epochAtSend < Epoch)
+        {
+            return;
+        }
         finishedEpoch = Epoch;
         ServeUntilLocalMicros = long.MinValue;
     }

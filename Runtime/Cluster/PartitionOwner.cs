@@ -11,14 +11,15 @@ public sealed record PartitionOwner(int Partition, string? Owner, long Epoch, lo
     public static PartitionOwner Unowned(int partition) => new(partition, null, 0, long.MinValue);
 
     /// <summary>
-    /// A silo takes the partition when no lease runs (expired on the database's clock, or released) or its owner is
-    /// known dead: the epoch grows by one, so every flush of the previous owner's epoch is refused from now on.
+    /// A silo takes the partition when no lease runs (expired on the database's clock, or released): the epoch grows by
+    /// one, so every flush of the previous owner's epoch is refused from now on. A dead owner's partitions are taken when
+    /// its lease runs out, not sooner: a silo declared dead may be one paused, still serving until its own deadline.
     /// </summary>
-    public PartitionOwner? Acquire(string silo, long databaseNowMicros, long leaseMicros, bool ownerDead = false)
+    public PartitionOwner? Acquire(string silo, long databaseNowMicros, long leaseMicros)
     {
         ArgumentException.ThrowIfNullOrEmpty(silo);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(leaseMicros);
-        return Owner is null || ownerDead || databaseNowMicros >= LeaseUntilMicros
+        return Owner is null || databaseNowMicros >= LeaseUntilMicros
             ? this with { Owner = silo, Epoch = checked(Epoch + 1), LeaseUntilMicros = checked(databaseNowMicros + leaseMicros) }
             : null;
     }

@@ -12,11 +12,21 @@ LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE WHEN cycle ~ '^c[0-9]+$' THEN 'usage_records_' || cycle ELSE 'usage_records_x' || md5(cycle) END
 $$;
 
--- Called by a cut-off in the transaction that opens the next cycle.
+-- Called by a cut-off for the cycle it opens (in its transaction) and for the one after (ahead, on its own). Created
+-- apart and then attached: ATTACH takes SHARE UPDATE EXCLUSIVE on usage_records, which inserts pass, where
+-- CREATE TABLE … PARTITION OF would take ACCESS EXCLUSIVE and stop every flush while it waits; the CHECK lets the
+-- attach skip scanning the new table.
 CREATE FUNCTION usage_records_add_partition(cycle text) RETURNS void
 LANGUAGE plpgsql AS $$
+DECLARE
+    partition text := usage_records_partition(cycle);
 BEGIN
-    EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF usage_records FOR VALUES IN (%L)', usage_records_partition(cycle), cycle);
+    IF to_regclass(partition) IS NOT NULL THEN
+        RETURN;
+    END IF;
+    EXECUTE format('CREATE TABLE %I (LIKE usage_records INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', partition);
+    EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I CHECK (cycle_id = %L)', partition, partition || '_cycle', cycle);
+    EXECUTE format('ALTER TABLE usage_records ATTACH PARTITION %I FOR VALUES IN (%L)', partition, cycle);
 END
 $$;
 

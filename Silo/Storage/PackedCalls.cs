@@ -13,17 +13,22 @@ namespace ClearingCluster.Silo.Storage;
 /// (i64 µs since 1970 UTC), its units (u32) and its producer's index (u16) into the row's <c>producers</c>;
 /// little-endian.</item>
 /// <item><b>v2</b>: <c>0x00 0x02</c>, the row's base time (i64 µs, little-endian), then per call: the call id as a
-/// kind byte and its bytes — <c>0LLLLLLL</c>: L bytes of UTF-8; <c>1LLLLLLL</c>: L lowercase hex digits (L even) as L/2
-/// bytes; <c>0xFF</c>: a lowercase canonical UUID (8-4-4-4-12) as 16 bytes — then the time as a zigzag varint of its
+/// kind byte and its bytes — <c>0LLLLLLL</c> (L ≥ 1): L bytes of UTF-8; <c>0x00</c>, then a length byte: that many
+/// bytes of UTF-8 (ids of 128–255 bytes); <c>1LLLLLLL</c>: L lowercase hex digits (L even) as L/2 bytes; <c>0xFF</c>:
+/// a lowercase canonical UUID (8-4-4-4-12) as 16 bytes — then the time as a zigzag varint of its
 /// difference from the base, the units and the producer's index as varints. A trace-id-like call id of 16 hex digits
 /// with its time, 1 unit and one producer costs 12–14 bytes instead of 31.</item>
 /// </list>
 /// The encoding of a call id is a function of the id alone, so a dispute finds it in the packed bytes with
-/// <c>position()</c> (<see cref="Needles"/>).
+/// <c>position()</c> (<see cref="Needles"/>). Any call id the Gateway accepts packs (at most 64 UTF-16 units, so at most
+/// 192 bytes): packing runs inside a flush of every hot path, where a refusal would fail them all.
 /// </summary>
 public static class PackedCalls
 {
     public const int V1FixedBytes = 1 + 8 + 4 + 2;
+
+    /// <summary>The longest call id a row holds, in bytes of UTF-8 (a length byte's range).</summary>
+    public const int MaxCallIdBytes = 255;
     private const byte HexKind = 0x80;
     private const byte UuidKind = 0xFF;
     private const int UuidLength = 36;
@@ -47,7 +52,7 @@ public static class PackedCalls
                 producerIndex = producers.Count;
                 producers.Add(producer);
             }
-            var span = buffer.GetSpan(1 + 4 * 64 + 3 * 10);
+            var span = buffer.GetSpan(2 + MaxCallIdBytes + 3 * 10);
             var length = WriteCallId(record.CallId, span);
             length += WriteVarint(span[length..], Zigzag(checked(record.AtMicros - baseMicros)));
             length += WriteVarint(span[length..], checked((ulong)record.Units));
@@ -60,7 +65,7 @@ public static class PackedCalls
     /// <summary>What a dispute looks for in packed rows: the call id as v2 and as v1 encode it.</summary>
     public static (byte[] V2, byte[] V1) Needles(string callId)
     {
-        Span<byte> v2 = stackalloc byte[1 + 4 * 64];
+        Span<byte> v2 = stackalloc byte[2 + MaxCallIdBytes];
         var utf8 = Encoding.UTF8.GetBytes(callId);
         return (v2[..WriteCallId(callId, v2)].ToArray(), [checked((byte)utf8.Length), .. utf8]);
     }
@@ -92,13 +97,19 @@ public static class PackedCalls
             }
             return 1 + callId.Length / 2;
         }
-        var length = Encoding.UTF8.GetBytes(callId, into[1..]);
-        if (length is 0 or > 127)
+        var length = Encoding.UTF8.GetByteCount(callId);
+        if (length is 0 or > MaxCallIdBytes)
         {
-            throw new ArgumentException($"a call id is 1–127 bytes of UTF-8, not {length}", nameof(callId));
+            throw new ArgumentException($"a call id is 1–{MaxCallIdBytes} bytes of UTF-8, not {length}", nameof(callId));
         }
-        into[0] = (byte)length;
-        return 1 + length;
+        if (length < 128)
+        {
+            into[0] = (byte)length;
+            return 1 + Encoding.UTF8.GetBytes(callId, into[1..]);
+        }
+        into[0] = 0;
+        into[1] = (byte)length;
+        return 2 + Encoding.UTF8.GetBytes(callId, into[2..]);
     }
 
     private static bool IsCanonicalUuid(string id)
@@ -224,6 +235,14 @@ public static class PackedCalls
                 }
                 utf8CallId = callId.AsSpan(0, digits);
                 consumed = 1 + digits / 2;
+            }
+            else if (kind == 0)
+            {
+                Need(2);
+                var length = rest[1];
+                Need(2 + length);
+                utf8CallId = rest.Slice(2, length);
+                consumed = 2 + length;
             }
             else
             {

@@ -35,6 +35,33 @@ public sealed class PostgresClearingStore(ClearingDatabase database) : IClearing
         return new OpenCycle(reader.GetString(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2));
     }
 
+    /// <summary>
+    /// The partition of the cycle after the one just opened, made now so its cut-off finds it; best effort, bounded by a
+    /// lock timeout (an archive's concurrent detach holds the lock it needs): that cut-off makes it otherwise.
+    /// </summary>
+    private async Task AddPartitionAheadAsync(string cycleId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using (var timeout = new NpgsqlCommand("SET LOCAL lock_timeout = '5s'", connection, transaction))
+            {
+                await timeout.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await using (var partition = new NpgsqlCommand("SELECT usage_records_add_partition($1)", connection, transaction))
+            {
+                partition.Parameters.Add(new NpgsqlParameter { Value = cycleId });
+                await partition.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (PostgresException error) when (error.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            // Made by the next cut-off instead.
+        }
+    }
+
     public async Task<CycleView?> FindAsync(string cycleId, CancellationToken cancellationToken) =>
         (await CyclesAsync($"SELECT {CycleColumns} FROM clearing_cycles WHERE id = $1", cancellationToken, cycleId)).SingleOrDefault();
 
@@ -61,13 +88,15 @@ public sealed class PostgresClearingStore(ClearingDatabase database) : IClearing
             open.Parameters.Add(new NpgsqlParameter { Value = cutAt });
             await open.ExecuteNonQueryAsync(cancellationToken);
         }
-        // The new cycle's usage has a partition before any meter counts in it (migration 0011).
+        // The new cycle's usage has a partition before any meter counts in it (migration 0011); made ahead by the last
+        // cut-off as a rule, so this finds it and takes no lock.
         await using (var partition = new NpgsqlCommand("SELECT usage_records_add_partition($1)", connection, transaction))
         {
             partition.Parameters.Add(new NpgsqlParameter { Value = ClearingGrain.CycleId(number + 1) });
             await partition.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
+        await AddPartitionAheadAsync(ClearingGrain.CycleId(number + 2), cancellationToken);
         return (await FindAsync(closing, cancellationToken))!;
     }
 

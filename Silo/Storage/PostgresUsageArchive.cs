@@ -10,9 +10,11 @@ namespace ClearingCluster.Silo.Storage;
 /// <summary>
 /// Archives a settled cycle's partition of <c>usage_records</c> (migration 0011) in steps that each leave something
 /// a repeat can finish: the partition is copied (binary COPY) to <c>usage-&lt;cycle&gt;.pgcopy</c> through a
-/// <c>.partial</c> file synced and renamed, with the SHA-256 and counts recorded on the cycle; then the partition is
-/// detached CONCURRENTLY — inserts into the open cycle's partition go on meanwhile — and dropped. A repeat after the
-/// record only detaches (finishing a detach left pending) and drops.
+/// <c>.partial</c> file synced and renamed (and the directory synced), with the SHA-256 and counts recorded on the
+/// cycle; then the partition is detached CONCURRENTLY — inserts into the open cycle's partition go on meanwhile — and
+/// dropped. A repeat after the record first checks the file against it (size and SHA-256): a file missing or changed
+/// is written again while the table exists, and refused once it is gone; then it detaches (finishing a detach left
+/// pending) and drops. Nothing is dropped without a checked file.
 /// </summary>
 public sealed class PostgresUsageArchive(ClearingDatabase database, ArchiveOptions options, TimeProvider time) : IUsageArchive
 {
@@ -21,7 +23,17 @@ public sealed class PostgresUsageArchive(ClearingDatabase database, ArchiveOptio
     public async Task<UsageArchive> ArchiveAsync(string cycleId, CancellationToken cancellationToken)
     {
         var partition = await ScalarAsync<string>("SELECT usage_records_partition($1)", cancellationToken, cycleId);
-        var archive = await RecordedAsync(cycleId, cancellationToken) ?? await WriteAsync(cycleId, partition, cancellationToken);
+        var archive = await RecordedAsync(cycleId, cancellationToken);
+        if (archive is not null && !await MatchesAsync(archive, cancellationToken))
+        {
+            if (await PartitionStateAsync(partition, cancellationToken) == "missing")
+            {
+                throw Interfaces.DomainException.Conflict("archive_damaged",
+                    $"cycle {cycleId}'s archive {archive.File} is missing or differs from what was recorded (SHA-256 {archive.Sha256}) and its records are no longer in the database: restore the file from a copy");
+            }
+            archive = null;
+        }
+        archive ??= await WriteAsync(cycleId, partition, cancellationToken);
 
         switch (await PartitionStateAsync(partition, cancellationToken))
         {
@@ -80,14 +92,25 @@ public sealed class PostgresUsageArchive(ClearingDatabase database, ArchiveOptio
         }
         await transaction.CommitAsync(cancellationToken);
         File.Move(partial, file, overwrite: true);
+        DirectorySync.Flush(directory);
 
         var archive = new UsageArchive(file, rows, records, units, bytes, sha256, time.GetUtcNow());
         await using var record = database.DataSource.CreateCommand(
-            "UPDATE clearing_cycles SET usage_archive = $2::jsonb, updated_at = now() WHERE id = $1 AND usage_archive IS NULL");
+            "UPDATE clearing_cycles SET usage_archive = $2::jsonb, updated_at = now() WHERE id = $1");
         record.Parameters.Add(new NpgsqlParameter { Value = cycleId });
         record.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(archive, Json) });
         await record.ExecuteNonQueryAsync(cancellationToken);
         return archive;
+    }
+
+    private static async Task<bool> MatchesAsync(UsageArchive archive, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(archive.File) || new FileInfo(archive.File).Length != archive.Bytes)
+        {
+            return false;
+        }
+        await using var file = new FileStream(archive.File, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.Asynchronous);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken)) == archive.Sha256;
     }
 
     private async Task<UsageArchive?> RecordedAsync(string cycleId, CancellationToken cancellationToken)

@@ -39,9 +39,13 @@ public static class Measurement
     public static async Task ReportAsync(string name, BenchmarkArguments arguments, Func<Task<RunResult>> run, bool grains = true)
     {
         var spread = grains ? $"{arguments.Grains} grains, " : "";
-        Console.WriteLine($"{name}: {arguments.Runs} runs of {arguments.Seconds} s after one warm-up run, {spread}{arguments.Concurrency} concurrent callers, {Environment.ProcessorCount} cores");
-        // JIT tiering and a cold database make the first run slow; it is run and not counted.
-        await run();
+        var warmups = arguments.Int("warmups", 1);
+        Console.WriteLine($"{name}: {arguments.Runs} runs of {arguments.Seconds} s after {warmups} warm-up run(s), {spread}{arguments.Concurrency} concurrent callers, {Environment.ProcessorCount} cores");
+        // JIT tiering and a cold database make the first runs slow; they are run and not counted (--warmups N).
+        for (var i = 0; i < warmups; i++)
+        {
+            await run();
+        }
         var results = new List<RunResult>();
         for (var i = 0; i < arguments.Runs; i++)
         {

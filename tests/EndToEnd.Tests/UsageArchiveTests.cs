@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using ClearingCluster.Client;
 using ClearingCluster.Wire;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ClearingCluster.EndToEnd.Tests;
 
@@ -10,16 +11,26 @@ namespace ClearingCluster.EndToEnd.Tests;
 [Collection(GatewayCollection.Name)]
 public sealed class UsageArchiveTests(GatewayFixture fixture)
 {
-    private readonly Exchange exchange = new(fixture.Gateway, GatewayFixture.AdminKey);
+    /// <summary>The real clock, moved on by hand: the test steps past the deduplication window without waiting for it.</summary>
+    private sealed class ShiftedClock : TimeProvider
+    {
+        public TimeSpan Shift { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Shift;
+    }
 
     [Fact]
     public async Task A_settled_cycles_usage_is_archived_and_dropped_while_usage_flows_on()
     {
+        var clock = new ShiftedClock();
+        await using var gateway = GatewayFactory.Start(await fixture.Postgres.CreateDatabaseAsync(), GatewayFixture.AdminKey,
+            services: s => s.AddSingleton<TimeProvider>(clock));
+        var exchange = new Exchange(gateway, GatewayFixture.AdminKey);
         var (_, staff) = await exchange.ClearingStaffAsync();
         await Exchange.SettleAllOpenAsync(staff);
         var (provider, providerClient) = await exchange.MemberAsync("prov", "provider");
         var (buyer, buyerClient) = await exchange.MemberAsync("buyer", "buyer");
-        var (_, gateway) = await exchange.MemberAsync("apigw", "gateway");
+        var (_, apiGateway) = await exchange.MemberAsync("apigw", "gateway");
         await exchange.DepositAsync(buyer, 1_000_000_000, "f");
         var product = await exchange.ListedProductAsync(provider, providerClient);
         await providerClient.PostAsJsonAsync("/v1/orders", new { clientOrderId = "s", participant = provider, product, side = "sell", price = 10, quantity = 100_000 });
@@ -29,7 +40,7 @@ public sealed class UsageArchiveTests(GatewayFixture fixture)
         }), HttpStatusCode.Created);
         var contract = order.GetProperty("contracts")[0].GetString()!;
         var at = (await Exchange.Ok(await buyerClient.GetAsync($"/v1/contracts/{contract}"))).GetProperty("validFrom").GetDateTimeOffset().AddSeconds(1);
-        var producer = new ClearingClient(gateway);
+        var producer = new ClearingClient(apiGateway);
         var sequence = 0L;
         Task<UsageResponse> SendAsync(string call) =>
             producer.SubmitUsageAsync(new UsageBatchRequest("flow", Interlocked.Increment(ref sequence), [new UsageRecordRequest(call, contract, at, 1)]));
@@ -43,6 +54,9 @@ public sealed class UsageArchiveTests(GatewayFixture fixture)
         await staff.SettleCycleAsync(closed.CycleId);
         var open = (await staff.ListCyclesAsync(limit: 1)).Cycles[0].CycleId;
         Assert.Equal("cycle_not_settled", (await Assert.ThrowsAsync<ClearingProblemException>(() => staff.ArchiveCycleUsageAsync(open))).Code);
+        // Its calls are inside the deduplication window (24 h and the 5 minutes calls may be dated ahead): not yet.
+        Assert.Equal("cycle_in_call_window", (await Assert.ThrowsAsync<ClearingProblemException>(() => staff.ArchiveCycleUsageAsync(closed.CycleId))).Code);
+        clock.Shift = TimeSpan.FromHours(24) + TimeSpan.FromMinutes(6);
 
         // Usage goes on into the open cycle, one batch after another, before, while and after the archive runs.
         var firstSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -15,7 +15,9 @@ public sealed class PackedCallsTests
         Gen.Elements("0123456789ABCDEFabcdef-".ToCharArray()).ArrayOf().Where(a => a.Length is > 0 and <= 40).Select(a => new string(a)),
         Gen.Fresh(() => Guid.NewGuid().ToString()),
         Gen.Fresh(() => Guid.NewGuid().ToString().ToUpperInvariant()),
-        Gen.Elements("call-", "呼叫-", "x", "gw/7:").SelectMany(p => Gen.Choose(0, 1_000_000).Select(n => p + n)));
+        Gen.Elements("call-", "呼叫-", "x", "gw/7:").SelectMany(p => Gen.Choose(0, 1_000_000).Select(n => p + n)),
+        // The longest ids the Gateway takes (64 UTF-16 units): up to 192 bytes of UTF-8, past the one-byte kind's 127.
+        Gen.Elements("呼", "😀", "é", "a").ArrayOf().Select(parts => string.Concat(parts)).Where(id => id.Length is > 0 and <= 64));
 
     [Fact]
     public void Every_call_comes_back_as_it_went_in_and_its_needle_is_in_the_packed_bytes()
@@ -72,6 +74,20 @@ public sealed class PackedCallsTests
 
         Assert.InRange(PackedCalls.Pack(traceIds).Packed.Length / 1000.0, 12, 14);
         Assert.InRange(PackedCalls.Pack(uuids).Packed.Length / 1000.0, 20, 22);
+    }
+
+    [Fact]
+    public void The_longest_call_id_the_gateway_takes_packs_and_reads_back()
+    {
+        var longest = new string('呼', 64);
+        Assert.Equal(192, Encoding.UTF8.GetByteCount(longest));
+        var (_, packed) = PackedCalls.Pack([("gw", new UsageRecord(longest, "K-1", 1_764_000_000_000_000L, 2)), ("gw", new UsageRecord("after", "K-1", 1_764_000_000_000_001L, 1))]);
+        var reader = new PackedCalls.Reader(packed);
+        Assert.True(reader.Next(out var id, out _, out var units, out _));
+        Assert.Equal((longest, 2u), (Encoding.UTF8.GetString(id), units));
+        Assert.True(reader.Next(out var next, out _, out _, out _));
+        Assert.Equal("after", Encoding.UTF8.GetString(next));
+        Assert.True(packed.AsSpan().IndexOf(PackedCalls.Needles(longest).V2) >= 0);
     }
 
     [Fact]

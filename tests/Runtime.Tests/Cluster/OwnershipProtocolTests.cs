@@ -22,8 +22,8 @@ public sealed class OwnershipProtocolTests
     /// <summary>A request a silo sent and the database has not applied yet.</summary>
     private sealed record Request(int Silo, Kind Kind, int Partition, long Epoch, long SentLocal);
 
-    /// <summary>An answer on its way back: the epoch granted, or nothing (refused).</summary>
-    private sealed record Answer(int Silo, int Partition, long? Granted, long SentLocal);
+    /// <summary>An answer on its way back: the epoch granted, or nothing (refused), for a request sent holding <c>EpochAtSend</c>.</summary>
+    private sealed record Answer(int Silo, int Partition, long? Granted, long SentLocal, long EpochAtSend);
 
     private sealed record Step(int Action, int A, int B, int C);
 
@@ -144,7 +144,7 @@ public sealed class OwnershipProtocolTests
         {
             if (kind == Kind.Release)
             {
-                leases[silo, partition].Lost(); // an owner stops serving before it lets go
+                leases[silo, partition].Lost(leases[silo, partition].Epoch); // an owner stops serving before it lets go
             }
             requests.Add(new Request(silo, kind, partition, leases[silo, partition].Epoch, Local(silo)));
         }
@@ -187,7 +187,7 @@ public sealed class OwnershipProtocolTests
                     {
                         rows[request.Partition] = released;
                     }
-                    answers.Add(new Answer(request.Silo, request.Partition, null, request.SentLocal));
+                    answers.Add(new Answer(request.Silo, request.Partition, null, request.SentLocal, request.Epoch));
                     break;
                 case Kind.Flush:
                     if (row.MayCommit(name, request.Epoch))
@@ -204,21 +204,22 @@ public sealed class OwnershipProtocolTests
             {
                 rows[request.Partition] = changed;
             }
-            answers.Add(new Answer(request.Silo, request.Partition, changed?.Epoch, request.SentLocal));
+            answers.Add(new Answer(request.Silo, request.Partition, changed?.Epoch, request.SentLocal, request.Epoch));
         }
 
         private void Receive(int index)
         {
             var answer = answers[index];
             answers.RemoveAt(index);
+            // Every answer goes to the lease as it comes, late and out of order ones included: the lease decides.
             var lease = leases[answer.Silo, answer.Partition];
-            if (answer.Granted is { } epoch && epoch >= lease.Epoch)
+            if (answer.Granted is { } epoch)
             {
                 lease.Granted(epoch, answer.SentLocal);
             }
-            else if (answer.Granted is null)
+            else
             {
-                lease.Lost();
+                lease.Lost(answer.EpochAtSend);
             }
         }
 
