@@ -15,6 +15,7 @@ public sealed class MeterBook
     private readonly Dictionary<string, ContractMeter> contracts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CallWindow> windows = new(StringComparer.Ordinal);
     private long ticks;
+    private long nextForgetPassAt;
 
     public int ContractCount => contracts.Count;
 
@@ -64,10 +65,12 @@ public sealed class MeterBook
     /// Keeps memory under <paramref name="callsMax"/>: drops expired calls, then forgets the least recently used windows
     /// until a tenth below the limit — only windows last used before <paramref name="pendingFromTick"/>, the first tick of
     /// the oldest part not yet durable, since a later one may hold calls storage does not have yet. Returns how many.
+    /// A pass costs a look at every call held, so when one could not get under the limit (windows in use), the next
+    /// waits until a tenth more calls are held: over the limit, parts do not each pay for a pass.
     /// </summary>
     public int ForgetCalls(long callsMax, long windowStartMicros, long pendingFromTick)
     {
-        if (CallsRemembered <= callsMax)
+        if (CallsRemembered <= callsMax || CallsRemembered < nextForgetPassAt)
         {
             return 0;
         }
@@ -92,6 +95,7 @@ public sealed class MeterBook
             CallsRemembered -= window.Count;
             forgotten++;
         }
+        nextForgetPassAt = CallsRemembered <= callsMax ? 0 : CallsRemembered + CallsRemembered / 10;
         return forgotten;
     }
 

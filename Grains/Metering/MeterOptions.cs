@@ -19,9 +19,10 @@ public sealed class MeterOptions
     public TimeSpan CallIdWindow { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>
-    /// Call ids a meter shard holds in memory (about 40 bytes each). Beyond it, the least recently used contracts'
-    /// windows are forgotten and read from storage again when those contracts are next seen: memory stays bounded,
-    /// deduplication stays exact, and the cost is a read.
+    /// Call ids a meter shard aims to hold in memory (14–28 bytes each). Beyond it, expired calls are dropped and the
+    /// least recently used contracts' windows are forgotten, to be read from storage again when those contracts are next
+    /// seen: deduplication stays exact, and the cost is a read. Windows in use by parts on their way to storage are kept,
+    /// so contracts busy all the time hold every call of their window (docs/METERING.md).
     /// </summary>
     public long CallIdsRememberedMax { get; set; } = 4_000_000;
 

@@ -170,6 +170,30 @@ public sealed class MeterBookTests
     }
 
     [Fact]
+    public void Over_the_limit_with_every_window_in_use_a_pass_waits_for_a_tenth_more_calls_rather_than_run_for_each_part()
+    {
+        const long Second = 1_000_000;
+        var book = new MeterBook();
+        book.Track(new ContractMeter("K-1", 1_000, 0, From, From + 100 * Second, true));
+        book.RememberCalls("K-1", [], long.MinValue);
+        for (var i = 0; i < 20; i++)
+        {
+            book.Apply(new UsageRecord($"c{i}", "K-1", From, 1));
+        }
+        // Every window is in use by a part still on its way (pending from tick 0): nothing can go.
+        Assert.Equal(0, book.ForgetCalls(callsMax: 10, long.MinValue, pendingFromTick: 0));
+        Assert.Equal(20, book.CallsRemembered);
+        // The next durable part would find everything expired, but no pass runs until 22 calls are held …
+        Assert.Equal(0, book.ForgetCalls(callsMax: 10, From + Second, pendingFromTick: 0));
+        Assert.Equal(20, book.CallsRemembered);
+        book.Apply(new UsageRecord("c20", "K-1", From + 2 * Second, 1));
+        book.Apply(new UsageRecord("c21", "K-1", From + 2 * Second, 1));
+        // … and then one does: the expired calls go.
+        book.ForgetCalls(callsMax: 10, From + Second, pendingFromTick: 0);
+        Assert.Equal(2, book.CallsRemembered);
+    }
+
+    [Fact]
     public void Whatever_the_repeats_and_batches_each_call_id_counts_exactly_once()
     {
         var calls = Gen.Choose(0, 30).ArrayOf();
