@@ -8,7 +8,8 @@ namespace ClearingCluster.Silo.Commit;
 /// <summary>
 /// The usage parts of a flush: accepted records packed into one row per shard and contract, per-contract totals
 /// added in one upsert, and each part's answer keyed by (producer, sequence, shard). A part stored before violates
-/// that key and fails the flush whole, so nothing is ever counted twice.
+/// that key and fails the flush whole, so nothing is ever counted twice. Records are packed as they are met, one pass,
+/// since this runs on the commit log's own thread, inside every hot path's flush.
 /// </summary>
 public sealed class UsageWriter : CommitItemWriter<UsageCommit>
 {
@@ -17,38 +18,52 @@ public sealed class UsageWriter : CommitItemWriter<UsageCommit>
 
     protected override void Write(FlushContext flush, IReadOnlyList<UsageCommit> items)
     {
-        var byContract = items
-            .SelectMany(i => i.Part.Accepted.Select(r => (i.Shard, i.CycleId, i.Part.Producer, Record: r)))
-            .GroupBy(x => (x.Shard, x.CycleId, x.Record.ContractId))
-            .ToList();
-        if (byContract.Count > 0)
+        var rows = new Dictionary<(int Shard, string Cycle, string Contract), PackedCalls.Builder>();
+        foreach (var item in items)
         {
-            var packed = byContract.Select(g => PackedCalls.Pack(g.Select(x => (x.Producer, x.Record)))).ToList();
+            foreach (var record in item.Part.Accepted)
+            {
+                if (!rows.TryGetValue((item.Shard, item.CycleId, record.ContractId), out var row))
+                {
+                    rows[(item.Shard, item.CycleId, record.ContractId)] = row = new PackedCalls.Builder();
+                }
+                row.Add(item.Part.Producer, record);
+            }
+        }
+        if (rows.Count > 0)
+        {
+            var keys = rows.Keys.ToArray();
+            var packed = keys.Select(k => rows[k]).ToArray();
             flush.Add("""
                 INSERT INTO usage_records (cycle_id, contract_id, shard, first_at, last_at, record_count, units, producers, records)
                 SELECT cycle_id, contract_id, shard, first_at, last_at, record_count, units, string_to_array(producers, E'\x1f'), records
                 FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::timestamptz[], $6::int[], $7::bigint[], $8::text[], $9::bytea[])
                     AS t(cycle_id, contract_id, shard, first_at, last_at, record_count, units, producers, records)
                 """, null,
-                byContract.Select(g => g.Key.CycleId).ToArray(),
-                byContract.Select(g => g.Key.ContractId).ToArray(),
-                byContract.Select(g => g.Key.Shard).ToArray(),
-                byContract.Select(g => UsageEnvelope.FromMicros(g.Min(x => x.Record.AtMicros))).ToArray(),
-                byContract.Select(g => UsageEnvelope.FromMicros(g.Max(x => x.Record.AtMicros))).ToArray(),
-                byContract.Select(g => g.Count()).ToArray(),
-                byContract.Select(g => g.Sum(x => x.Record.Units)).ToArray(),
+                keys.Select(k => k.Cycle).ToArray(),
+                keys.Select(k => k.Contract).ToArray(),
+                keys.Select(k => k.Shard).ToArray(),
+                packed.Select(p => UsageEnvelope.FromMicros(p.FirstAtMicros)).ToArray(),
+                packed.Select(p => UsageEnvelope.FromMicros(p.LastAtMicros)).ToArray(),
+                packed.Select(p => p.Count).ToArray(),
+                packed.Select(p => p.Units).ToArray(),
                 packed.Select(p => string.Join(ProducerSeparator, p.Producers)).ToArray(),
-                packed.Select(p => p.Packed).ToArray());
+                packed.Select(p => p.ToArray()).ToArray());
 
-            var totals = byContract.GroupBy(g => (g.Key.ContractId, g.Key.CycleId)).ToList();
+            // A contract's shard is fixed, so (contract, cycle) is one row here; summed anyway, for the key's sake.
+            var totals = new Dictionary<(string Contract, string Cycle), long>();
+            for (var i = 0; i < keys.Length; i++)
+            {
+                totals[(keys[i].Contract, keys[i].Cycle)] = totals.GetValueOrDefault((keys[i].Contract, keys[i].Cycle)) + packed[i].Units;
+            }
             flush.Add("""
                 INSERT INTO contract_usage (contract_id, cycle_id, used)
                 SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
                 ON CONFLICT (contract_id, cycle_id) DO UPDATE SET used = contract_usage.used + EXCLUDED.used
                 """, null,
-                totals.Select(t => t.Key.ContractId).ToArray(),
-                totals.Select(t => t.Key.CycleId).ToArray(),
-                totals.Select(t => t.Sum(g => g.Sum(x => x.Record.Units))).ToArray());
+                totals.Keys.Select(t => t.Contract).ToArray(),
+                totals.Keys.Select(t => t.Cycle).ToArray(),
+                totals.Values.ToArray());
         }
 
         flush.Add("""

@@ -35,17 +35,45 @@ public static class PackedCalls
 
     public static (string[] Producers, byte[] Packed) Pack(IEnumerable<(string Producer, UsageRecord Record)> calls)
     {
-        var list = calls as IReadOnlyList<(string Producer, UsageRecord Record)> ?? [.. calls];
-        var producers = new List<string>(2);
-        var buffer = new ArrayBufferWriter<byte>(16 + list.Count * 24);
-        var baseMicros = list.Count == 0 ? 0 : list.Min(c => c.Record.AtMicros);
-        var header = buffer.GetSpan(10);
-        header[0] = 0;
-        header[1] = 2;
-        BinaryPrimitives.WriteInt64LittleEndian(header[2..], baseMicros);
-        buffer.Advance(10);
-        foreach (var (producer, record) in list)
+        var row = new Builder();
+        foreach (var (producer, record) in calls)
         {
+            row.Add(producer, record);
+        }
+        return (row.Producers, row.ToArray());
+    }
+
+    /// <summary>
+    /// One row's calls packed as they come, in one pass (the base time is the first call's; later ones may be earlier:
+    /// the differences are signed), with what the row's columns say of them.
+    /// </summary>
+    public sealed class Builder
+    {
+        private readonly ArrayBufferWriter<byte> buffer = new(256);
+        private readonly List<string> producers = new(2);
+        private long baseMicros;
+
+        public int Count { get; private set; }
+
+        public long Units { get; private set; }
+
+        public long FirstAtMicros { get; private set; } = long.MaxValue;
+
+        public long LastAtMicros { get; private set; } = long.MinValue;
+
+        public string[] Producers => [.. producers];
+
+        public void Add(string producer, in UsageRecord record)
+        {
+            if (Count == 0)
+            {
+                baseMicros = record.AtMicros;
+                var header = buffer.GetSpan(10);
+                header[0] = 0;
+                header[1] = 2;
+                BinaryPrimitives.WriteInt64LittleEndian(header[2..], baseMicros);
+                buffer.Advance(10);
+            }
             var producerIndex = producers.IndexOf(producer);
             if (producerIndex < 0)
             {
@@ -58,8 +86,13 @@ public static class PackedCalls
             length += WriteVarint(span[length..], checked((ulong)record.Units));
             length += WriteVarint(span[length..], (ulong)producerIndex);
             buffer.Advance(length);
+            Count++;
+            Units = checked(Units + record.Units);
+            FirstAtMicros = Math.Min(FirstAtMicros, record.AtMicros);
+            LastAtMicros = Math.Max(LastAtMicros, record.AtMicros);
         }
-        return ([.. producers], buffer.WrittenSpan.ToArray());
+
+        public byte[] ToArray() => buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>What a dispute looks for in packed rows: the call id as v2 and as v1 encode it.</summary>
