@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using ClearingCluster.Client;
+using ClearingCluster.TestSupport;
 using ClearingCluster.Wire;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,14 +12,6 @@ namespace ClearingCluster.EndToEnd.Tests;
 [Collection(GatewayCollection.Name)]
 public sealed class UsageArchiveTests(GatewayFixture fixture)
 {
-    /// <summary>The real clock, moved on by hand: the test steps past the deduplication window without waiting for it.</summary>
-    private sealed class ShiftedClock : TimeProvider
-    {
-        public TimeSpan Shift { get; set; }
-
-        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Shift;
-    }
-
     [Fact]
     public async Task A_settled_cycles_usage_is_archived_and_dropped_while_usage_flows_on()
     {

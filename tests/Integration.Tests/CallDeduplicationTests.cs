@@ -13,14 +13,6 @@ namespace ClearingCluster.Integration.Tests;
 [Collection(PostgresCollection.Name)]
 public sealed class CallDeduplicationTests(TestPostgres postgres)
 {
-    /// <summary>The real clock, moved on by hand: a test can step past a window without waiting for it.</summary>
-    private sealed class ShiftedClock : TimeProvider
-    {
-        public TimeSpan Shift { get; set; }
-
-        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Shift;
-    }
-
     private static string Duplicate => UsageRejections.Wire(UsageRejection.DuplicateCall);
 
     [Fact]
