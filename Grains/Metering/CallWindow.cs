@@ -23,6 +23,14 @@ public sealed class CallWindow
 
     public int Count { get; private set; }
 
+    /// <summary>
+    /// Calls dated from this second on are all here; an older call (still inside the deduplication window) may be in
+    /// storage only, and is looked up there before it is counted (<see cref="MeterBook.NeedsStorageCheck"/>).
+    /// </summary>
+    public uint CoversFromSecond { get; private set; }
+
+    public bool Covers(long atMicros) => Second(atMicros) >= CoversFromSecond;
+
     /// <summary>When the window was last used, in the book's ticks: the least recently used are forgotten first.</summary>
     public long LastUsed { get; internal set; }
 
@@ -91,6 +99,17 @@ public sealed class CallWindow
         Count--;
         return 1;
     }
+
+    /// <summary>Drops calls dated before <paramref name="fromMicros"/> and covers only from there on; returns how many went.</summary>
+    public int Trim(long fromMicros)
+    {
+        var dropped = Expire(fromMicros);
+        CoversFromSecond = Math.Max(CoversFromSecond, Second(fromMicros));
+        return dropped;
+    }
+
+    /// <summary>A window read from storage back to <paramref name="fromMicros"/> only covers from there on.</summary>
+    internal void CoverFrom(long fromMicros) => CoversFromSecond = Math.Max(CoversFromSecond, Second(fromMicros));
 
     /// <summary>Drops calls dated before the window's start (and shrinks the table to fit); returns how many.</summary>
     public int Expire(long windowStartMicros)

@@ -26,6 +26,13 @@ public interface IUsageStore
     Task<IReadOnlyDictionary<string, List<(long Fingerprint, long AtMicros)>>> CallsSinceAsync(
         IReadOnlyCollection<string> contractIds, long fromMicros, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The calls found in storage among <paramref name="calls"/> (each looked for by its contract, id and time: a call
+    /// sent again carries the time it was first sent with), with the fingerprint and time they were stored with.
+    /// </summary>
+    Task<IReadOnlyList<(string ContractId, long Fingerprint, long AtMicros)>> FindCallsAsync(
+        IReadOnlyList<(string ContractId, string CallId, long AtMicros)> calls, CancellationToken cancellationToken);
+
     /// <summary>Every time the contract counted the call (more than once only outside the deduplication window).</summary>
     Task<IReadOnlyList<CallOccurrence>> FindCallAsync(string contractId, string callId, CancellationToken cancellationToken);
 }

@@ -43,12 +43,23 @@ public sealed class MeterBook
 
     public ContractMeter? Find(string contractId) => contracts.GetValueOrDefault(contractId);
 
-    /// <summary>Adds calls read from storage to the contract's window (creating it): a union, so calls counted since the read stay.</summary>
-    public void RememberCalls(string contractId, IEnumerable<(long Fingerprint, long AtMicros)> stored, long windowStartMicros)
+    /// <summary>Calls dropped from windows in use by trimming them by time, so far.</summary>
+    public long CallsTrimmed { get; private set; }
+
+    /// <summary>Changes each time windows are trimmed by time: a storage check begun before may have missed a trimmed call, and is done again.</summary>
+    public long TrimGeneration { get; private set; }
+
+    /// <summary>
+    /// Adds calls read from storage to the contract's window: a union, so calls counted since the read stay. A window
+    /// made here from a read back to <paramref name="readFromMicros"/> covers from there on.
+    /// </summary>
+    public void RememberCalls(string contractId, IEnumerable<(long Fingerprint, long AtMicros)> stored, long windowStartMicros,
+        long readFromMicros = long.MinValue)
     {
         if (!windows.TryGetValue(contractId, out var window))
         {
             windows[contractId] = window = new CallWindow();
+            window.CoverFrom(readFromMicros);
             if (contracts.TryGetValue(contractId, out var meter))
             {
                 meter.Calls = window;
@@ -65,10 +76,11 @@ public sealed class MeterBook
     /// Keeps memory under <paramref name="callsMax"/>: drops expired calls, then forgets the least recently used windows
     /// until a tenth below the limit — only windows last used before <paramref name="pendingFromTick"/>, the first tick of
     /// the oldest part not yet durable, since a later one may hold calls storage does not have yet. Returns how many.
-    /// A pass costs a look at every call held, so when one could not get under the limit (windows in use), the next
-    /// waits until a tenth more calls are held: over the limit, parts do not each pay for a pass.
+    /// If that is not enough (windows in use all the time) and <paramref name="trimNotAfterMicros"/> is given, windows are
+    /// then trimmed by time (<see cref="TrimCalls"/>). A pass costs a look at every call held, so when one could not get
+    /// under the limit, the next waits until a tenth more calls are held: over the limit, parts do not each pay for a pass.
     /// </summary>
-    public int ForgetCalls(long callsMax, long windowStartMicros, long pendingFromTick)
+    public int ForgetCalls(long callsMax, long windowStartMicros, long pendingFromTick, long trimNotAfterMicros = long.MinValue)
     {
         if (CallsRemembered <= callsMax || CallsRemembered < nextForgetPassAt)
         {
@@ -95,8 +107,44 @@ public sealed class MeterBook
             CallsRemembered -= window.Count;
             forgotten++;
         }
+        if (CallsRemembered > target && trimNotAfterMicros != long.MinValue)
+        {
+            CallsTrimmed += TrimCalls(callsMax, windowStartMicros, trimNotAfterMicros);
+        }
         nextForgetPassAt = CallsRemembered <= callsMax ? 0 : CallsRemembered + CallsRemembered / 10;
         return forgotten;
+    }
+
+    /// <summary>
+    /// Whether the record, before it is counted, must be looked up in storage: it is inside the deduplication window
+    /// but older than what its contract's window holds in memory (a window read back only so far, or trimmed).
+    /// </summary>
+    public bool NeedsStorageCheck(in UsageRecord record, long windowStartMicros) =>
+        record.AtMicros >= windowStartMicros && contracts.GetValueOrDefault(record.ContractId) is { Active: true, Calls: { } calls } && !calls.Covers(record.AtMicros);
+
+    /// <summary>
+    /// When forgetting idle windows left memory over <paramref name="callsMax"/> (windows in use all the time), trims
+    /// every window by time: calls dated before a moving cut go (those of the oldest half of what may go, then the next
+    /// quarter, …), never past <paramref name="trimNotAfterMicros"/> (the oldest call still on its way to storage, which
+    /// storage does not have yet). Calls older than a window's cut are looked up in storage when they come again.
+    /// Returns how many calls went.
+    /// </summary>
+    public long TrimCalls(long callsMax, long windowStartMicros, long trimNotAfterMicros)
+    {
+        var target = callsMax - callsMax / 10;
+        long dropped = 0;
+        for (var k = 1; k <= 12 && CallsRemembered > target && trimNotAfterMicros > windowStartMicros; k++)
+        {
+            var cut = trimNotAfterMicros - (trimNotAfterMicros - windowStartMicros >> k);
+            foreach (var window in windows.Values)
+            {
+                var went = window.Trim(cut);
+                CallsRemembered -= went;
+                dropped += went;
+            }
+            TrimGeneration++;
+        }
+        return dropped;
     }
 
     /// <summary>Checks one record and, if it counts, adds its units to its contract's use.</summary>

@@ -40,7 +40,7 @@ public sealed class MeterGrain(
     /// Parts on their way to storage, with the cycle they were counted in (a cut-off waits for its cycle's) and the
     /// book's first tick of their calls (no window used since the oldest of them may be forgotten).
     /// </summary>
-    private readonly Dictionary<Task, (string Cycle, long FirstTick)> committing = [];
+    private readonly Dictionary<Task, (string Cycle, long FirstTick, long MinAtMicros)> committing = [];
 
     private int Shard => int.Parse(GetPrimaryKeyString(), System.Globalization.CultureInfo.InvariantCulture);
 
@@ -123,7 +123,7 @@ public sealed class MeterGrain(
         }
         var contractIds = part.Records.Select(r => r.ContractId).Distinct().ToList();
         await LoadAsync(contractIds);
-        await LoadCallsAsync(contractIds, part.BuyerOnly);
+        await PrepareCallsAsync(part, contractIds);
         Refuse(() => writer.EnsureCanCommit(part.Records.Length));
 
         // One synchronous segment: check and count every record of the part, and queue it for the commit log.
@@ -151,7 +151,7 @@ public sealed class MeterGrain(
         }
         var answer = new MeterAnswer(accepted.Count, acceptedUnits, rejected, false);
         var durable = writer.CommitAsync(new UsageCommit(Shard, openCycle, new CommittedPart(part.Producer, part.Sequence, part.BatchDigest, answer, accepted)));
-        committing[durable] = (openCycle, firstTick);
+        committing[durable] = (openCycle, firstTick, accepted.Count == 0 ? long.MaxValue : accepted.Min(r => r.AtMicros));
         try
         {
             await durable;
@@ -169,8 +169,10 @@ public sealed class MeterGrain(
         }
         committedMax[part.Producer] = Math.Max(committedMax[part.Producer], part.Sequence);
         metrics.Applied(answer, part.Records.Length);
+        // Trimming by time never reaches a call still on its way to storage (storage does not have it yet).
         metrics.WindowsForgotten(book.ForgetCalls(options.CallIdsRememberedMax, windowStart,
-            committing.Count == 0 ? long.MaxValue : committing.Values.Min(c => c.FirstTick)));
+            committing.Count == 0 ? long.MaxValue : committing.Values.Min(c => c.FirstTick),
+            Math.Min(Wire.UsageEnvelope.ToMicros(time.GetUtcNow()), committing.Count == 0 ? long.MaxValue : committing.Values.Min(c => c.MinAtMicros))));
         return answer;
     }
 
@@ -187,6 +189,43 @@ public sealed class MeterGrain(
                 DeactivateOnIdle();
             }
             throw new MeterUnavailableException($"meter shard {Shard} is not taking usage right now: {error.Message}", options.RetryAfter);
+        }
+    }
+
+    /// <summary>
+    /// Makes every record of the part checkable in memory: the windows of its contracts read, and its calls older than
+    /// what their window holds looked up in storage (found ones put in memory). Both wait for storage, during which
+    /// another part may forget a window or trim windows by time: then it is done again, so the part is counted only
+    /// right after a preparation nothing overtook.
+    /// </summary>
+    private async Task PrepareCallsAsync(MeterPart part, IReadOnlyCollection<string> contractIds)
+    {
+        while (true)
+        {
+            await LoadCallsAsync(contractIds, part.BuyerOnly);
+            var trimmed = book.TrimGeneration;
+            var windowStart = WindowStart();
+            var old = part.Records
+                .Where(r => (part.BuyerOnly is null || book.Find(r.ContractId)?.Buyer == part.BuyerOnly) && book.NeedsStorageCheck(r, windowStart))
+                .Select(r => (r.ContractId, r.CallId, r.AtMicros))
+                .ToList();
+            if (old.Count > 0)
+            {
+                foreach (var (contractId, fingerprint, at) in await store.FindCallsAsync(old, CancellationToken.None))
+                {
+                    if (book.RemembersCallsOf(contractId))
+                    {
+                        book.RememberCalls(contractId, [(fingerprint, at)], windowStart);
+                    }
+                }
+                metrics.CallsLookedUp(old.Count);
+            }
+            var ready = contractIds.All(id => book.Find(id) is not { Active: true } meter || (part.BuyerOnly is not null && meter.Buyer != part.BuyerOnly)
+                || book.RemembersCallsOf(id));
+            if (ready && book.TrimGeneration == trimmed)
+            {
+                return;
+            }
         }
     }
 
@@ -213,14 +252,16 @@ public sealed class MeterGrain(
                 return;
             }
             var forgotten = missing.ToDictionary(id => id, book.TimesForgotten, StringComparer.Ordinal);
-            var stored = await store.CallsSinceAsync(missing, windowStart, CancellationToken.None);
+            // Only the last CallIdReadBack comes into memory; older calls are looked up when they come (PrepareCallsAsync).
+            var readFrom = Math.Max(windowStart, checked(Wire.UsageEnvelope.ToMicros(time.GetUtcNow()) - (long)options.CallIdReadBack.TotalMicroseconds));
+            var stored = await store.CallsSinceAsync(missing, readFrom, CancellationToken.None);
             var loaded = 0;
             // A union with what another part loaded meanwhile and counted since: storage never holds less than was durable.
             foreach (var (contractId, calls) in stored)
             {
                 if (book.TimesForgotten(contractId) == forgotten[contractId])
                 {
-                    book.RememberCalls(contractId, calls, windowStart);
+                    book.RememberCalls(contractId, calls, windowStart, readFrom);
                     loaded++;
                 }
             }

@@ -14,6 +14,7 @@ public sealed class MeteringMetrics : IDisposable
     private readonly Counter<long> replays;
     private readonly Counter<long> windowsLoaded;
     private readonly Counter<long> windowsForgotten;
+    private readonly Counter<long> callsLookedUp;
 
     public MeteringMetrics()
     {
@@ -25,6 +26,8 @@ public sealed class MeteringMetrics : IDisposable
             description: "contracts whose deduplication window a meter shard read from storage (first seen, or seen again after it was forgotten)");
         windowsForgotten = meter.CreateCounter<long>("usage_call_windows_forgotten",
             description: "contracts' deduplication windows dropped from memory to stay under Clearing:Metering:CallIdsRememberedMax (read again when next seen)");
+        callsLookedUp = meter.CreateCounter<long>("usage_calls_looked_up",
+            description: "records older than their contract's window in memory, looked up in storage before they were counted");
         replays = meter.CreateCounter<long>("usage_replays", description: "usage batches answered with their first answer (a producer re-sent them); their records are not counted again");
     }
 
@@ -53,6 +56,8 @@ public sealed class MeteringMetrics : IDisposable
     public void Replayed() => replays.Add(1);
 
     public void WindowsLoaded(int contracts) => windowsLoaded.Add(contracts);
+
+    public void CallsLookedUp(int records) => callsLookedUp.Add(records);
 
     public void WindowsForgotten(int contracts)
     {

@@ -16,16 +16,25 @@ public sealed class UsageWriter : CommitItemWriter<UsageCommit>
     /// <summary>Separates producer names in one text value; producers are ids, which never contain it.</summary>
     private const char ProducerSeparator = '\u001f';
 
+    /// <summary>
+    /// The most call time one row spans: a flush's calls of one contract are packed per hour of their time, so a call
+    /// dated X is in a row starting between X − RowSpan and X (how storage finds a call by its time).
+    /// </summary>
+    public static readonly TimeSpan RowSpan = TimeSpan.FromHours(1);
+
+    private static readonly long RowSpanMicros = (long)RowSpan.TotalMicroseconds;
+
     protected override void Write(FlushContext flush, IReadOnlyList<UsageCommit> items)
     {
-        var rows = new Dictionary<(int Shard, string Cycle, string Contract), PackedCalls.Builder>();
+        var rows = new Dictionary<(int Shard, string Cycle, string Contract, long Hour), PackedCalls.Builder>();
         foreach (var item in items)
         {
             foreach (var record in item.Part.Accepted)
             {
-                if (!rows.TryGetValue((item.Shard, item.CycleId, record.ContractId), out var row))
+                var key = (item.Shard, item.CycleId, record.ContractId, Math.DivRem(record.AtMicros, RowSpanMicros).Quotient);
+                if (!rows.TryGetValue(key, out var row))
                 {
-                    rows[(item.Shard, item.CycleId, record.ContractId)] = row = new PackedCalls.Builder();
+                    rows[key] = row = new PackedCalls.Builder();
                 }
                 row.Add(item.Part.Producer, record);
             }

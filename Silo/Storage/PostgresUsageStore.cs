@@ -4,6 +4,7 @@ using System.Text.Json;
 using ClearingCluster.Grains.Metering;
 using ClearingCluster.Grains.Metering.Wire;
 using ClearingCluster.Interfaces.Metering;
+using ClearingCluster.Silo.Commit;
 using ClearingCluster.Silo.Database;
 using Npgsql;
 using NpgsqlTypes;
@@ -74,6 +75,42 @@ public sealed class PostgresUsageStore(ClearingDatabase database) : IUsageStore
             }
         }
         return calls;
+    }
+
+    public async Task<IReadOnlyList<(string ContractId, long Fingerprint, long AtMicros)>> FindCallsAsync(
+        IReadOnlyList<(string ContractId, string CallId, long AtMicros)> calls, CancellationToken cancellationToken)
+    {
+        // Rows span at most UsageWriter.RowSpan of call time, so the rows that may hold a call dated X are among those
+        // of its contract that start between X less that span and X: a bounded range of the contract's index.
+        await using var command = database.DataSource.CreateCommand("""
+            SELECT t.i, r.records FROM unnest($1::text[], $2::timestamptz[], $3::bytea[], $4::bytea[]) WITH ORDINALITY AS t(contract, at, v2, v1, i)
+            JOIN LATERAL (
+                SELECT records FROM usage_records r
+                WHERE r.contract_id = t.contract AND r.first_at <= t.at AND r.first_at >= t.at - $5::interval AND r.last_at >= t.at
+                  AND (position(t.v2 IN r.records) > 0 OR position(t.v1 IN r.records) > 0)) r ON true
+            """);
+        var needles = calls.Select(c => PackedCalls.Needles(c.CallId)).ToArray();
+        command.Parameters.Add(new NpgsqlParameter { Value = calls.Select(c => c.ContractId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = calls.Select(c => UsageEnvelope.FromMicros(c.AtMicros)).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = needles.Select(n => n.V2).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = needles.Select(n => n.V1).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = UsageWriter.RowSpan });
+        var found = new List<(string, long, long)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var call = calls[(int)reader.GetInt64(0) - 1];
+            var wanted = Encoding.UTF8.GetBytes(call.CallId);
+            var packed = new PackedCalls.Reader(reader.GetFieldValue<byte[]>(1));
+            while (packed.Next(out var id, out var at, out _, out _))
+            {
+                if (id.SequenceEqual(wanted))
+                {
+                    found.Add((call.ContractId, CallFingerprint.Of(id), at));
+                }
+            }
+        }
+        return found;
     }
 
     public async Task<IReadOnlyList<CallOccurrence>> FindCallAsync(string contractId, string callId, CancellationToken cancellationToken)

@@ -88,4 +88,32 @@ public sealed class CallDeduplicationTests(TestPostgres postgres)
         Assert.Equal([new UsageRejectionAt(0, Duplicate)], repeat.Rejected);
         Assert.Equal(4, await StoredUsed(database, contract));
     }
+
+    [Fact]
+    public async Task A_call_older_than_what_a_restarted_shard_read_back_is_found_in_storage_when_it_comes_again()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var clock = new ShiftedClock();
+        var settings = new Dictionary<string, string?> { ["Clearing:Metering:CallIdReadBack"] = "01:00:00" };
+        string contract;
+        long at;
+        await using (var silo = await SiloHost.StartAsync(database, settings, services => services.AddSingleton<TimeProvider>(clock)))
+        {
+            (contract, at) = await ContractAsync(silo.Grains, "readback", 1_000);
+            Assert.Equal(3, (await Submit(silo.Grains, silo.Services.GetRequiredService<MeterOptions>(), "gw", 1, new UsageRecord("call-A", contract, at, 3))).AcceptedUnits);
+        }
+
+        // Two hours on, a new process reads back one hour: call-A is not in memory, but still inside the 24 h window.
+        clock.Shift = TimeSpan.FromHours(2);
+        await using (var silo = await SiloHost.StartAsync(database, settings, services => services.AddSingleton<TimeProvider>(clock)))
+        {
+            var options = silo.Services.GetRequiredService<MeterOptions>();
+            var resent = await Submit(silo.Grains, options, "gw-restarted", 1, new UsageRecord("call-A", contract, at, 3), new UsageRecord("call-B", contract, at, 2));
+            Assert.Equal(2, resent.AcceptedUnits);
+            Assert.Equal([new UsageRejectionAt(0, Duplicate)], resent.Rejected);
+            // call-B, as old and new, was looked up, not found, counted, and is now known.
+            Assert.Equal([new UsageRejectionAt(0, Duplicate)], (await Submit(silo.Grains, options, "gw-restarted", 2, new UsageRecord("call-B", contract, at, 2))).Rejected);
+        }
+        Assert.Equal(5, await StoredUsed(database, contract));
+    }
 }

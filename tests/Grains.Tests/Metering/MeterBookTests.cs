@@ -194,6 +194,43 @@ public sealed class MeterBookTests
     }
 
     [Fact]
+    public void Windows_in_use_are_trimmed_by_time_never_past_a_call_on_its_way_and_older_calls_need_a_storage_check()
+    {
+        const long Second = 1_000_000;
+        var book = new MeterBook();
+        book.Track(new ContractMeter("K-1", 1_000, 0, From, From + 1_000 * Second, true));
+        book.RememberCalls("K-1", [], long.MinValue);
+        for (var i = 0; i < 100; i++)
+        {
+            book.Apply(new UsageRecord($"c{i}", "K-1", From + i * Second, 1), windowStartMicros: From);
+        }
+        // Every window in use (pending from tick 0), the oldest call on its way dated From + 60 s: trimmed up to there at most.
+        book.ForgetCalls(callsMax: 20, From, pendingFromTick: 0, trimNotAfterMicros: From + 60 * Second);
+        Assert.InRange(book.CallsRemembered, 40, 60);
+        Assert.True(book.Find("K-1")!.Calls!.Holds(CallFingerprint.Of("c60"), From));
+        Assert.False(book.Find("K-1")!.Calls!.Holds(CallFingerprint.Of("c5"), From));
+        Assert.True(book.TrimGeneration > 0);
+        // A call older than what the window now holds must be looked up first; a newer one not.
+        Assert.True(book.NeedsStorageCheck(new UsageRecord("c5", "K-1", From + 5 * Second, 1), From));
+        Assert.False(book.NeedsStorageCheck(new UsageRecord("c99", "K-1", From + 99 * Second, 1), From));
+        // Outside the deduplication window nothing is looked up.
+        Assert.False(book.NeedsStorageCheck(new UsageRecord("c5", "K-1", From + 5 * Second, 1), From + 10 * Second));
+    }
+
+    [Fact]
+    public void A_window_read_back_only_so_far_covers_from_there_on()
+    {
+        const long Second = 1_000_000;
+        var book = new MeterBook();
+        book.Track(new ContractMeter("K-1", 1_000, 0, From, From + 1_000 * Second, true));
+        book.RememberCalls("K-1", [(CallFingerprint.Of("recent"), From + 500 * Second)], From, readFromMicros: From + 400 * Second);
+
+        Assert.True(book.NeedsStorageCheck(new UsageRecord("older", "K-1", From + 100 * Second, 1), From));
+        Assert.False(book.NeedsStorageCheck(new UsageRecord("newer", "K-1", From + 450 * Second, 1), From));
+        Assert.Equal(UsageRejection.DuplicateCall, book.Apply(new UsageRecord("recent", "K-1", From + 500 * Second, 1), windowStartMicros: From));
+    }
+
+    [Fact]
     public void Whatever_the_repeats_and_batches_each_call_id_counts_exactly_once()
     {
         var calls = Gen.Choose(0, 30).ArrayOf();
