@@ -28,12 +28,12 @@ public static class UsageApi
             .WithSummary("Submit a batch of data-call usage (application/json, application/x-ndjson or application/vnd.clearing.usage.v1; docs/USAGE-FORMATS.md); answered once every accepted record is durable. A replayed (producer, sequence) returns the first answer; a call id the contract counted within the deduplication window is rejected as duplicate_call.");
         app.MapGet("/v1/usage/calls/{callId}", FindCallAsync).WithTags("Usage").RequireAuthorization(AuthPolicies.Authenticated)
             .Documented("findUsageCall", 400, 404)
-            .WithSummary("A dispute: every time a contract counted a call id, with its cycle, time, units and producer: the contract's buyer and provider, admin, regulator.");
+            .WithSummary("A dispute: every time a contract counted a call id, with its cycle, time, units and producer (given at=, only the occurrences of that time, found among far fewer rows): the contract's buyer and provider, admin, regulator.");
         return app;
     }
 
-    private static async Task<UsageCallResponse> FindCallAsync(string callId, string? contract, ClaimsPrincipal user, ContractDirectory contracts, IUsageStore usage,
-        CancellationToken cancellationToken)
+    private static async Task<UsageCallResponse> FindCallAsync(string callId, string? contract, DateTimeOffset? at, ClaimsPrincipal user, ContractDirectory contracts,
+        IUsageStore usage, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(callId) || callId.Length > Limits.CallIdLengthMax)
         {
@@ -44,7 +44,7 @@ public static class UsageApi
             throw DomainException.Invalid("invalid_contract", "name the contract the call was counted on: ?contract={id}");
         }
         var visible = await ContractsApi.VisibleAsync(contract, user, contracts);
-        var found = await usage.FindCallAsync(visible.Terms.Id, callId, cancellationToken);
+        var found = await usage.FindCallAsync(visible.Terms.Id, callId, at is { } time ? UsageEnvelope.ToMicros(time) : null, cancellationToken);
         return found.Count == 0
             ? throw DomainException.NotFound("call_not_found", $"contract {contract} counted no call {callId} (in the cycles not archived)")
             : new UsageCallResponse(callId, contract, [.. found.Select(f => new UsageCallOccurrence(f.CycleId, f.At, f.Units, f.Producer, f.CommittedAt))]);

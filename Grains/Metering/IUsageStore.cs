@@ -33,6 +33,9 @@ public interface IUsageStore
     Task<IReadOnlyList<(string ContractId, long Fingerprint, long AtMicros)>> FindCallsAsync(
         IReadOnlyList<(string ContractId, string CallId, long AtMicros)> calls, CancellationToken cancellationToken);
 
-    /// <summary>Every time the contract counted the call (more than once only outside the deduplication window).</summary>
-    Task<IReadOnlyList<CallOccurrence>> FindCallAsync(string contractId, string callId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Every time the contract counted the call (more than once only outside the deduplication window); given the call's
+    /// time, only the rows that can hold a call of that time are searched.
+    /// </summary>
+    Task<IReadOnlyList<CallOccurrence>> FindCallAsync(string contractId, string callId, long? atMicros, CancellationToken cancellationToken);
 }

@@ -113,17 +113,20 @@ public sealed class PostgresUsageStore(ClearingDatabase database) : IUsageStore
         return found;
     }
 
-    public async Task<IReadOnlyList<CallOccurrence>> FindCallAsync(string contractId, string callId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<CallOccurrence>> FindCallAsync(string contractId, string callId, long? atMicros, CancellationToken cancellationToken)
     {
         // position() finds rows whose packed calls hold the call id's bytes anywhere; decoding them keeps the real ones.
         await using var command = database.DataSource.CreateCommand("""
             SELECT cycle_id, producers, records, committed_at FROM usage_records
             WHERE contract_id = $1 AND (position($2::bytea IN records) > 0 OR position($3::bytea IN records) > 0)
+              AND ($4::timestamptz IS NULL OR (first_at <= $4 AND first_at >= $4 - $5::interval AND last_at >= $4))
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = contractId });
         var (v2, v1) = PackedCalls.Needles(callId);
         command.Parameters.Add(new NpgsqlParameter { Value = v2 });
         command.Parameters.Add(new NpgsqlParameter { Value = v1 });
+        command.Parameters.Add(new NpgsqlParameter { Value = atMicros is { } time ? UsageEnvelope.FromMicros(time) : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = UsageWriter.RowSpan });
         var wanted = Encoding.UTF8.GetBytes(callId);
         var found = new List<CallOccurrence>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -133,7 +136,7 @@ public sealed class PostgresUsageStore(ClearingDatabase database) : IUsageStore
             var packed = new PackedCalls.Reader(reader.GetFieldValue<byte[]>(2));
             while (packed.Next(out var id, out var at, out var units, out var producer))
             {
-                if (id.SequenceEqual(wanted))
+                if (id.SequenceEqual(wanted) && (atMicros is null || at == atMicros))
                 {
                     found.Add(new CallOccurrence(callId, contractId, reader.GetString(0), UsageEnvelope.FromMicros(at), units, producers[producer],
                         reader.GetFieldValue<DateTimeOffset>(3)));

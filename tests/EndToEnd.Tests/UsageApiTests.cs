@@ -73,6 +73,11 @@ public sealed class UsageApiTests(GatewayFixture fixture)
             Assert.Equal(at, occurrence.GetProperty("at").GetDateTimeOffset());
             Assert.EndsWith("/gw", occurrence.GetProperty("producer").GetString());
         }
+        // Given the call's time, the lookup searches only the rows that can hold it; another time finds nothing.
+        var typed = new ClearingCluster.Client.ClearingClient(c.BuyerClient);
+        Assert.Single((await typed.FindUsageCallAsync("call-1", c.Contract, at)).Occurrences);
+        Assert.Equal("call_not_found", (await Assert.ThrowsAsync<ClearingCluster.Client.ClearingProblemException>(
+            () => typed.FindUsageCallAsync("call-1", c.Contract, at.AddHours(-2)))).Code);
     }
 
     [Fact]

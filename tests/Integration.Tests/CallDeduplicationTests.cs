@@ -66,7 +66,7 @@ public sealed class CallDeduplicationTests(TestPostgres postgres)
         clock.Shift = TimeSpan.FromHours(2);
         Assert.Equal(1, (await Submit(silo.Grains, options, "gw", 3, new UsageRecord("call-A", contract, at, 1))).AcceptedUnits);
         Assert.Equal(2, await StoredUsed(database, contract));
-        var found = await silo.Services.GetRequiredService<IUsageStore>().FindCallAsync(contract, "call-A", CancellationToken.None);
+        var found = await silo.Services.GetRequiredService<IUsageStore>().FindCallAsync(contract, "call-A", null, CancellationToken.None);
         Assert.Equal(2, found.Count);
         Assert.All(found, f => Assert.Equal(("gw", 1L), (f.Producer, f.Units)));
     }
