@@ -29,6 +29,8 @@ public sealed class CallWindow
     /// </summary>
     public uint CoversFromSecond { get; private set; }
 
+    public long CoversFromMicros => CoversFromSecond * 1_000_000L;
+
     public bool Covers(long atMicros) => Second(atMicros) >= CoversFromSecond;
 
     /// <summary>When the window was last used, in the book's ticks: the least recently used are forgotten first.</summary>

@@ -131,6 +131,7 @@ public sealed class MeterGrain(
         var accepted = new List<UsageRecord>(part.Records.Length);
         var rejected = new List<UsageRejectionAt>();
         long acceptedUnits = 0;
+        var oldestAccepted = long.MaxValue;
         var notAfter = checked(Wire.UsageEnvelope.ToMicros(time.GetUtcNow()) + (long)options.FutureSkew.TotalMicroseconds);
         var windowStart = WindowStart();
         for (var i = 0; i < part.Records.Length; i++)
@@ -143,6 +144,7 @@ public sealed class MeterGrain(
             {
                 accepted.Add(record);
                 acceptedUnits += record.Units;
+                oldestAccepted = Math.Min(oldestAccepted, record.AtMicros);
             }
             else
             {
@@ -151,7 +153,7 @@ public sealed class MeterGrain(
         }
         var answer = new MeterAnswer(accepted.Count, acceptedUnits, rejected, false);
         var durable = writer.CommitAsync(new UsageCommit(Shard, openCycle, new CommittedPart(part.Producer, part.Sequence, part.BatchDigest, answer, accepted)));
-        committing[durable] = (openCycle, firstTick, accepted.Count == 0 ? long.MaxValue : accepted.Min(r => r.AtMicros));
+        committing[durable] = (openCycle, firstTick, oldestAccepted);
         try
         {
             await durable;
@@ -169,10 +171,14 @@ public sealed class MeterGrain(
         }
         committedMax[part.Producer] = Math.Max(committedMax[part.Producer], part.Sequence);
         metrics.Applied(answer, part.Records.Length);
-        // Trimming by time never reaches a call still on its way to storage (storage does not have it yet).
-        metrics.WindowsForgotten(book.ForgetCalls(options.CallIdsRememberedMax, windowStart,
-            committing.Count == 0 ? long.MaxValue : committing.Values.Min(c => c.FirstTick),
-            Math.Min(Wire.UsageEnvelope.ToMicros(time.GetUtcNow()), committing.Count == 0 ? long.MaxValue : committing.Values.Min(c => c.MinAtMicros))));
+        // Forgetting spares windows used since the oldest part in flight began; trimming by time never reaches a call
+        // still on its way to storage (storage does not have it yet).
+        var (pendingFromTick, oldestPending) = (long.MaxValue, Wire.UsageEnvelope.ToMicros(time.GetUtcNow()));
+        foreach (var (_, firstOfPart, oldestOfPart) in committing.Values)
+        {
+            (pendingFromTick, oldestPending) = (Math.Min(pendingFromTick, firstOfPart), Math.Min(oldestPending, oldestOfPart));
+        }
+        metrics.WindowsForgotten(book.ForgetCalls(options.CallIdsRememberedMax, windowStart, pendingFromTick, oldestPending));
         return answer;
     }
 
@@ -205,8 +211,11 @@ public sealed class MeterGrain(
             await LoadCallsAsync(contractIds, part.BuyerOnly);
             var trimmed = book.TrimGeneration;
             var windowStart = WindowStart();
+            // Calls dated after every window's cover (the usual case: calls of the last moments) need no look at all.
+            var latestCover = contractIds.Where(id => CountsOn(id, part.BuyerOnly)).Select(id => book.Find(id)!.Calls?.CoversFromMicros ?? long.MinValue)
+                .DefaultIfEmpty(long.MinValue).Max();
             var old = part.Records
-                .Where(r => (part.BuyerOnly is null || book.Find(r.ContractId)?.Buyer == part.BuyerOnly) && book.NeedsStorageCheck(r, windowStart))
+                .Where(r => r.AtMicros < latestCover && CountsOn(r.ContractId, part.BuyerOnly) && book.NeedsStorageCheck(r, windowStart))
                 .Select(r => (r.ContractId, r.CallId, r.AtMicros))
                 .ToList();
             if (old.Count > 0)
@@ -220,9 +229,7 @@ public sealed class MeterGrain(
                 }
                 metrics.CallsLookedUp(old.Count);
             }
-            var ready = contractIds.All(id => book.Find(id) is not { Active: true } meter || (part.BuyerOnly is not null && meter.Buyer != part.BuyerOnly)
-                || book.RemembersCallsOf(id));
-            if (ready && book.TrimGeneration == trimmed)
+            if (contractIds.Where(id => CountsOn(id, part.BuyerOnly)).All(book.RemembersCallsOf) && book.TrimGeneration == trimmed)
             {
                 return;
             }
@@ -238,9 +245,7 @@ public sealed class MeterGrain(
     {
         while (true)
         {
-            var missing = contractIds
-                .Where(id => book.Find(id) is { Active: true } meter && (buyerOnly is null || meter.Buyer == buyerOnly) && !book.RemembersCallsOf(id))
-                .ToList();
+            var missing = contractIds.Where(id => CountsOn(id, buyerOnly) && !book.RemembersCallsOf(id)).ToList();
             if (missing.Count == 0)
             {
                 return;
@@ -268,6 +273,10 @@ public sealed class MeterGrain(
             metrics.WindowsLoaded(loaded);
         }
     }
+
+    /// <summary>Whether a part may count on the contract: active, and the buyer's own when the part is a buyer's.</summary>
+    private bool CountsOn(string contractId, string? buyerOnly) =>
+        book.Find(contractId) is { Active: true } meter && (buyerOnly is null || meter.Buyer == buyerOnly);
 
     /// <summary>The earliest call time the deduplication window covers now; <see cref="long.MaxValue"/> when it is off.</summary>
     private long WindowStart() => options.CallIdWindow == TimeSpan.Zero

@@ -49,13 +49,6 @@ public sealed class PostgresPartitionOwnership(ClearingDatabase database) : IPar
             : throw new ArgumentOutOfRangeException(nameof(partition), $"no partition {partition}: there are {Partitions.Count}");
     }
 
-    private async Task<long?> ScalarAsync(string sql, CancellationToken cancellationToken, params object[] parameters)
-    {
-        await using var command = database.DataSource.CreateCommand(sql);
-        foreach (var value in parameters)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
-        }
-        return await command.ExecuteScalarAsync(cancellationToken) as long?;
-    }
+    private Task<long?> ScalarAsync(string sql, CancellationToken cancellationToken, params object[] parameters) =>
+        database.DataSource.ScalarAsync<long?>(sql, cancellationToken, parameters);
 }

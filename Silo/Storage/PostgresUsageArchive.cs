@@ -128,16 +128,8 @@ public sealed class PostgresUsageArchive(ClearingDatabase database, ArchiveOptio
             ELSE 'attached' END
         """, cancellationToken, partition);
 
-    private async Task<T> ScalarAsync<T>(string sql, CancellationToken cancellationToken, params object[] parameters)
-    {
-        await using var command = database.DataSource.CreateCommand(sql);
-        foreach (var value in parameters)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
-        }
-        var result = await command.ExecuteScalarAsync(cancellationToken);
-        return result is DBNull ? default! : (T)result!;
-    }
+    private async Task<T> ScalarAsync<T>(string sql, CancellationToken cancellationToken, params object[] parameters) =>
+        (await database.DataSource.ScalarAsync<T>(sql, cancellationToken, parameters))!;
 
     /// <summary>Runs a statement outside any transaction (DETACH … CONCURRENTLY refuses one); names come from <c>usage_records_partition</c>.</summary>
     private async Task ExecuteAsync(string sql, CancellationToken cancellationToken)

@@ -53,6 +53,13 @@ public sealed class PostgresUsageStore(ClearingDatabase database) : IUsageStore
         return used;
     }
 
+    /// <summary>
+    /// The rows that can hold a call dated <paramref name="at"/>: rows span at most <see cref="UsageWriter.RowSpan"/> of call
+    /// time (<paramref name="span"/> is that interval), so they start between the call's time less the span and its time —
+    /// a bounded range of the contract's index.
+    /// </summary>
+    private static string RowsThatCanHold(string at, string span) => $"first_at <= {at} AND first_at >= {at} - {span}::interval AND last_at >= {at}";
+
     public async Task<IReadOnlyDictionary<string, List<(long Fingerprint, long AtMicros)>>> CallsSinceAsync(
         IReadOnlyCollection<string> contractIds, long fromMicros, CancellationToken cancellationToken)
     {
@@ -80,13 +87,11 @@ public sealed class PostgresUsageStore(ClearingDatabase database) : IUsageStore
     public async Task<IReadOnlyList<(string ContractId, long Fingerprint, long AtMicros)>> FindCallsAsync(
         IReadOnlyList<(string ContractId, string CallId, long AtMicros)> calls, CancellationToken cancellationToken)
     {
-        // Rows span at most UsageWriter.RowSpan of call time, so the rows that may hold a call dated X are among those
-        // of its contract that start between X less that span and X: a bounded range of the contract's index.
-        await using var command = database.DataSource.CreateCommand("""
+        await using var command = database.DataSource.CreateCommand($"""
             SELECT t.i, r.records FROM unnest($1::text[], $2::timestamptz[], $3::bytea[], $4::bytea[]) WITH ORDINALITY AS t(contract, at, v2, v1, i)
             JOIN LATERAL (
                 SELECT records FROM usage_records r
-                WHERE r.contract_id = t.contract AND r.first_at <= t.at AND r.first_at >= t.at - $5::interval AND r.last_at >= t.at
+                WHERE r.contract_id = t.contract AND {RowsThatCanHold("t.at", "$5")}
                   AND (position(t.v2 IN r.records) > 0 OR position(t.v1 IN r.records) > 0)) r ON true
             """);
         var needles = calls.Select(c => PackedCalls.Needles(c.CallId)).ToArray();
@@ -116,10 +121,10 @@ public sealed class PostgresUsageStore(ClearingDatabase database) : IUsageStore
     public async Task<IReadOnlyList<CallOccurrence>> FindCallAsync(string contractId, string callId, long? atMicros, CancellationToken cancellationToken)
     {
         // position() finds rows whose packed calls hold the call id's bytes anywhere; decoding them keeps the real ones.
-        await using var command = database.DataSource.CreateCommand("""
+        await using var command = database.DataSource.CreateCommand($"""
             SELECT cycle_id, producers, records, committed_at FROM usage_records
             WHERE contract_id = $1 AND (position($2::bytea IN records) > 0 OR position($3::bytea IN records) > 0)
-              AND ($4::timestamptz IS NULL OR (first_at <= $4 AND first_at >= $4 - $5::interval AND last_at >= $4))
+              AND ($4::timestamptz IS NULL OR ({RowsThatCanHold("$4", "$5")}))
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = contractId });
         var (v2, v1) = PackedCalls.Needles(callId);
