@@ -30,6 +30,10 @@ public sealed class GatewayMetrics : IDisposable
             new Measurement<long>(GC.CollectionCount(1), new KeyValuePair<string, object?>("generation", "1")),
             new Measurement<long>(GC.CollectionCount(2), new KeyValuePair<string, object?>("generation", "2")),
         }, description: "garbage collections since the process started, by generation (a gen 1 collection counts in gen 0 too)");
+        meter.CreateObservableCounter("dotnet_gc_pause", () => GC.GetTotalPauseDuration().TotalSeconds, unit: "s",
+            description: "time the garbage collector held every managed thread since the process started");
+        meter.CreateObservableCounter("dotnet_gc_allocated", () => GC.GetTotalAllocatedBytes(), unit: "By",
+            description: "bytes allocated on the managed heap since the process started");
     }
 
     public async Task Measure(HttpContext context, RequestDelegate next)

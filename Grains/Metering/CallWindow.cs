@@ -21,6 +21,9 @@ public sealed class CallWindow
     private const int InitialSlots = 16;
     private Slot[] slots = new Slot[InitialSlots];
 
+    /// <summary>No call held is dated before this second: a lower bound, exact after a rebuild. Spares rebuilds that would drop nothing.</summary>
+    private uint oldestSecond = uint.MaxValue;
+
     public int Count { get; private set; }
 
     /// <summary>
@@ -64,6 +67,7 @@ public sealed class CallWindow
             return 0;
         }
         slots[slot] = new Slot(key, Second(atMicros));
+        oldestSecond = Math.Min(oldestSecond, slots[slot].Second);
         Count++;
         if (Count > slots.Length - slots.Length / 8)
         {
@@ -116,6 +120,10 @@ public sealed class CallWindow
     /// <summary>Drops calls dated before the window's start (and shrinks the table to fit); returns how many.</summary>
     public int Expire(long windowStartMicros)
     {
+        if (Second(windowStartMicros) <= oldestSecond)
+        {
+            return 0;
+        }
         var before = Count;
         var size = InitialSlots;
         while (size - size / 8 < Count)
@@ -124,6 +132,25 @@ public sealed class CallWindow
         }
         Resize(size, Second(windowStartMicros));
         return before - Count;
+    }
+
+    /// <summary>
+    /// Adds to <paramref name="counts"/> how many calls held are dated in each span of <paramref name="spanSeconds"/> from
+    /// <paramref name="fromSecond"/> on, up to (not including) <paramref name="toSecond"/>: one sequential pass.
+    /// </summary>
+    internal void CountBySpan(Span<long> counts, uint fromSecond, uint toSecond, uint spanSeconds)
+    {
+        if (Count == 0 || oldestSecond >= toSecond)
+        {
+            return;
+        }
+        foreach (var entry in slots)
+        {
+            if (entry.Key != 0 && entry.Second >= fromSecond && entry.Second < toSecond)
+            {
+                counts[(int)((entry.Second - fromSecond) / spanSeconds)]++;
+            }
+        }
     }
 
     private int Find(long key)
@@ -143,11 +170,13 @@ public sealed class CallWindow
         var old = slots;
         slots = new Slot[size];
         Count = 0;
+        oldestSecond = uint.MaxValue;
         foreach (var entry in old)
         {
             if (entry.Key != 0 && entry.Second >= keepFromSecond)
             {
                 slots[Find(entry.Key)] = entry;
+                oldestSecond = Math.Min(oldestSecond, entry.Second);
                 Count++;
             }
         }
@@ -164,5 +193,5 @@ public sealed class CallWindow
     /// <summary>0 marks an empty slot, so the one fingerprint that is 0 is kept as 1 (a 2⁻⁶⁴ chance of one more collision).</summary>
     private static long Key(long fingerprint) => fingerprint == 0 ? 1 : fingerprint;
 
-    private static uint Second(long micros) => micros <= 0 ? 0 : micros / 1_000_000 >= uint.MaxValue ? uint.MaxValue : (uint)(micros / 1_000_000);
+    internal static uint Second(long micros) => micros <= 0 ? 0 : micros / 1_000_000 >= uint.MaxValue ? uint.MaxValue : (uint)(micros / 1_000_000);
 }

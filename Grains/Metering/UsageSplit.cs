@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using ClearingCluster.Interfaces.Metering;
@@ -19,25 +20,46 @@ public static class UsageSplit
     {
         var digest = Digest(batch);
         var bad = new List<UsageRejectionAt>();
-        var indexes = new Dictionary<int, List<int>>();
-        var records = new Dictionary<int, List<UsageRecord>>();
+        // Two passes, so each part's arrays are made once at their size: no list grows and nothing is copied after.
+        var shardOf = new int[batch.Records.Count];
+        var counts = new int[shardCount];
+        (string? Contract, int Shard) last = (null, 0);
         for (var i = 0; i < batch.Records.Count; i++)
         {
             if (batch.Records[i] is not { } record)
             {
                 bad.Add(new UsageRejectionAt(i, UsageRejections.Wire(UsageRejection.BadRecord)));
+                shardOf[i] = -1;
                 continue;
             }
-            var shard = MeterShards.ShardOf(record.ContractId, shardCount);
-            if (!indexes.TryGetValue(shard, out var shardIndexes))
+            if (!ReferenceEquals(record.ContractId, last.Contract))
             {
-                indexes[shard] = shardIndexes = [];
-                records[shard] = [];
+                last = (record.ContractId, MeterShards.ShardOf(record.ContractId, shardCount));
             }
-            shardIndexes.Add(i);
-            records[shard].Add(record);
+            shardOf[i] = last.Shard;
+            counts[last.Shard]++;
         }
-        var parts = indexes.ToDictionary(p => p.Key, p => new MeterPart(producer, batch.Sequence, digest, buyerOnly, [.. p.Value], [.. records[p.Key]]));
+        var parts = new Dictionary<int, MeterPart>();
+        var byShard = new MeterPart?[shardCount];
+        for (var shard = 0; shard < shardCount; shard++)
+        {
+            if (counts[shard] > 0)
+            {
+                parts[shard] = byShard[shard] = new MeterPart(producer, batch.Sequence, digest, buyerOnly, new int[counts[shard]], new UsageRecord[counts[shard]]);
+            }
+        }
+        var filled = new int[shardCount];
+        for (var i = 0; i < shardOf.Length; i++)
+        {
+            if (shardOf[i] >= 0)
+            {
+                var part = byShard[shardOf[i]]!;
+                var at = filled[shardOf[i]]++;
+                part.Indexes[at] = i;
+                part.Records[at] = batch.Records[i]!.Value;
+            }
+        }
+        Debug.Assert(parts.All(p => filled[p.Key] == p.Value.Records.Length), "every part is filled to its size");
         return new Split(parts, bad);
     }
 

@@ -39,6 +39,8 @@ public sealed class OperationsTests(GatewayFixture fixture)
         Assert.Matches("""dotnet_gc_heap_after_collection_bytes [0-9]""", text);
         Assert.Contains("# TYPE dotnet_gc_collections_total counter", text);
         Assert.Matches("""dotnet_gc_collections_total\{generation="2"\} [0-9]""", text);
+        Assert.Matches("""dotnet_gc_pause_seconds_total [0-9]""", text);
+        Assert.Matches("""dotnet_gc_allocated_bytes_total [1-9]""", text);
         Assert.Matches("""http_requests_total\{method="GET",route="/health/ready",status="200"\} [1-9]""", text);
     }
 

@@ -163,6 +163,51 @@ public sealed class GroupCommitTests
     }
 
     /// <summary>
+    /// Submitters on several threads at once while the log stops: every item either commits and completes or is refused
+    /// as stopped (none is left waiting), each writer's committed items are in its submission order, and nothing is
+    /// left pending.
+    /// </summary>
+    [Fact]
+    public async Task Submitters_on_many_threads_racing_a_stop_each_commit_in_order_or_are_refused_and_none_is_stranded()
+    {
+        for (var round = 0; round < 60; round++)
+        {
+            var store = new MemoryCommitStore();
+            var lane = Lane(store, flushRecordsMax: 7);
+            var writers = await Task.WhenAll(Enumerable.Range(0, 4).Select(w => lane.OpenWriterAsync($"w{w}", CancellationToken.None)));
+            using var started = new CountdownEvent(writers.Length);
+            var submitters = writers.Select((writer, w) => Task.Factory.StartNew(() =>
+            {
+                var done = new List<(Item, Task)>();
+                started.Signal();
+                for (var n = 0; n < 2_000; n++)
+                {
+                    var item = new Item($"w{w}-{n}");
+                    done.Add((item, writer.CommitAsync(item)));
+                }
+                return done;
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+            started.Wait();
+            await lane.DisposeAsync();
+            var submitted = (await Task.WhenAll(submitters).Within()).SelectMany(s => s).ToList();
+
+            foreach (var (item, done) in submitted)
+            {
+                var error = await Record.ExceptionAsync(() => done.Within());
+                Assert.True(error is null or CommitFailedException, $"{item}: {error}");
+            }
+            var committed = Labels(store);
+            Assert.Equal(submitted.Count(s => s.Item2.IsCompletedSuccessfully), committed.Count);
+            foreach (var perWriter in committed.GroupBy(label => label.Split('-')[0]))
+            {
+                var sequence = perWriter.Select(label => int.Parse(label.Split('-')[1], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+                Assert.Equal(Enumerable.Range(0, sequence.Count), sequence);
+            }
+            Assert.Equal(0, lane.PendingRecords);
+        }
+    }
+
+    /// <summary>
     /// Random interleavings of several writers' submissions with random flush failures and epoch takeovers: every
     /// writer's committed items are a prefix of what it submitted in its epoch, exactly the ones whose task succeeded,
     /// and nothing of a stale or failed epoch commits after its first failure.

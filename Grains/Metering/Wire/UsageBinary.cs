@@ -18,6 +18,9 @@ public static class UsageBinary
     public const string ContentType = "application/vnd.clearing.usage.v1";
     private static readonly byte[] Magic = "CCU1"u8.ToArray();
 
+    [ThreadStatic]
+    private static RecentStrings? contractIds;
+
     public static UsageBatch Read(ReadOnlySpan<byte> body, UsageLimits limits)
     {
         var cursor = new Cursor(body);
@@ -33,10 +36,11 @@ public static class UsageBinary
             throw new UsageFormatException($"a batch carries at most {limits.RecordsPerBatchMax} records");
         }
         var records = new List<UsageRecord?>((int)count);
+        var contracts = contractIds ??= new RecentStrings(Encoding.UTF8);
         for (var i = 0; i < count; i++)
         {
             var callId = cursor.ShortString();
-            var contract = cursor.ShortString();
+            var contract = contracts.Get(cursor.ShortBytes());
             var at = cursor.Int64();
             var units = cursor.UInt32();
             records.Add(UsageEnvelope.Record(callId, contract, at, units, limits));
@@ -65,11 +69,9 @@ public static class UsageBinary
             return taken;
         }
 
-        public string ShortString()
-        {
-            var length = Take(1)[0];
-            return Encoding.UTF8.GetString(Take(length));
-        }
+        public string ShortString() => Encoding.UTF8.GetString(ShortBytes());
+
+        public ReadOnlySpan<byte> ShortBytes() => Take(Take(1)[0]);
 
         public ulong UInt64() => BinaryPrimitives.ReadUInt64LittleEndian(Take(8));
 

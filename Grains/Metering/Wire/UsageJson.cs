@@ -1,4 +1,5 @@
 using ClearingCluster.Interfaces.Metering;
+using System.Text;
 using System.Text.Json;
 
 namespace ClearingCluster.Grains.Metering.Wire;
@@ -81,6 +82,28 @@ public static class UsageJson
         }
     }
 
+    [ThreadStatic]
+    private static RecentStrings? contractIds;
+
+    private static readonly Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary><see cref="Text"/> for a contract id: one string per id a thread reads again and again, when it is not escaped.</summary>
+    private static string? ContractId(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || reader.HasValueSequence)
+        {
+            return Text(ref reader);
+        }
+        try
+        {
+            return (contractIds ??= new RecentStrings(StrictUtf8)).Get(reader.ValueSpan);
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Reads one record object; anything malformed inside it makes it a bad record, and the reader ends after it.</summary>
     public static UsageRecord? ReadRecord(ref Utf8JsonReader reader, UsageLimits limits)
     {
@@ -106,7 +129,7 @@ public static class UsageJson
             {
                 malformed |= Twice(ref seen, 2);
                 reader.Read();
-                contract = Text(ref reader);
+                contract = ContractId(ref reader);
             }
             else if (reader.ValueTextEquals("at"u8))
             {

@@ -218,6 +218,36 @@ public sealed class MeterBookTests
     }
 
     [Fact]
+    public void A_trim_takes_the_oldest_calls_over_every_window_in_one_cut_just_enough_to_get_a_tenth_below_the_limit()
+    {
+        const long Second = 1_000_000;
+        var book = new MeterBook();
+        foreach (var contract in new[] { "K-1", "K-2" })
+        {
+            book.Track(new ContractMeter(contract, 1_000, 0, From, From + 1_000 * Second, true));
+            book.RememberCalls(contract, [], long.MinValue);
+        }
+        // K-1's calls are dated at even seconds, K-2's at odd ones: 100 calls over 100 seconds.
+        for (var i = 0; i < 100; i++)
+        {
+            book.Apply(new UsageRecord($"c{i}", i % 2 == 0 ? "K-1" : "K-2", From + i * Second, 1), windowStartMicros: From);
+        }
+
+        var dropped = book.TrimCalls(callsMax: 20, From, trimNotAfterMicros: From + 500 * Second);
+
+        // 18 is a tenth below 20: the 82 oldest went, over both windows, and nothing newer.
+        Assert.Equal(82, dropped);
+        Assert.Equal(18, book.CallsRemembered);
+        Assert.Equal(1, book.TrimGeneration);
+        Assert.False(book.Find("K-1")!.Calls!.Holds(CallFingerprint.Of("c80"), From));
+        Assert.False(book.Find("K-2")!.Calls!.Holds(CallFingerprint.Of("c81"), From));
+        Assert.True(book.Find("K-1")!.Calls!.Holds(CallFingerprint.Of("c82"), From));
+        Assert.True(book.Find("K-2")!.Calls!.Holds(CallFingerprint.Of("c83"), From));
+        Assert.True(book.NeedsStorageCheck(new UsageRecord("c81", "K-2", From + 81 * Second, 1), From));
+        Assert.False(book.NeedsStorageCheck(new UsageRecord("c82", "K-1", From + 82 * Second, 1), From));
+    }
+
+    [Fact]
     public void A_window_read_back_only_so_far_covers_from_there_on()
     {
         const long Second = 1_000_000;

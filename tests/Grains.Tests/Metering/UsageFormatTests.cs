@@ -106,7 +106,7 @@ public sealed class UsageFormatTests
     public void The_three_formats_read_the_same_batch_the_same_way()
     {
         var records = Gen.Choose(1, 30).SelectMany(n =>
-            Gen.Choose(0, 1_000_000).Select(i => new UsageRecord($"call-{i}", $"K-{i % 7}", At + i * 1_000_000L, 1 + i % 500)).ArrayOf(n));
+            Gen.Choose(0, 1_000_000).Select(i => new UsageRecord($"call-{i}", $"K-{i % 997}", At + i * 1_000_000L, 1 + i % 500)).ArrayOf(n));
         var property = Prop.ForAll(records.ToArbitrary(), Gen.Choose(0, int.MaxValue).ToArbitrary(), (batch, sequence) =>
         {
             var fromJson = UsageJson.Read(Encoding.UTF8.GetBytes(Json("producer-1", sequence, batch)), Limits);
@@ -116,6 +116,32 @@ public sealed class UsageFormatTests
                 b.Producer == "producer-1" && b.Sequence == sequence && b.Records.SequenceEqual(batch.Select(r => (UsageRecord?)r)));
         });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(200).WithReplay(674386, 1), property);
+    }
+
+    /// <summary>
+    /// Contract ids are decoded once per thread and reused (a small direct-mapped table): across thousands of ids that
+    /// collide in it, each still reads as itself; an escaped id reads as its text; bytes that are not UTF-8 make the
+    /// record bad in JSON, whether or not the same bytes were read before.
+    /// </summary>
+    [Fact]
+    public void Contract_ids_read_as_themselves_however_often_and_however_many_and_bad_UTF8_stays_a_bad_record()
+    {
+        var limits = new UsageLimits { RecordsPerBatchMax = 5_000 };
+        var records = Enumerable.Range(0, 5_000).Select(i => new UsageRecord($"c-{i}", $"K-{i * 7919 % 3_001}", At, 1)).ToArray();
+        for (var pass = 0; pass < 2; pass++)
+        {
+            Assert.Equal(records.Select(r => r.ContractId), UsageBinary.Read(Binary("p", pass, records), limits).Records.Select(r => r!.Value.ContractId));
+            Assert.Equal(records.Select(r => r.ContractId), UsageJson.Read(Encoding.UTF8.GetBytes(Json("p", pass, records)), limits).Records.Select(r => r!.Value.ContractId));
+        }
+
+        var escaped = UsageJson.Read("""{"producer":"p","sequence":1,"records":[{"callId":"c","contract":"K-\u0031","at":"2026-11-21T08:00:00Z","units":1}]}"""u8, Limits);
+        Assert.Equal("K-1", escaped.Records[0]!.Value.ContractId);
+        byte[] notUtf8 = [.. """{"producer":"p","sequence":1,"records":[{"callId":"c","contract":"K-"""u8, 0xC3, 0x28,
+            .. "\",\"at\":\"2026-11-21T08:00:00Z\",\"units\":1}]}"u8];
+        for (var pass = 0; pass < 2; pass++)
+        {
+            Assert.Null(UsageJson.Read(notUtf8, Limits).Records[0]);
+        }
     }
 
     private static string Json(string producer, long sequence, IEnumerable<UsageRecord> records) =>
