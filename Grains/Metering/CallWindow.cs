@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.Intrinsics.X86;
 
 namespace ClearingCluster.Grains.Metering;
 
@@ -47,6 +48,22 @@ public sealed class CallWindow
         var key = Key(fingerprint);
         slot = Find(key);
         return slots[slot].Key == key && slots[slot].Second >= Second(windowStartMicros);
+    }
+
+    /// <summary>
+    /// Asks the processor for the cache line a lookup of <paramref name="fingerprint"/> starts at, without waiting for it:
+    /// issued for a part's records before they are checked, the lookups' cache misses overlap instead of coming one
+    /// after another. Changes nothing; a no-op where the processor has no prefetch instruction.
+    /// </summary>
+    public unsafe void Prefetch(long fingerprint)
+    {
+        if (Sse.IsSupported)
+        {
+            fixed (Slot* first = slots)
+            {
+                Sse.Prefetch0(first + ((int)Key(fingerprint) & (slots.Length - 1)));
+            }
+        }
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ClearingCluster.Interfaces.Metering;
 namespace ClearingCluster.Grains.Metering;
 
@@ -181,10 +182,34 @@ public sealed class MeterBook
         return trimNotAfterMicros;
     }
 
+    /// <summary>
+    /// The records' call fingerprints, for <see cref="Apply(in UsageRecord, long, long, long, long)"/>; the window slot
+    /// each will be looked up in is asked for ahead (<see cref="CallWindow.Prefetch"/>), so checking a part waits for
+    /// memory about once rather than once a record (windows of millions of calls miss the cache on every lookup).
+    /// </summary>
+    public long[] Fingerprints(ReadOnlySpan<UsageRecord> records)
+    {
+        var fingerprints = new long[records.Length];
+        for (var i = 0; i < records.Length; i++)
+        {
+            fingerprints[i] = CallFingerprint.Of(records[i].CallId);
+            if (contracts.TryGetValue(records[i].ContractId, out var meter))
+            {
+                meter.Calls?.Prefetch(fingerprints[i]);
+            }
+        }
+        return fingerprints;
+    }
+
     /// <summary>Checks one record and, if it counts, adds its units to its contract's use.</summary>
     public UsageRejection Apply(in UsageRecord record, long notAfterMicros = long.MaxValue, long closedThroughMicros = long.MinValue,
-        long windowStartMicros = long.MinValue)
+        long windowStartMicros = long.MinValue) =>
+        Apply(record, CallFingerprint.Of(record.CallId), notAfterMicros, closedThroughMicros, windowStartMicros);
+
+    /// <summary><see cref="Apply(in UsageRecord, long, long, long)"/> with the record's call fingerprint given (<see cref="Fingerprints"/>).</summary>
+    public UsageRejection Apply(in UsageRecord record, long fingerprint, long notAfterMicros, long closedThroughMicros, long windowStartMicros)
     {
+        Debug.Assert(fingerprint == CallFingerprint.Of(record.CallId), "the fingerprint is the record's");
         if (!contracts.TryGetValue(record.ContractId, out var meter))
         {
             return UsageRejection.UnknownContract;
@@ -207,7 +232,6 @@ public sealed class MeterBook
         }
         var calls = meter.Calls
             ?? throw new InvalidOperationException($"contract {record.ContractId}: its call window is not loaded, so a repeated call could not be told");
-        var fingerprint = CallFingerprint.Of(record.CallId);
         if (calls.Holds(fingerprint, windowStartMicros, out var slot))
         {
             return UsageRejection.DuplicateCall;

@@ -136,12 +136,13 @@ public sealed class MeterGrain(
         var oldestAccepted = long.MaxValue;
         var notAfter = checked(Wire.UsageEnvelope.ToMicros(time.GetUtcNow()) + (long)options.FutureSkew.TotalMicroseconds);
         var windowStart = WindowStart();
+        var fingerprints = book.Fingerprints(part.Records);
         for (var i = 0; i < part.Records.Length; i++)
         {
             var record = part.Records[i];
             var reason = part.BuyerOnly is { } buyer && book.Find(record.ContractId) is { } meter && meter.Buyer != buyer
                 ? UsageRejection.UnknownContract
-                : book.Apply(record, notAfter, closedThroughMicros, windowStart);
+                : book.Apply(record, fingerprints[i], notAfter, closedThroughMicros, windowStart);
             if (reason == UsageRejection.None)
             {
                 accepted.Add(record);
