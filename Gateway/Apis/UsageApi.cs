@@ -105,7 +105,14 @@ public static class UsageApi
         {
             throw new BadHttpRequestException($"a usage batch is at most {BodyBytesMax} bytes", StatusCodes.Status413PayloadTooLarge);
         }
-        using var buffer = new MemoryStream((int)(context.Request.ContentLength ?? 64 * 1024));
+        if (context.Request.ContentLength is { } length)
+        {
+            // The usual case: read straight into an array of the body's size, no second copy.
+            var body = new byte[length];
+            await context.Request.Body.ReadExactlyAsync(body, context.RequestAborted);
+            return body;
+        }
+        using var buffer = new MemoryStream(64 * 1024);
         await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
         return buffer.ToArray();
     }
