@@ -36,14 +36,17 @@ public static class UsageBenchmark
         var (contracts, at, gatewayKey) = await SetUpAsync(gateway);
         var clients = Enumerable.Range(0, arguments.Concurrency).Select(_ => gateway.Client(gatewayKey, 1)).ToArray();
         var sequences = new long[arguments.Concurrency];
-        var atMicros = UsageEnvelope.ToMicros(at);
 
         async Task SendAsync(int producer)
         {
             var sequence = ++sequences[producer];
-            var records = Enumerable.Range(0, recordsPerBatch)
-                .Select(i => new UsageRecord($"{producer}-{sequence}-{i}", contracts[(producer + i) % contracts.Length], atMicros, 1)).ToArray();
-            using var content = Encode(format, $"bench-{producer}", sequence, records);
+            var records = new UsageRecordRequest[recordsPerBatch];
+            for (var i = 0; i < records.Length; i++)
+            {
+                records[i] = new UsageRecordRequest(string.Create(CultureInfo.InvariantCulture, $"{producer}-{sequence}-{i}"),
+                    contracts[(producer + i) % contracts.Length], at, 1);
+            }
+            using var content = Encode(format, new UsageBatchRequest($"bench-{producer}", sequence, records));
             using var response = await clients[producer].PostAsync("/v1/usage", content);
             if (!response.IsSuccessStatusCode)
             {
@@ -120,10 +123,8 @@ public static class UsageBenchmark
             $"  ceiling median (PostgreSQL alone, the same packed rows by binary COPY, {recordsPerFlush} records a transaction): {results.Order().ElementAt(results.Count / 2):N0} records/s"));
     }
 
-    private static HttpContent Encode(string format, string producer, long sequence, UsageRecord[] records)
+    private static HttpContent Encode(string format, UsageBatchRequest batch)
     {
-        var batch = new UsageBatchRequest(producer, sequence,
-            [.. records.Select(r => new UsageRecordRequest(r.CallId, r.ContractId, UsageEnvelope.FromMicros(r.AtMicros), r.Units))]);
         var (body, mediaType) = format switch
         {
             "binary" => (UsageFormats.WriteBinary(batch), UsageFormats.Binary),
