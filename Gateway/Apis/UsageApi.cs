@@ -109,7 +109,14 @@ public static class UsageApi
         {
             // The usual case: read straight into an array of the body's size, no second copy.
             var body = new byte[length];
-            await context.Request.Body.ReadExactlyAsync(body, context.RequestAborted);
+            try
+            {
+                await context.Request.Body.ReadExactlyAsync(body, context.RequestAborted);
+            }
+            catch (EndOfStreamException)
+            {
+                throw new BadHttpRequestException($"the body ended before its Content-Length of {length} bytes");
+            }
             return body;
         }
         using var buffer = new MemoryStream(64 * 1024);

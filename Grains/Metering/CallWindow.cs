@@ -25,6 +25,9 @@ public sealed class CallWindow
     /// <summary>No call held is dated before this second: a lower bound, exact after a rebuild. Spares rebuilds that would drop nothing.</summary>
     private uint oldestSecond = uint.MaxValue;
 
+    /// <summary>No call held is dated before this second (<see cref="uint.MaxValue"/> when none is held).</summary>
+    internal uint OldestSecond => Count == 0 ? uint.MaxValue : oldestSecond;
+
     public int Count { get; private set; }
 
     /// <summary>
@@ -134,7 +137,10 @@ public sealed class CallWindow
     /// <summary>A window read from storage back to <paramref name="fromMicros"/> only covers from there on.</summary>
     internal void CoverFrom(long fromMicros) => CoversFromSecond = Math.Max(CoversFromSecond, Second(fromMicros));
 
-    /// <summary>Drops calls dated before the window's start (and shrinks the table to fit); returns how many.</summary>
+    /// <summary>
+    /// Drops calls dated before the window's start and shrinks the table to fit; returns how many. A window holding no
+    /// call that old (by <see cref="oldestSecond"/>, a lower bound) is left as it is, unshrunk.
+    /// </summary>
     public int Expire(long windowStartMicros)
     {
         if (Second(windowStartMicros) <= oldestSecond)

@@ -158,7 +158,14 @@ public sealed class MeterBook
     private long TrimCut(long excess, long windowStartMicros, long trimNotAfterMicros)
     {
         const int Spans = 4_096;
-        var from = CallWindow.Second(windowStartMicros);
+        // From the oldest call held, not the window's start: the spans then cut finely what memory really holds (a year's
+        // window holding an hour's calls would otherwise put them all in one span).
+        var oldestHeld = uint.MaxValue;
+        foreach (var window in windows.Values)
+        {
+            oldestHeld = Math.Min(oldestHeld, window.OldestSecond);
+        }
+        var from = Math.Max(CallWindow.Second(windowStartMicros), oldestHeld);
         var to = CallWindow.Second(trimNotAfterMicros);
         if (to <= from)
         {
@@ -187,7 +194,7 @@ public sealed class MeterBook
     /// each will be looked up in is asked for ahead (<see cref="CallWindow.Prefetch"/>), so checking a part waits for
     /// memory about once rather than once a record (windows of millions of calls miss the cache on every lookup).
     /// </summary>
-    public long[] Fingerprints(ReadOnlySpan<UsageRecord> records)
+    public long[] PrefetchedFingerprints(ReadOnlySpan<UsageRecord> records)
     {
         var fingerprints = new long[records.Length];
         for (var i = 0; i < records.Length; i++)
@@ -206,7 +213,7 @@ public sealed class MeterBook
         long windowStartMicros = long.MinValue) =>
         Apply(record, CallFingerprint.Of(record.CallId), notAfterMicros, closedThroughMicros, windowStartMicros);
 
-    /// <summary><see cref="Apply(in UsageRecord, long, long, long)"/> with the record's call fingerprint given (<see cref="Fingerprints"/>).</summary>
+    /// <summary><see cref="Apply(in UsageRecord, long, long, long)"/> with the record's call fingerprint given (<see cref="PrefetchedFingerprints"/>).</summary>
     public UsageRejection Apply(in UsageRecord record, long fingerprint, long notAfterMicros, long closedThroughMicros, long windowStartMicros)
     {
         Debug.Assert(fingerprint == CallFingerprint.Of(record.CallId), "the fingerprint is the record's");

@@ -40,9 +40,9 @@ public sealed class MeterGrain(
     /// Parts on their way to storage, with the cycle they were counted in (a cut-off waits for its cycle's) and the
     /// book's first tick of their calls (no window used since the oldest of them may be forgotten).
     /// </summary>
-    /// <remarks>Keyed by a number of the grain's own: a task's identity hash took a sync block under load (a tenth of the shard's time).</remarks>
+    /// <remarks>Keyed by a number of the grain's own: a task's identity hash took a sync block under load (~8 % of the Gateway's profile samples).</remarks>
     private readonly Dictionary<long, (Task Durable, string Cycle, long FirstTick, long MinAtMicros)> committing = [];
-    private long partsCommitted;
+    private long partsNumbered;
 
     private int Shard => int.Parse(GetPrimaryKeyString(), System.Globalization.CultureInfo.InvariantCulture);
 
@@ -136,7 +136,7 @@ public sealed class MeterGrain(
         var oldestAccepted = long.MaxValue;
         var notAfter = checked(Wire.UsageEnvelope.ToMicros(time.GetUtcNow()) + (long)options.FutureSkew.TotalMicroseconds);
         var windowStart = WindowStart();
-        var fingerprints = book.Fingerprints(part.Records);
+        var fingerprints = book.PrefetchedFingerprints(part.Records);
         for (var i = 0; i < part.Records.Length; i++)
         {
             var record = part.Records[i];
@@ -156,7 +156,7 @@ public sealed class MeterGrain(
         }
         var answer = new MeterAnswer(accepted.Count, acceptedUnits, rejected, false);
         var durable = writer.CommitAsync(new UsageCommit(Shard, openCycle, new CommittedPart(part.Producer, part.Sequence, part.BatchDigest, answer, accepted)));
-        var number = ++partsCommitted;
+        var number = ++partsNumbered;
         committing[number] = (durable, openCycle, firstTick, oldestAccepted);
         try
         {

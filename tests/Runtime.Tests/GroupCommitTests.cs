@@ -189,6 +189,7 @@ public sealed class GroupCommitTests
             }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
             started.Wait();
             await lane.DisposeAsync();
+            await lane.DisposeAsync(); // stopping twice is stopping once
             var submitted = (await Task.WhenAll(submitters).Within()).SelectMany(s => s).ToList();
 
             foreach (var (item, done) in submitted)

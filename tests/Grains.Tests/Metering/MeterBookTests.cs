@@ -217,34 +217,42 @@ public sealed class MeterBookTests
         Assert.False(book.NeedsStorageCheck(new UsageRecord("c5", "K-1", From + 5 * Second, 1), From + 10 * Second));
     }
 
-    [Fact]
-    public void A_trim_takes_the_oldest_calls_over_every_window_in_one_cut_just_enough_to_get_a_tenth_below_the_limit()
+    /// <remarks>
+    /// Also with a window reaching 400 days back while memory holds 100 seconds: the cut is found among the calls held,
+    /// not in spans of the whole window (which would put them all in one span and drop them all).
+    /// </remarks>
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(400L * 86_400)]
+    public void A_trim_takes_the_oldest_calls_over_every_window_in_one_cut_just_enough_to_get_a_tenth_below_the_limit(long windowSeconds)
     {
         const long Second = 1_000_000;
+        var callsFrom = windowSeconds * Second + From;
+        var windowStart = callsFrom - windowSeconds * Second;
         var book = new MeterBook();
         foreach (var contract in new[] { "K-1", "K-2" })
         {
-            book.Track(new ContractMeter(contract, 1_000, 0, From, From + 1_000 * Second, true));
+            book.Track(new ContractMeter(contract, 1_000, 0, callsFrom, callsFrom + 1_000 * Second, true));
             book.RememberCalls(contract, [], long.MinValue);
         }
         // K-1's calls are dated at even seconds, K-2's at odd ones: 100 calls over 100 seconds.
         for (var i = 0; i < 100; i++)
         {
-            book.Apply(new UsageRecord($"c{i}", i % 2 == 0 ? "K-1" : "K-2", From + i * Second, 1), windowStartMicros: From);
+            book.Apply(new UsageRecord($"c{i}", i % 2 == 0 ? "K-1" : "K-2", callsFrom + i * Second, 1), windowStartMicros: windowStart);
         }
 
-        var dropped = book.TrimCalls(callsMax: 20, From, trimNotAfterMicros: From + 500 * Second);
+        var dropped = book.TrimCalls(callsMax: 20, windowStart, trimNotAfterMicros: callsFrom + 500 * Second);
 
         // 18 is a tenth below 20: the 82 oldest went, over both windows, and nothing newer.
         Assert.Equal(82, dropped);
         Assert.Equal(18, book.CallsRemembered);
         Assert.Equal(1, book.TrimGeneration);
-        Assert.False(book.Find("K-1")!.Calls!.Holds(CallFingerprint.Of("c80"), From));
-        Assert.False(book.Find("K-2")!.Calls!.Holds(CallFingerprint.Of("c81"), From));
-        Assert.True(book.Find("K-1")!.Calls!.Holds(CallFingerprint.Of("c82"), From));
-        Assert.True(book.Find("K-2")!.Calls!.Holds(CallFingerprint.Of("c83"), From));
-        Assert.True(book.NeedsStorageCheck(new UsageRecord("c81", "K-2", From + 81 * Second, 1), From));
-        Assert.False(book.NeedsStorageCheck(new UsageRecord("c82", "K-1", From + 82 * Second, 1), From));
+        Assert.False(book.Find("K-1")!.Calls!.Holds(CallFingerprint.Of("c80"), callsFrom));
+        Assert.False(book.Find("K-2")!.Calls!.Holds(CallFingerprint.Of("c81"), callsFrom));
+        Assert.True(book.Find("K-1")!.Calls!.Holds(CallFingerprint.Of("c82"), callsFrom));
+        Assert.True(book.Find("K-2")!.Calls!.Holds(CallFingerprint.Of("c83"), callsFrom));
+        Assert.True(book.NeedsStorageCheck(new UsageRecord("c81", "K-2", callsFrom + 81 * Second, 1), callsFrom));
+        Assert.False(book.NeedsStorageCheck(new UsageRecord("c82", "K-1", callsFrom + 82 * Second, 1), callsFrom));
     }
 
     [Fact]
