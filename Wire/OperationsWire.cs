@@ -9,3 +9,12 @@ public sealed record ReconciliationMismatchResponse(string Participant, long Hel
 /// <summary>Trading's money against the books; <c>held</c> and <c>escrow</c> are the totals over all accounts, in µ¥.</summary>
 public sealed record ReconciliationResponse(
     bool Ok, int Books, int Participants, long Held, long Escrow, IReadOnlyList<ReconciliationMismatchResponse> Mismatches, DateTimeOffset At);
+
+/// <summary>
+/// The cluster as partition ownership shows it (docs/CLUSTER.md): this silo, every silo holding partitions, and how
+/// many partitions nobody holds. <c>serving</c> counts this silo's partitions whose lease it may still act on.
+/// </summary>
+public sealed record ClusterResponse(string Silo, int Partitions, int Held, int Serving, int Unowned, IReadOnlyList<ClusterSiloResponse> Silos, DateTimeOffset At);
+
+/// <summary>One silo holding partitions: how many, their epochs, and when the last of its leases runs out (the database's clock).</summary>
+public sealed record ClusterSiloResponse(string Name, int Partitions, long EpochMin, long EpochMax, DateTimeOffset LeaseUntil);

@@ -66,6 +66,7 @@ public static class GatewayHostingExtensions
 
         app.MapOpenApi().AllowAnonymous();
         app.MapOperationsApi();
+        app.MapClusterApi();
         app.MapIdentityApi();
         app.MapParticipantsApi();
         app.MapAccountsApi();

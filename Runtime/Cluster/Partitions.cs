@@ -30,4 +30,19 @@ public interface IPartitionOwnership
     Task<bool> ReleaseAsync(int partition, string silo, long epoch, CancellationToken cancellationToken);
 
     Task<PartitionOwner> ReadAsync(int partition, CancellationToken cancellationToken);
+
+    /// <summary>Takes up to <paramref name="max"/> partitions nobody holds (or whose lease ran out), each in a new epoch, in one statement.</summary>
+    Task<IReadOnlyList<HeldPartition>> AcquireFreeAsync(string silo, int max, TimeSpan lease, CancellationToken cancellationToken);
+
+    /// <summary>Renews those of <paramref name="held"/> the silo still owns in that epoch with a running lease; returns them.</summary>
+    Task<IReadOnlyList<HeldPartition>> RenewAllAsync(string silo, IReadOnlyList<HeldPartition> held, TimeSpan lease, CancellationToken cancellationToken);
+
+    /// <summary>Lets every one of <paramref name="held"/> go that is still the silo's in that epoch; returns how many.</summary>
+    Task<int> ReleaseAllAsync(string silo, IReadOnlyList<HeldPartition> held, CancellationToken cancellationToken);
+
+    /// <summary>Every partition's row, in partition order.</summary>
+    Task<IReadOnlyList<PartitionOwner>> ReadAllAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>A partition a silo holds, in the epoch it holds it in.</summary>
+public readonly record struct HeldPartition(int Partition, long Epoch);

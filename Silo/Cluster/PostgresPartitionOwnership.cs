@@ -39,14 +39,80 @@ public sealed class PostgresPartitionOwnership(ClearingDatabase database) : IPar
 
     public async Task<PartitionOwner> ReadAsync(int partition, CancellationToken cancellationToken)
     {
-        await using var command = database.DataSource.CreateCommand("""
-            SELECT owner, epoch, (extract(epoch FROM lease_until) * 1000000)::bigint FROM partition_owner WHERE partition_id = $1
-            """);
+        await using var command = database.DataSource.CreateCommand(ReadSql + " WHERE partition_id = $1");
         command.Parameters.Add(new NpgsqlParameter { Value = partition });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new PartitionOwner(partition, reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetInt64(1), reader.IsDBNull(2) ? long.MinValue : reader.GetInt64(2))
+            ? Owner(reader)
             : throw new ArgumentOutOfRangeException(nameof(partition), $"no partition {partition}: there are {Partitions.Count}");
+    }
+
+    public async Task<IReadOnlyList<HeldPartition>> AcquireFreeAsync(string silo, int max, TimeSpan lease, CancellationToken cancellationToken) =>
+        await HeldAsync("""
+            WITH free AS (
+                SELECT partition_id FROM partition_owner
+                WHERE owner IS NULL OR lease_until <= clock_timestamp()
+                ORDER BY partition_id LIMIT $2
+                FOR UPDATE SKIP LOCKED),
+            taken AS (
+                UPDATE partition_owner p SET owner = $1, epoch = p.epoch + 1, lease_until = clock_timestamp() + $3
+                FROM free WHERE p.partition_id = free.partition_id
+                RETURNING p.partition_id, p.epoch),
+            fenced AS (
+                INSERT INTO writer_epochs AS w (writer, epoch) SELECT 'partition/' || partition_id, epoch FROM taken
+                ON CONFLICT (writer) DO UPDATE SET epoch = EXCLUDED.epoch WHERE w.epoch < EXCLUDED.epoch)
+            SELECT partition_id, epoch FROM taken ORDER BY partition_id
+            """, cancellationToken, silo, max, lease);
+
+    public async Task<IReadOnlyList<HeldPartition>> RenewAllAsync(string silo, IReadOnlyList<HeldPartition> held, TimeSpan lease,
+        CancellationToken cancellationToken) =>
+        held.Count == 0 ? [] : await HeldAsync("""
+            UPDATE partition_owner p SET lease_until = clock_timestamp() + $4
+            FROM unnest($2::int[], $3::bigint[]) AS h(partition_id, epoch)
+            WHERE p.partition_id = h.partition_id AND p.owner = $1 AND p.epoch = h.epoch AND p.lease_until > clock_timestamp()
+            RETURNING p.partition_id, p.epoch
+            """, cancellationToken, silo, held.Select(h => h.Partition).ToArray(), held.Select(h => h.Epoch).ToArray(), lease);
+
+    public async Task<int> ReleaseAllAsync(string silo, IReadOnlyList<HeldPartition> held, CancellationToken cancellationToken) =>
+        held.Count == 0 ? 0 : (await HeldAsync("""
+            UPDATE partition_owner p SET owner = NULL, lease_until = NULL
+            FROM unnest($2::int[], $3::bigint[]) AS h(partition_id, epoch)
+            WHERE p.partition_id = h.partition_id AND p.owner = $1 AND p.epoch = h.epoch
+            RETURNING p.partition_id, p.epoch
+            """, cancellationToken, silo, held.Select(h => h.Partition).ToArray(), held.Select(h => h.Epoch).ToArray())).Count;
+
+    public async Task<IReadOnlyList<PartitionOwner>> ReadAllAsync(CancellationToken cancellationToken)
+    {
+        await using var command = database.DataSource.CreateCommand(ReadSql + " ORDER BY partition_id");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var owners = new List<PartitionOwner>(Partitions.Count);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            owners.Add(Owner(reader));
+        }
+        return owners;
+    }
+
+    private const string ReadSql =
+        "SELECT partition_id, owner, epoch, (extract(epoch FROM lease_until) * 1000000)::bigint FROM partition_owner";
+
+    private static PartitionOwner Owner(NpgsqlDataReader reader) =>
+        new(reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2), reader.IsDBNull(3) ? long.MinValue : reader.GetInt64(3));
+
+    private async Task<IReadOnlyList<HeldPartition>> HeldAsync(string sql, CancellationToken cancellationToken, params object[] parameters)
+    {
+        await using var command = database.DataSource.CreateCommand(sql);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        }
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var held = new List<HeldPartition>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            held.Add(new HeldPartition(reader.GetInt32(0), reader.GetInt64(1)));
+        }
+        return held;
     }
 
     private Task<long?> ScalarAsync(string sql, CancellationToken cancellationToken, params object[] parameters) =>

@@ -46,6 +46,17 @@ public static class SiloServiceCollectionExtensions
         services.AddSingleton(archive);
         services.AddSingleton<ClearingCluster.Grains.Clearing.IUsageArchive, PostgresUsageArchive>();
         services.AddSingleton<ClearingCluster.Runtime.Cluster.IPartitionOwnership, Cluster.PostgresPartitionOwnership>();
+        var leases = new ClearingCluster.Runtime.Cluster.ClusterTimings();
+        configuration.GetSection("Clearing:Cluster").Bind(leases);
+        leases.Validate();
+        services.AddSingleton(leases);
+        var cluster = new Cluster.ClusterOptions();
+        configuration.GetSection("Clearing:Cluster").Bind(cluster);
+        cluster.Validate();
+        services.AddSingleton(cluster);
+        services.AddSingleton(provider => new ClearingCluster.Runtime.Cluster.PartitionKeeper(
+            provider.GetRequiredService<ClearingCluster.Runtime.Cluster.IPartitionOwnership>(), leases, cluster.SiloName,
+            static () => (long)(System.Diagnostics.Stopwatch.GetTimestamp() * (1_000_000.0 / System.Diagnostics.Stopwatch.Frequency))));
         var fees = new ClearingCluster.Grains.Clearing.FeeSchedule();
         configuration.GetSection("Clearing:Fees").Bind(fees);
         fees.Validate();
@@ -67,6 +78,7 @@ public static class SiloServiceCollectionExtensions
         services.AddSingleton<EvidenceSweep>();
         services.AddHostedService<EvidenceSweepHostedService>();
         services.AddHostedService<ClearingScheduleHostedService>();
+        services.AddHostedService<Cluster.PartitionKeeperService>();
         return services;
     }
 

@@ -1,3 +1,4 @@
+using ClearingCluster.Wire;
 using System.Net.Http.Json;
 using ClearingCluster.TestSupport;
 using System.Net;
@@ -98,5 +99,24 @@ public sealed class OperationsTests(GatewayFixture fixture)
 
         Assert.Contains("/v1/no-such-thing", detail);
         await ProblemAssert.IsProblem(await client.DeleteAsync("/v1/whoami"), HttpStatusCode.MethodNotAllowed, "method_not_allowed");
+    }
+
+    [Fact]
+    public async Task The_cluster_view_shows_this_silo_holding_every_partition_to_admins_only()
+    {
+        var exchange = new Exchange(fixture.Gateway, GatewayFixture.AdminKey);
+
+        var cluster = await exchange.Admin.GetFromJsonAsync<ClusterResponse>("/v1/cluster", new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
+        Assert.NotNull(cluster);
+        Assert.Equal((1024, 1024, 1024, 0), (cluster.Partitions, cluster.Held, cluster.Serving, cluster.Unowned));
+        var silo = Assert.Single(cluster.Silos);
+        Assert.Equal((cluster.Silo, 1024), (silo.Name, silo.Partitions));
+        Assert.True(silo.EpochMin >= 1 && silo.EpochMax >= silo.EpochMin);
+        Assert.True(silo.LeaseUntil > cluster.At, "a lease held now runs out later");
+
+        var (_, member) = await exchange.MemberAsync("cluster-viewer", "buyer");
+        await ProblemAssert.IsProblem(await member.GetAsync("/v1/cluster"), HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.IsProblem(await exchange.Anonymous.GetAsync("/v1/cluster"), HttpStatusCode.Unauthorized, "unauthenticated");
     }
 }

@@ -36,7 +36,76 @@ public sealed class PartitionOwnershipTests(TestPostgres postgres)
             await using var create = new NpgsqlCommand("CREATE TABLE IF NOT EXISTS ownership_probe (epoch bigint NOT NULL)", connection);
             await create.ExecuteNonQueryAsync();
         }
-        return await SiloHost.StartAsync(database, services: s => s.AddSingleton<ICommitItemWriter, ProbeWriter>());
+        // Ownership is driven by hand here: the silo's own keeper would take every partition at start.
+        return await SiloHost.StartAsync(database, new Dictionary<string, string?> { ["Clearing:Cluster:KeepPartitions"] = "false" },
+            s => s.AddSingleton<ICommitItemWriter, ProbeWriter>());
+    }
+
+    private static PartitionKeeper Keeper(SiloHost silo, string name, ClusterTimings? timings = null) =>
+        new(silo.Services.GetRequiredService<IPartitionOwnership>(), timings ?? new ClusterTimings(), name,
+            static () => (long)(System.Diagnostics.Stopwatch.GetTimestamp() * (1_000_000.0 / System.Diagnostics.Stopwatch.Frequency)));
+
+    [Fact]
+    public async Task A_keeper_takes_every_free_partition_another_gets_none_until_they_are_let_go_then_each_in_a_new_epoch()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var silo = await StartAsync(database);
+        var a = Keeper(silo, "silo-a");
+        var b = Keeper(silo, "silo-b");
+
+        await a.KeepAsync(CancellationToken.None);
+        await b.KeepAsync(CancellationToken.None);
+        var (heldByA, servingA) = a.Snapshot();
+        Assert.Equal(Partitions.Count, heldByA.Count);
+        Assert.Equal(Partitions.Count, servingA);
+        Assert.All(heldByA, h => Assert.Equal(1, h.Epoch));
+        Assert.Empty(b.Snapshot().Held);
+
+        // Renewing keeps them; letting them go hands them to the other at once, each in the next epoch.
+        await a.KeepAsync(CancellationToken.None);
+        Assert.Equal(Partitions.Count, a.Snapshot().Held.Count);
+        await a.ReleaseAllAsync(CancellationToken.None);
+        await b.KeepAsync(CancellationToken.None);
+        await a.KeepAsync(CancellationToken.None);
+        Assert.Empty(a.Snapshot().Held);
+        Assert.Equal(0, a.Losses);
+        var heldByB = b.Snapshot().Held;
+        Assert.Equal(Partitions.Count, heldByB.Count);
+        Assert.All(heldByB, h => Assert.Equal(2, h.Epoch));
+        Assert.All(await silo.Services.GetRequiredService<IPartitionOwnership>().ReadAllAsync(CancellationToken.None),
+            o => Assert.Equal(("silo-b", 2L), (o.Owner, o.Epoch)));
+    }
+
+    /// <summary>
+    /// A silo that did not renew in time (paused, cut off) finds its partitions taken in a newer epoch: its next renewal
+    /// is refused, it stops serving them, and a flush it still holds for one is refused by the fence.
+    /// </summary>
+    [Fact]
+    public async Task A_keeper_that_did_not_renew_in_time_loses_its_partitions_and_its_old_epoch_cannot_commit()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var silo = await StartAsync(database);
+        var shortLease = new ClusterTimings { Lease = TimeSpan.FromMilliseconds(300), RenewEvery = TimeSpan.FromMilliseconds(100) };
+        var paused = Keeper(silo, "silo-paused", shortLease);
+        var taker = Keeper(silo, "silo-taker");
+        await paused.KeepAsync(CancellationToken.None);
+        var commit = silo.Services.GetRequiredService<GroupCommit>();
+        var old = await commit.OpenWriterAsync("grain-of-3@paused", CancellationToken.None);
+        await old.CommitAsync(new Probe(3, 1));
+
+        // The taker gets them only once the paused silo's leases ran out on the database's clock.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (taker.Snapshot().Held.Count < Partitions.Count && DateTime.UtcNow < deadline)
+        {
+            await taker.KeepAsync(CancellationToken.None);
+        }
+        Assert.Equal(Partitions.Count, taker.Snapshot().Held.Count);
+        Assert.Equal(0, paused.Snapshot().Serving);
+
+        await paused.KeepAsync(CancellationToken.None);
+        Assert.Equal(Partitions.Count, paused.Losses);
+        Assert.Empty(paused.Snapshot().Held);
+        await Assert.ThrowsAsync<StaleWriterException>(() => old.CommitAsync(new Probe(3, 1)));
     }
 
     [Fact]

@@ -1,0 +1,32 @@
+using ClearingCluster.Gateway.Auth;
+using ClearingCluster.Gateway.OpenApi;
+using ClearingCluster.Runtime.Cluster;
+using ClearingCluster.Wire;
+
+namespace ClearingCluster.Gateway.Apis;
+
+public static class ClusterApi
+{
+    /// <summary><c>GET /v1/cluster</c>, for admins: who holds which partitions, read from the database that decides it.</summary>
+    public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/cluster", GetAsync).RequireAuthorization(AuthPolicies.AdminOnly).WithTags("Operations").Produces<ClusterResponse>()
+            .Documented("getCluster", 403).WithSummary("Silos, the partitions each holds under a lease, and this silo's own view.");
+        return app;
+    }
+
+    private static async Task<IResult> GetAsync(IPartitionOwnership ownership, PartitionKeeper keeper, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var owners = await ownership.ReadAllAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        var nowMicros = (now - DateTimeOffset.UnixEpoch).Ticks / 10;
+        // A lease that ran out counts as nobody's, though the row still names its last owner until another takes it.
+        var live = owners.Where(o => o.Owner is not null && o.LeaseUntilMicros > nowMicros).ToList();
+        var silos = live.GroupBy(o => o.Owner!).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new ClusterSiloResponse(g.Key, g.Count(), g.Min(o => o.Epoch), g.Max(o => o.Epoch),
+                DateTimeOffset.UnixEpoch.AddTicks(g.Max(o => o.LeaseUntilMicros) * 10)))
+            .ToList();
+        var (held, serving) = keeper.Snapshot();
+        return Results.Ok(new ClusterResponse(keeper.Silo, owners.Count, held.Count, serving, owners.Count - live.Count, silos, now));
+    }
+}

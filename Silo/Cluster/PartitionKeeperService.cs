@@ -1,0 +1,74 @@
+using ClearingCluster.Runtime.Cluster;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ClearingCluster.Silo.Cluster;
+
+/// <summary>
+/// Runs the <see cref="PartitionKeeper"/> every <see cref="ClusterTimings.RenewEvery"/> from start (after the database
+/// is ready) to stop, when it lets every partition go. A round that fails (the database away) is logged and the next
+/// one tries again; leases not renewed in time are lost, and taken again in a new epoch once the database answers.
+/// </summary>
+internal sealed class PartitionKeeperService(PartitionKeeper keeper, ClusterTimings timings, ClusterOptions options,
+    ILogger<PartitionKeeperService> logger) : BackgroundService
+{
+    /// <summary>The first round before the silo serves: it starts out holding what is free.</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.KeepPartitions)
+        {
+            await KeepOnceAsync(0, cancellationToken);
+        }
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.KeepPartitions)
+        {
+            return;
+        }
+        using var timer = new PeriodicTimer(timings.RenewEvery);
+        var losses = keeper.Losses;
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            losses = await KeepOnceAsync(losses, stoppingToken);
+        }
+    }
+
+    /// <summary>One round; returns the losses counted so far (logged when they grew).</summary>
+    private async Task<long> KeepOnceAsync(long losses, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await keeper.KeepAsync(cancellationToken);
+            if (keeper.Losses > losses)
+            {
+                logger.LogWarning("silo {Silo} lost {Count} partitions (leases not renewed in time); it takes free ones again", keeper.Silo,
+                    keeper.Losses - losses);
+            }
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            logger.LogWarning(error, "silo {Silo} could not renew or take partitions; retrying in {Every}", keeper.Silo, timings.RenewEvery);
+        }
+        return keeper.Losses;
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (!options.KeepPartitions)
+        {
+            return;
+        }
+        try
+        {
+            await keeper.ReleaseAllAsync(cancellationToken);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            logger.LogWarning(error, "silo {Silo} could not let its partitions go; they free themselves when their leases run out", keeper.Silo);
+        }
+    }
+}
