@@ -1,4 +1,5 @@
 using ClearingCluster.Runtime.Cluster;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -9,9 +10,30 @@ namespace ClearingCluster.Silo.Cluster;
 /// is ready) to stop, when it lets every partition go. A round that fails (the database away) is logged and the next
 /// one tries again; leases not renewed in time are lost, and taken again in a new epoch once the database answers.
 /// </summary>
-internal sealed class PartitionKeeperService(PartitionKeeper keeper, ClusterTimings timings, ClusterOptions options,
-    ILogger<PartitionKeeperService> logger) : BackgroundService
+internal sealed class PartitionKeeperService : BackgroundService
 {
+    private readonly PartitionKeeper keeper;
+    private readonly ClusterTimings timings;
+    private readonly ClusterOptions options;
+    private readonly ILogger<PartitionKeeperService> logger;
+    private readonly Meter meter = new("ClearingCluster.Cluster");
+
+    public PartitionKeeperService(PartitionKeeper keeper, ClusterTimings timings, ClusterOptions options, ILogger<PartitionKeeperService> logger)
+    {
+        (this.keeper, this.timings, this.options, this.logger) = (keeper, timings, options, logger);
+        meter.CreateObservableGauge("cluster_partitions_held", () => keeper.Snapshot().Held.Count, description: "partitions this silo holds a lease on");
+        meter.CreateObservableGauge("cluster_partitions_serving", () => keeper.Snapshot().Serving,
+            description: "partitions this silo may act for now (its local deadline not passed)");
+        meter.CreateObservableCounter("cluster_partition_losses", () => keeper.Losses,
+            description: "partitions this silo lost because a renewal was refused or came too late");
+    }
+
+    public override void Dispose()
+    {
+        meter.Dispose();
+        base.Dispose();
+    }
+
     /// <summary>The first round before the silo serves: it starts out holding what is free.</summary>
     public override async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -42,6 +42,9 @@ public sealed class OperationsTests(GatewayFixture fixture)
         Assert.Matches("""dotnet_gc_collections_total\{generation="2"\} [0-9]""", text);
         Assert.Matches("""dotnet_gc_pause_seconds_total [0-9]""", text);
         Assert.Matches("""dotnet_gc_allocated_bytes_total [1-9]""", text);
+        Assert.Matches("""cluster_partitions_held 1024\b""", text);
+        Assert.Matches("""cluster_partitions_serving 1024\b""", text);
+        Assert.Matches("""cluster_partition_losses_total 0\b""", text);
         Assert.Matches("""http_requests_total\{method="GET",route="/health/ready",status="200"\} [1-9]""", text);
     }
 
