@@ -15,13 +15,13 @@ public static class ClusterApi
         return app;
     }
 
-    private static async Task<IResult> GetAsync(IPartitionOwnership ownership, PartitionKeeper keeper, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(IPartitionOwnership ownership, PartitionKeeper keeper, CancellationToken cancellationToken)
     {
-        var owners = await ownership.ReadAllAsync(cancellationToken);
-        var now = time.GetUtcNow();
-        var nowMicros = (now - DateTimeOffset.UnixEpoch).Ticks / 10;
-        // A lease that ran out counts as nobody's, though the row still names its last owner until another takes it.
-        var live = owners.Where(o => o.Owner is not null && o.LeaseUntilMicros > nowMicros).ToList();
+        var (owners, atMicros) = await ownership.ReadAllAsync(cancellationToken);
+        var now = DateTimeOffset.UnixEpoch.AddTicks(atMicros * 10);
+        // A lease that ran out (on the database's clock, which leases run on) counts as nobody's, though the row still
+        // names its last owner until another takes it.
+        var live = owners.Where(o => o.Owner is not null && o.LeaseUntilMicros > atMicros).ToList();
         var silos = live.GroupBy(o => o.Owner!).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new ClusterSiloResponse(g.Key, g.Count(), g.Min(o => o.Epoch), g.Max(o => o.Epoch),
                 DateTimeOffset.UnixEpoch.AddTicks(g.Max(o => o.LeaseUntilMicros) * 10)))

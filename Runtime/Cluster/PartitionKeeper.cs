@@ -16,7 +16,7 @@ public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTiming
 
     public string Silo { get; } = silo;
 
-    /// <summary>Partitions lost so far: renewals refused, or leases that ran out before a renewal came back.</summary>
+    /// <summary>Partitions lost so far: renewals the database refused (another silo took them, or their lease had run out).</summary>
     public long Losses { get; private set; }
 
     /// <summary>One round: renew what is held, then take what is free. Not called concurrently with itself.</summary>

@@ -40,8 +40,8 @@ public interface IPartitionOwnership
     /// <summary>Lets every one of <paramref name="held"/> go that is still the silo's in that epoch; returns how many.</summary>
     Task<int> ReleaseAllAsync(string silo, IReadOnlyList<HeldPartition> held, CancellationToken cancellationToken);
 
-    /// <summary>Every partition's row, in partition order.</summary>
-    Task<IReadOnlyList<PartitionOwner>> ReadAllAsync(CancellationToken cancellationToken);
+    /// <summary>Every partition's row, in partition order, and the database's clock at the read (leases run on it).</summary>
+    Task<(IReadOnlyList<PartitionOwner> Owners, long AtMicros)> ReadAllAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>A partition a silo holds, in the epoch it holds it in.</summary>

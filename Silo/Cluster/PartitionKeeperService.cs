@@ -21,9 +21,10 @@ internal sealed class PartitionKeeperService : BackgroundService
     public PartitionKeeperService(PartitionKeeper keeper, ClusterTimings timings, ClusterOptions options, ILogger<PartitionKeeperService> logger)
     {
         (this.keeper, this.timings, this.options, this.logger) = (keeper, timings, options, logger);
-        meter.CreateObservableGauge("cluster_partitions_held", () => keeper.Snapshot().Held.Count, description: "partitions this silo holds a lease on");
+        meter.CreateObservableGauge("cluster_partitions_held", () => keeper.Snapshot().Held.Count,
+            description: "partitions the silo holds a lease on (summed over silos sharing a process, as in tests)");
         meter.CreateObservableGauge("cluster_partitions_serving", () => keeper.Snapshot().Serving,
-            description: "partitions this silo may act for now (its local deadline not passed)");
+            description: "partitions the silo may act for now, its local deadline not passed");
         meter.CreateObservableCounter("cluster_partition_losses", () => keeper.Losses,
             description: "partitions this silo lost because a renewal was refused or came too late");
     }
@@ -70,7 +71,7 @@ internal sealed class PartitionKeeperService : BackgroundService
                     keeper.Losses - losses);
             }
         }
-        catch (Exception error) when (error is not OperationCanceledException)
+        catch (Exception error) when (!cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning(error, "silo {Silo} could not renew or take partitions; retrying in {Every}", keeper.Silo, timings.RenewEvery);
         }
@@ -88,8 +89,9 @@ internal sealed class PartitionKeeperService : BackgroundService
         {
             await keeper.ReleaseAllAsync(cancellationToken);
         }
-        catch (Exception error) when (error is not OperationCanceledException)
+        catch (Exception error)
         {
+            // Shutdown goes on either way.
             logger.LogWarning(error, "silo {Silo} could not let its partitions go; they free themselves when their leases run out", keeper.Silo);
         }
     }

@@ -81,16 +81,20 @@ public sealed class PostgresPartitionOwnership(ClearingDatabase database) : IPar
             RETURNING p.partition_id, p.epoch
             """, cancellationToken, silo, held.Select(h => h.Partition).ToArray(), held.Select(h => h.Epoch).ToArray())).Count;
 
-    public async Task<IReadOnlyList<PartitionOwner>> ReadAllAsync(CancellationToken cancellationToken)
+    public async Task<(IReadOnlyList<PartitionOwner> Owners, long AtMicros)> ReadAllAsync(CancellationToken cancellationToken)
     {
-        await using var command = database.DataSource.CreateCommand(ReadSql + " ORDER BY partition_id");
+        await using var command = database.DataSource.CreateCommand(
+            ReadSql.Replace(" FROM partition_owner", ", (extract(epoch FROM clock_timestamp()) * 1000000)::bigint FROM partition_owner", StringComparison.Ordinal)
+            + " ORDER BY partition_id");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var owners = new List<PartitionOwner>(Partitions.Count);
+        var at = long.MinValue;
         while (await reader.ReadAsync(cancellationToken))
         {
             owners.Add(Owner(reader));
+            at = reader.GetInt64(4);
         }
-        return owners;
+        return (owners, at);
     }
 
     private const string ReadSql =

@@ -29,6 +29,8 @@ public static class SiloServiceCollectionExtensions
         services.AddSingleton<ClearingDatabase>();
         // Registered before the runtime's hosted service: started before it, stopped after it.
         services.AddHostedService<DatabaseHostedService>();
+        // Next, for the same reason: partitions are held before any grain runs and let go after the last one's flush.
+        services.AddHostedService<Cluster.PartitionKeeperService>();
         services.AddKeyedSingleton<IGrainStorage, PostgresGrainStorage>(PersistentStateAttribute.DefaultStorage);
         services.AddSingleton<IReminderTable, PostgresReminderTable>();
         services.AddSingleton<IAccountStore, PostgresAccountStore>();
@@ -78,7 +80,6 @@ public static class SiloServiceCollectionExtensions
         services.AddSingleton<EvidenceSweep>();
         services.AddHostedService<EvidenceSweepHostedService>();
         services.AddHostedService<ClearingScheduleHostedService>();
-        services.AddHostedService<Cluster.PartitionKeeperService>();
         return services;
     }
 
