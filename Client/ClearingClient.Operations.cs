@@ -16,6 +16,10 @@ public sealed partial class ClearingClient
     public Task<ReconciliationResponse> ReconcileTradingAsync(CancellationToken cancellationToken = default) =>
         GetAsync<ReconciliationResponse>("/v1/reconciliation", cancellationToken);
 
+    /// <summary>Admin: the silos and the partitions each holds (docs/CLUSTER.md).</summary>
+    public Task<ClusterResponse> GetClusterAsync(CancellationToken cancellationToken = default) =>
+        GetAsync<ClusterResponse>("/v1/cluster", cancellationToken);
+
     public Task<HealthResponse> GetLivenessAsync(CancellationToken cancellationToken = default) =>
         GetAsync<HealthResponse>("/health/live", cancellationToken);
 

@@ -108,6 +108,7 @@ public sealed class ClientTests(GatewayFixture fixture)
         Assert.NotEmpty(page.Entries);
         Assert.True((await admin.VerifyLedgerAsync()).Ok);
         Assert.True((await admin.ReconcileTradingAsync()).Participants > 0);
+        Assert.Equal(1024, (await admin.GetClusterAsync()).Partitions);
         Assert.Contains("http_requests_total", await admin.GetMetricsAsync());
 
         // Staff's remaining moves: a key revoked, a member suspended, a product suspended and delisted.
