@@ -103,21 +103,8 @@ public sealed class PostgresPartitionOwnership(ClearingDatabase database) : IPar
     private static PartitionOwner Owner(NpgsqlDataReader reader) =>
         new(reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2), reader.IsDBNull(3) ? long.MinValue : reader.GetInt64(3));
 
-    private async Task<IReadOnlyList<HeldPartition>> HeldAsync(string sql, CancellationToken cancellationToken, params object[] parameters)
-    {
-        await using var command = database.DataSource.CreateCommand(sql);
-        foreach (var parameter in parameters)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
-        }
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var held = new List<HeldPartition>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            held.Add(new HeldPartition(reader.GetInt32(0), reader.GetInt64(1)));
-        }
-        return held;
-    }
+    private Task<IReadOnlyList<HeldPartition>> HeldAsync(string sql, CancellationToken cancellationToken, params object[] parameters) =>
+        database.DataSource.RowsAsync(sql, static reader => new HeldPartition(reader.GetInt32(0), reader.GetInt64(1)), cancellationToken, parameters);
 
     private Task<long?> ScalarAsync(string sql, CancellationToken cancellationToken, params object[] parameters) =>
         database.DataSource.ScalarAsync<long?>(sql, cancellationToken, parameters);

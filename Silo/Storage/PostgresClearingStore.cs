@@ -539,27 +539,15 @@ public sealed class PostgresClearingStore(ClearingDatabase database) : IClearing
             ? "settlement_lines_" + cycleId
             : throw new ArgumentException($"{cycleId} is not a cycle id", nameof(cycleId));
 
-    private async Task<IReadOnlyList<CycleView>> CyclesAsync(string sql, CancellationToken cancellationToken, params object[] parameters)
-    {
-        await using var command = database.DataSource.CreateCommand(sql);
-        foreach (var value in parameters)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
-        }
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var cycles = new List<CycleView>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            cycles.Add(new CycleView(reader.GetString(0), reader.GetInt64(1), CycleStatuses.Parse(reader.GetString(2)), reader.GetFieldValue<DateTimeOffset>(3),
+    private Task<IReadOnlyList<CycleView>> CyclesAsync(string sql, CancellationToken cancellationToken, params object[] parameters) =>
+        database.DataSource.RowsAsync(sql, static reader =>
+            new CycleView(reader.GetString(0), reader.GetInt64(1), CycleStatuses.Parse(reader.GetString(2)), reader.GetFieldValue<DateTimeOffset>(3),
                 reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4),
                 reader.IsDBNull(5) ? null : JsonSerializer.Deserialize<CycleReport>(reader.GetString(5), Json),
                 reader.IsDBNull(7) ? null : reader.GetString(7),
                 JsonSerializer.Deserialize<List<CycleStep>>(reader.GetString(6), Json)!,
                 reader.IsDBNull(8) ? null : reader.GetInt64(8),
-                reader.IsDBNull(9) ? null : JsonSerializer.Deserialize<UsageArchive>(reader.GetString(9), Json)));
-        }
-        return cycles;
-    }
+                reader.IsDBNull(9) ? null : JsonSerializer.Deserialize<UsageArchive>(reader.GetString(9), Json)), cancellationToken, parameters);
 
     private static async Task<IReadOnlyList<AdjustmentView>> AdjustmentsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string where,
         CancellationToken cancellationToken, params object[] parameters)

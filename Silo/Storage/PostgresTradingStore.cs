@@ -127,19 +127,7 @@ public sealed class PostgresTradingStore(ClearingDatabase database) : ITradingSt
         return books;
     }
 
-    private async Task<IReadOnlyList<JournalRow>> RowsAsync(string sql, CancellationToken cancellationToken, params object[] parameters)
-    {
-        await using var command = database.DataSource.CreateCommand(sql);
-        foreach (var value in parameters)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
-        }
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var rows = new List<JournalRow>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add(new JournalRow(reader.GetInt64(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2)));
-        }
-        return rows;
-    }
+    private Task<IReadOnlyList<JournalRow>> RowsAsync(string sql, CancellationToken cancellationToken, params object[] parameters) =>
+        database.DataSource.RowsAsync(sql, static reader => new JournalRow(reader.GetInt64(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2)),
+            cancellationToken, parameters);
 }
