@@ -163,6 +163,33 @@ public sealed class GroupCommitTests
     }
 
     /// <summary>
+    /// A lone item is always flushed: submitted one at a time from two threads, each awaited before the next, so no
+    /// later submission could wake the loop for an earlier one. A lost wake-up would leave one waiting for ever.
+    /// </summary>
+    [Fact]
+    public async Task An_item_submitted_while_the_loop_goes_to_sleep_is_still_flushed()
+    {
+        var store = new MemoryCommitStore();
+        await using var lane = Lane(store);
+        var writers = await Task.WhenAll(Enumerable.Range(0, 2).Select(w => lane.OpenWriterAsync($"w{w}", CancellationToken.None)));
+        var submitters = writers.Select((writer, w) => Task.Factory.StartNew(() =>
+        {
+            for (var n = 0; n < 100_000; n++)
+            {
+                if (!writer.CommitAsync(new Item($"w{w}-{n}")).Wait(TimeSpan.FromSeconds(10)))
+                {
+                    return n;
+                }
+            }
+            return -1;
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+
+        var stuckAt = await Task.WhenAll(submitters).Within();
+        Assert.Equal(new[] { -1, -1 }, stuckAt);
+        Assert.Equal(200_000, store.CommittedItems.Count());
+    }
+
+    /// <summary>
     /// Submitters on several threads at once while the log stops: every item either commits and completes or is refused
     /// as stopped (none is left waiting), each writer's committed items are in its submission order, and nothing is
     /// left pending.
