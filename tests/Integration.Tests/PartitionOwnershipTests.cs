@@ -76,6 +76,23 @@ public sealed class PartitionOwnershipTests(TestPostgres postgres)
             o => Assert.Equal(("silo-b", 2L), (o.Owner, o.Epoch)));
     }
 
+    [Fact]
+    public async Task Keepers_racing_for_the_free_partitions_share_them_without_overlap_each_taken_once()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var silo = await StartAsync(database);
+        var keepers = Enumerable.Range(0, 4).Select(k => Keeper(silo, $"silo-{k}")).ToArray();
+
+        await Task.WhenAll(keepers.Select(k => Task.Run(() => k.KeepAsync(CancellationToken.None))));
+
+        var held = keepers.SelectMany(k => k.Snapshot().Held.Select(h => (k.Silo, h.Partition, h.Epoch))).ToList();
+        Assert.Equal(Partitions.Count, held.Count);
+        Assert.Equal(Enumerable.Range(0, Partitions.Count), held.Select(h => h.Partition).Order());
+        Assert.All(held, h => Assert.Equal(1, h.Epoch));
+        var (owners, _) = await silo.Services.GetRequiredService<IPartitionOwnership>().ReadAllAsync(CancellationToken.None);
+        Assert.Equal(held.OrderBy(h => h.Partition).Select(h => h.Silo), owners.Select(o => o.Owner));
+    }
+
     /// <summary>
     /// A silo that did not renew in time (paused, cut off) finds its partitions taken in a newer epoch: its next renewal
     /// is refused, it stops serving them, and a flush it still holds for one is refused by the fence.
