@@ -1,5 +1,6 @@
 using ClearingCluster.Gateway.Auth;
 using ClearingCluster.Gateway.OpenApi;
+using ClearingCluster.Grains.Metering.Wire;
 using ClearingCluster.Runtime.Cluster;
 using ClearingCluster.Wire;
 
@@ -18,13 +19,13 @@ public static class ClusterApi
     private static async Task<IResult> GetAsync(IPartitionOwnership ownership, PartitionKeeper keeper, CancellationToken cancellationToken)
     {
         var (owners, atMicros) = await ownership.ReadAllAsync(cancellationToken);
-        var now = DateTimeOffset.UnixEpoch.AddTicks(atMicros * 10);
+        var now = UsageEnvelope.FromMicros(atMicros);
         // A lease that ran out (on the database's clock, which leases run on) counts as nobody's, though the row still
         // names its last owner until another takes it.
         var live = owners.Where(o => o.Owner is not null && o.LeaseUntilMicros > atMicros).ToList();
         var silos = live.GroupBy(o => o.Owner!).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new ClusterSiloResponse(g.Key, g.Count(), g.Min(o => o.Epoch), g.Max(o => o.Epoch),
-                DateTimeOffset.UnixEpoch.AddTicks(g.Max(o => o.LeaseUntilMicros) * 10)))
+                UsageEnvelope.FromMicros(g.Max(o => o.LeaseUntilMicros))))
             .ToList();
         var (held, serving) = keeper.Snapshot();
         return Results.Ok(new ClusterResponse(keeper.Silo, owners.Count, held.Count, serving, owners.Count - live.Count, silos, now));

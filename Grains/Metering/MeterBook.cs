@@ -44,9 +44,6 @@ public sealed class MeterBook
 
     public ContractMeter? Find(string contractId) => contracts.GetValueOrDefault(contractId);
 
-    /// <summary>Calls dropped from windows in use by trimming them by time, so far.</summary>
-    public long CallsTrimmed { get; private set; }
-
     /// <summary>Changes each time windows are trimmed by time: a storage check begun before may have missed a trimmed call, and is done again.</summary>
     public long TrimGeneration { get; private set; }
 
@@ -110,7 +107,7 @@ public sealed class MeterBook
         }
         if (CallsRemembered > target && trimNotAfterMicros != long.MinValue)
         {
-            CallsTrimmed += TrimCalls(callsMax, windowStartMicros, trimNotAfterMicros);
+            TrimCalls(callsMax, windowStartMicros, trimNotAfterMicros);
         }
         nextForgetPassAt = CallsRemembered <= callsMax ? 0 : CallsRemembered + CallsRemembered / 10;
         return forgotten;
@@ -190,34 +187,36 @@ public sealed class MeterBook
     }
 
     /// <summary>
-    /// The records' call fingerprints, for <see cref="Apply(in UsageRecord, long, long, long, long)"/>; the window slot
-    /// each will be looked up in is asked for ahead (<see cref="CallWindow.Prefetch"/>), so checking a part waits for
-    /// memory about once rather than once a record (windows of millions of calls miss the cache on every lookup).
+    /// Each record's contract and call fingerprint, for <see cref="Apply(in UsageRecord, in PreparedCall, long, long, long)"/>
+    /// within the same turn; the window slot each will be looked up in is asked for ahead (<see cref="CallWindow.Prefetch"/>),
+    /// so checking a part waits for memory about once rather than once a record (windows of millions of calls miss the
+    /// cache on every lookup).
     /// </summary>
-    public long[] PrefetchedFingerprints(ReadOnlySpan<UsageRecord> records)
+    public PreparedCall[] Prepare(ReadOnlySpan<UsageRecord> records)
     {
-        var fingerprints = new long[records.Length];
+        var prepared = new PreparedCall[records.Length];
         for (var i = 0; i < records.Length; i++)
         {
-            fingerprints[i] = CallFingerprint.Of(records[i].CallId);
-            if (contracts.TryGetValue(records[i].ContractId, out var meter))
-            {
-                meter.Calls?.Prefetch(fingerprints[i]);
-            }
+            var meter = contracts.GetValueOrDefault(records[i].ContractId);
+            var fingerprint = CallFingerprint.Of(records[i].CallId);
+            meter?.Calls?.Prefetch(fingerprint);
+            prepared[i] = new PreparedCall(meter, fingerprint);
         }
-        return fingerprints;
+        return prepared;
     }
 
     /// <summary>Checks one record and, if it counts, adds its units to its contract's use.</summary>
     public UsageRejection Apply(in UsageRecord record, long notAfterMicros = long.MaxValue, long closedThroughMicros = long.MinValue,
         long windowStartMicros = long.MinValue) =>
-        Apply(record, CallFingerprint.Of(record.CallId), notAfterMicros, closedThroughMicros, windowStartMicros);
+        Apply(record, new PreparedCall(contracts.GetValueOrDefault(record.ContractId), CallFingerprint.Of(record.CallId)), notAfterMicros,
+            closedThroughMicros, windowStartMicros);
 
-    /// <summary><see cref="Apply(in UsageRecord, long, long, long)"/> with the record's call fingerprint given (<see cref="PrefetchedFingerprints"/>).</summary>
-    public UsageRejection Apply(in UsageRecord record, long fingerprint, long notAfterMicros, long closedThroughMicros, long windowStartMicros)
+    /// <summary><see cref="Apply(in UsageRecord, long, long, long)"/> with the record's contract and fingerprint found already (<see cref="Prepare"/>).</summary>
+    public UsageRejection Apply(in UsageRecord record, in PreparedCall call, long notAfterMicros, long closedThroughMicros, long windowStartMicros)
     {
-        Debug.Assert(fingerprint == CallFingerprint.Of(record.CallId), "the fingerprint is the record's");
-        if (!contracts.TryGetValue(record.ContractId, out var meter))
+        Debug.Assert(call.Fingerprint == CallFingerprint.Of(record.CallId), "the fingerprint is the record's");
+        Debug.Assert(ReferenceEquals(call.Meter, contracts.GetValueOrDefault(record.ContractId)), "prepared in this turn: the meter is the book's");
+        if (call.Meter is not { } meter)
         {
             return UsageRejection.UnknownContract;
         }
@@ -239,6 +238,7 @@ public sealed class MeterBook
         }
         var calls = meter.Calls
             ?? throw new InvalidOperationException($"contract {record.ContractId}: its call window is not loaded, so a repeated call could not be told");
+        var fingerprint = call.Fingerprint;
         if (calls.Holds(fingerprint, windowStartMicros, out var slot))
         {
             return UsageRejection.DuplicateCall;

@@ -136,13 +136,13 @@ public sealed class MeterGrain(
         var oldestAccepted = long.MaxValue;
         var notAfter = checked(Wire.UsageEnvelope.ToMicros(time.GetUtcNow()) + (long)options.FutureSkew.TotalMicroseconds);
         var windowStart = WindowStart();
-        var fingerprints = book.PrefetchedFingerprints(part.Records);
+        var prepared = book.Prepare(part.Records);
         for (var i = 0; i < part.Records.Length; i++)
         {
             var record = part.Records[i];
-            var reason = part.BuyerOnly is { } buyer && book.Find(record.ContractId) is { } meter && meter.Buyer != buyer
+            var reason = part.BuyerOnly is { } buyer && prepared[i].Meter is { } meter && meter.Buyer != buyer
                 ? UsageRejection.UnknownContract
-                : book.Apply(record, fingerprints[i], notAfter, closedThroughMicros, windowStart);
+                : book.Apply(record, prepared[i], notAfter, closedThroughMicros, windowStart);
             if (reason == UsageRejection.None)
             {
                 accepted.Add(record);

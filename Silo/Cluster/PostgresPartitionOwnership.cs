@@ -37,15 +37,9 @@ public sealed class PostgresPartitionOwnership(ClearingDatabase database) : IPar
             RETURNING epoch
             """, cancellationToken, partition, silo, epoch) is not null;
 
-    public async Task<PartitionOwner> ReadAsync(int partition, CancellationToken cancellationToken)
-    {
-        await using var command = database.DataSource.CreateCommand(ReadSql + " WHERE partition_id = $1");
-        command.Parameters.Add(new NpgsqlParameter { Value = partition });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? Owner(reader)
-            : throw new ArgumentOutOfRangeException(nameof(partition), $"no partition {partition}: there are {Partitions.Count}");
-    }
+    public async Task<PartitionOwner> ReadAsync(int partition, CancellationToken cancellationToken) =>
+        (await database.DataSource.RowsAsync(ReadSql + " WHERE partition_id = $1", Owner, cancellationToken, partition)).SingleOrDefault()
+            ?? throw new ArgumentOutOfRangeException(nameof(partition), $"no partition {partition}: there are {Partitions.Count}");
 
     public async Task<IReadOnlyList<HeldPartition>> AcquireFreeAsync(string silo, int max, TimeSpan lease, CancellationToken cancellationToken) =>
         await HeldAsync("""
@@ -83,18 +77,13 @@ public sealed class PostgresPartitionOwnership(ClearingDatabase database) : IPar
 
     public async Task<(IReadOnlyList<PartitionOwner> Owners, long AtMicros)> ReadAllAsync(CancellationToken cancellationToken)
     {
-        await using var command = database.DataSource.CreateCommand(
-            ReadSql.Replace(" FROM partition_owner", ", (extract(epoch FROM clock_timestamp()) * 1000000)::bigint FROM partition_owner", StringComparison.Ordinal)
-            + " ORDER BY partition_id");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var owners = new List<PartitionOwner>(Partitions.Count);
-        var at = long.MinValue;
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            owners.Add(Owner(reader));
-            at = reader.GetInt64(4);
-        }
-        return (owners, at);
+        // The database's clock read in the same statement as the rows: the instant their leases are judged at.
+        var rows = await database.DataSource.RowsAsync("""
+            SELECT partition_id, owner, epoch, (extract(epoch FROM lease_until) * 1000000)::bigint,
+                (extract(epoch FROM clock_timestamp()) * 1000000)::bigint
+            FROM partition_owner ORDER BY partition_id
+            """, static reader => (Owner: Owner(reader), AtMicros: reader.GetInt64(4)), cancellationToken);
+        return ([.. rows.Select(r => r.Owner)], rows.Count == 0 ? long.MinValue : rows[^1].AtMicros);
     }
 
     private const string ReadSql =

@@ -42,7 +42,7 @@ public sealed class UsageWriter : CommitItemWriter<UsageCommit>
         if (rows.Count > 0)
         {
             var keys = rows.Keys.ToArray();
-            var packed = keys.Select(k => rows[k]).ToArray();
+            var packed = rows.Values.ToArray();
             flush.Add("""
                 INSERT INTO usage_records (cycle_id, contract_id, shard, first_at, last_at, record_count, units, producers, records)
                 SELECT cycle_id, contract_id, shard, first_at, last_at, record_count, units, string_to_array(producers, E'\x1f'), records
@@ -59,7 +59,7 @@ public sealed class UsageWriter : CommitItemWriter<UsageCommit>
                 packed.Select(p => string.Join(ProducerSeparator, p.Producers)).ToArray(),
                 packed.Select(p => p.ToArray()).ToArray());
 
-            // A contract's shard is fixed, so (contract, cycle) is one row here; summed anyway, for the key's sake.
+            // A contract's calls of several hours are several rows here: one total per (contract, cycle).
             var totals = new Dictionary<(string Contract, string Cycle), long>();
             for (var i = 0; i < keys.Length; i++)
             {

@@ -45,15 +45,8 @@ public sealed class PostgresClearingStore(ClearingDatabase database) : IClearing
         {
             await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await using (var timeout = new NpgsqlCommand("SET LOCAL lock_timeout = '5s'", connection, transaction))
-            {
-                await timeout.ExecuteNonQueryAsync(cancellationToken);
-            }
-            await using (var partition = new NpgsqlCommand("SELECT usage_records_add_partition($1)", connection, transaction))
-            {
-                partition.Parameters.Add(new NpgsqlParameter { Value = cycleId });
-                await partition.ExecuteNonQueryAsync(cancellationToken);
-            }
+            await ExecuteAsync(connection, transaction, "SET LOCAL lock_timeout = '5s'", cancellationToken, null);
+            await ExecuteAsync(connection, transaction, "SELECT usage_records_add_partition($1)", cancellationToken, null, cycleId);
             await transaction.CommitAsync(cancellationToken);
         }
         catch (PostgresException error) when (error.SqlState == PostgresErrorCodes.LockNotAvailable)

@@ -9,6 +9,11 @@ namespace ClearingCluster.Grains.Metering.Wire;
 /// the entry), so it never grows; a hit costs a hash and a compare where a miss costs a new string, and the meter's
 /// lookups then meet the same instance. Use one per thread (the readers keep theirs thread-static).
 /// </summary>
+/// <remarks>
+/// Not the Gateway's <c>StringPool</c> (participants and products for orders): that pool keeps what it met first and
+/// stops adding at its bound, while contract ids keep coming (every fill makes one), so usage needs a table where the
+/// ids in use now replace old ones; and the binary format decodes leniently, as it always has.
+/// </remarks>
 internal sealed class RecentStrings(Encoding encoding)
 {
     private const int Entries = 256;
