@@ -41,6 +41,7 @@ public sealed class ExceptionProblemHandler(ILogger<ExceptionProblemHandler> log
             CommitRefusedException full => (503, "overloaded", "Overloaded", full.Message),
             CommitFailedException failed => (503, "not_durable", "Not made durable", $"{failed.Message}; nothing of it stands, retry"),
             StaleWriterException stale => (503, "moved", "Moved", $"{stale.Message}; retry"),
+            PartitionMovedException moved => (503, "moved", "Moved", moved.Message),
             Npgsql.NpgsqlException database => (503, "database_unavailable", "Database unavailable", $"the database is not reachable: {database.Message}"),
             _ => (500, "internal", "Internal error", "the request failed unexpectedly; it has been logged"),
         };

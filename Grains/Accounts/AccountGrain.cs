@@ -57,7 +57,7 @@ public sealed class AccountGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // The epoch first: a book item still carrying this account's old epoch can no longer commit, so what is read is final.
-        writer = await commit.OpenWriterAsync($"account/{Id}", cancellationToken);
+        writer = await commit.OpenWriterAsync($"account/{Id}", GrainId, cancellationToken);
         var stored = await store.LoadAsync(Id, cancellationToken);
         book = new AccountBook(Id, stored?.Totals ?? new AccountTotals(0, 0, 0, 0), stored?.State ?? new AccountState());
         loadedVersion = stored?.Totals.Version ?? 0;
@@ -216,7 +216,7 @@ public sealed class AccountGrain(
                 {
                     admitted[order.Product] = forBook = [];
                 }
-                forBook.Add(new Admitted(i, new OrderTicket(order, enteredBy, reserve, writer.Fence), entry));
+                forBook.Add(new Admitted(i, new OrderTicket(order, enteredBy, reserve, writer.Fences), entry));
             }
             catch (DomainException refused)
             {

@@ -50,7 +50,7 @@ public sealed class ClearingGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        writer = await commit.OpenWriterAsync(WriterName, cancellationToken);
+        writer = await commit.OpenWriterAsync(WriterName, GrainId, cancellationToken);
         // A settlement whose ledger entry a crash left out is put on the ledger now (settling it again does the same).
         try
         {
@@ -185,7 +185,7 @@ public sealed class ClearingGrain(
                 throw new InvalidOperationException($"cycle {cycleId}: the staged postings do not match the report's hash");
             }
             detail = $"{postings.Count} postings, {deltas.Count} accounts";
-            versions = await store.SettleAsync(cycleId, writer.Fence, deltas, [.. steps, Step("settle", started, detail)], CancellationToken.None);
+            versions = await store.SettleAsync(cycleId, writer.Fences, deltas, [.. steps, Step("settle", started, detail)], CancellationToken.None);
         }
         catch (CycleStateException)
         {

@@ -69,11 +69,11 @@ public interface IClearingStore
     Task<IReadOnlyList<(string VoucherId, string Holder, long Micros)>> StagedVoucherUseAsync(string cycleId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Settles a computed cycle in one transaction fenced by the clearing writer's epoch: the staged postings into
+    /// Settles a computed cycle in one transaction fenced by the clearing writer's epoch and its partition's: the staged postings into
     /// postings, the balances before into the cycle's accounts, every account's delta, the cycle settled. Returns each
     /// account's new row version. A cycle not computed is refused (<see cref="CycleStateException"/>) and nothing changes.
     /// </summary>
-    Task<IReadOnlyDictionary<string, long>> SettleAsync(string cycleId, Runtime.Durability.WriterFence fence, IReadOnlyList<Interfaces.Accounts.AccountDelta> deltas,
+    Task<IReadOnlyDictionary<string, long>> SettleAsync(string cycleId, IReadOnlyList<Runtime.Durability.WriterFence> fences, IReadOnlyList<Interfaces.Accounts.AccountDelta> deltas,
         IReadOnlyList<CycleStep> steps, CancellationToken cancellationToken);
 
     /// <summary>Per account, what settled cycles changed its escrow by (usage paid from it, escrow released): never positive.</summary>

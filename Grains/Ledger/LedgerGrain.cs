@@ -36,7 +36,7 @@ public sealed class LedgerGrain(ILedgerStore store, GroupCommit commit, TimeProv
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // Claim the epoch before reading: whatever an older activation still commits is then refused.
-        writer = await commit.OpenWriterAsync("ledger", cancellationToken);
+        writer = await commit.OpenWriterAsync("ledger", GrainId, cancellationToken);
         durableHead = head = await store.ReadHeadAsync(cancellationToken);
     }
 

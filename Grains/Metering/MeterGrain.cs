@@ -48,7 +48,7 @@ public sealed class MeterGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        writer = await commit.OpenWriterAsync($"meter/{Shard}", cancellationToken);
+        writer = await commit.OpenWriterAsync($"meter/{Shard}", GrainId, cancellationToken);
         var open = await cycles.OpenCycleAsync(cancellationToken);
         openCycle = open.Id;
         closedThroughMicros = open.LastCutAt is { } cut ? Wire.UsageEnvelope.ToMicros(cut) : long.MinValue;
@@ -74,7 +74,7 @@ public sealed class MeterGrain(
             // A flush reported failed may still commit (its answer was what failed). Claiming the shard's next epoch waits
             // for the lock such a flush holds and fences out any later one, so once this returns, nothing more lands in
             // the closing cycle. This activation's writer is failed already; the next activation claims its own.
-            await commit.OpenWriterAsync($"meter/{Shard}", CancellationToken.None);
+            await commit.OpenWriterAsync($"meter/{Shard}", GrainId, CancellationToken.None);
         }
     }
 

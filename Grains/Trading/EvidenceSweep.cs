@@ -24,8 +24,16 @@ public sealed class EvidenceSweep(ITradingStore trading, ILedgerStore ledger, IG
             if (covered < last)
             {
                 logger.LogWarning("book {Product}: contracts {First}–{Last} have no evidence entry; waking the book", product, covered + 1, last);
-                await grains.GetGrain<IOrderBookGrain>(product).Positions();
-                woken++;
+                try
+                {
+                    await grains.GetGrain<IOrderBookGrain>(product).Positions();
+                    woken++;
+                }
+                catch (PartitionMovedException)
+                {
+                    // Another silo serves the book: its activation there puts the evidence on the ledger.
+                    logger.LogInformation("book {Product} is served by another silo; left to it", product);
+                }
             }
         }
         return woken;

@@ -58,7 +58,7 @@ public sealed class OrderBookGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // The epoch first: from here on, nothing an older activation still holds can commit, so what is read is final.
-        writer = await commit.OpenWriterAsync($"book/{Product}", cancellationToken);
+        writer = await commit.OpenWriterAsync($"book/{Product}", GrainId, cancellationToken);
         facts = await GrainFactory.GetGrain<IProductGrain>(Product).Get() is { } product ? BookFacts.From(product, fees) : null;
         book = new TradingBook(Product, options.Engine);
         var stored = await store.LoadBookAsync(Product, cancellationToken);

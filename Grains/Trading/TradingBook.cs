@@ -114,7 +114,7 @@ public sealed class TradingBook(string product, EngineLimits limits)
         Debug.Assert(released >= 0, "a buy never captures more than it reserved");
         if (isBuy)
         {
-            batch.Fences.Add(ticket.AccountFence);
+            batch.Fences.UnionWith(ticket.AccountFences);
             batch.Move(new AccountDelta(o.Participant, checked(released - reserved), checked(reserved - captured - released), captured), tellAccount: false);
         }
 

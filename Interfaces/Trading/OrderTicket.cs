@@ -5,9 +5,10 @@ namespace ClearingCluster.Interfaces.Trading;
 /// <summary>
 /// An order its participant's account admitted: shape, participant and tier checked; a buy's full cost
 /// (<see cref="ReservedMicros"/>) taken from available in the account's memory. The book commits that reserve together
-/// with the order, fenced by the account's epoch (<see cref="AccountFence"/>), so neither is ever durable alone.
+/// with the order, fenced by the account's epoch and its partition's (<see cref="AccountFences"/>), so neither is ever
+/// durable alone, nor durable once another activation or another silo owns the account.
 /// </summary>
-public sealed record OrderTicket(PlaceOrder Order, string EnteredBy, long ReservedMicros, WriterFence AccountFence);
+public sealed record OrderTicket(PlaceOrder Order, string EnteredBy, long ReservedMicros, IReadOnlyList<WriterFence> AccountFences);
 
 /// <summary>Why an order was refused; the refused order changed nothing.</summary>
 public sealed record OrderRefusal(DomainErrorKind Kind, string Code, string Message)

@@ -31,14 +31,21 @@ internal sealed class GrainActivation
     private long lastActiveMs = RuntimeClock.NowMs;
     private int queuedCount;
 
-    public GrainActivation(GrainRuntime runtime, GrainId id)
+    public GrainActivation(GrainRuntime runtime, GrainId id, int partition, long partitionEpoch)
     {
         this.runtime = runtime;
         GrainId = id;
+        Partition = partition;
+        PartitionEpoch = partitionEpoch;
         Scheduler = new ActivationScheduler(this);
     }
 
     public GrainId GrainId { get; }
+
+    public int Partition { get; }
+
+    /// <summary>The epoch of <see cref="Partition"/> this activation lives in (0 when ownership is not kept): it serves no other.</summary>
+    public long PartitionEpoch { get; }
 
     public ActivationScheduler Scheduler { get; }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ClearingCluster.Runtime.Durability;
 
 namespace ClearingCluster.Runtime.Cluster;
 
@@ -7,12 +8,19 @@ namespace ClearingCluster.Runtime.Cluster;
 /// the partitions nobody holds (a dead silo's, once its lease ran out) in another, and keeps each partition's
 /// <see cref="PartitionLease"/> — the local deadline, from the monotonic clock at the <em>send</em>, after which it
 /// stops serving the partition. A partition whose renewal is refused is lost at once. Until partitions are balanced
-/// between silos (docs/CLUSTER.md), a silo takes every free partition.
+/// between silos (docs/CLUSTER.md), a silo takes every free partition. As the silo's <see cref="IPartitionGuard"/> it
+/// answers, without a lock, whether a partition is served now and in which epoch.
 /// </summary>
-public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTimings timings, string silo, Func<long> localMicros)
+public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTimings timings, string silo, Func<long> localMicros) : IPartitionGuard
 {
     private readonly Dictionary<int, PartitionLease> leases = [];
     private readonly Lock gate = new();
+    private bool tookOwnBack;
+
+    /// <summary>Per partition, what the leases say as of their last change (null: not held); replaced whole, read without the lock.</summary>
+    private readonly Published?[] published = new Published?[Partitions.Count];
+
+    private sealed record Published(long Epoch, long ServeUntilLocalMicros, WriterFence Fence);
 
     public string Silo { get; } = silo;
 
@@ -41,11 +49,14 @@ public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTiming
                     leases.Remove(partition.Partition);
                     Losses++;
                 }
+                Publish(partition.Partition, lease);
             }
         }
 
         sent = localMicros();
-        var taken = await ownership.AcquireFreeAsync(Silo, Partitions.Count, timings.Lease, cancellationToken).ConfigureAwait(false);
+        // The first round also takes back what a previous run under this name held: that process is gone (docs/CLUSTER.md).
+        var taken = await ownership.AcquireFreeAsync(Silo, Partitions.Count, timings.Lease, cancellationToken, takeOwnBack: !tookOwnBack).ConfigureAwait(false);
+        tookOwnBack = true;
         lock (gate)
         {
             foreach (var partition in taken)
@@ -55,6 +66,7 @@ public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTiming
                     leases[partition.Partition] = lease = new PartitionLease(partition.Partition, timings);
                 }
                 lease.Granted(partition.Epoch, sent);
+                Publish(partition.Partition, lease);
             }
         }
     }
@@ -67,7 +79,9 @@ public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTiming
         {
             foreach (var partition in held)
             {
-                leases[partition.Partition].Lost(partition.Epoch);
+                var lease = leases[partition.Partition];
+                lease.Lost(partition.Epoch);
+                Publish(partition.Partition, lease);
             }
             leases.Clear();
         }
@@ -83,6 +97,28 @@ public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTiming
             var held = leases.Values.Where(l => l.Epoch > 0).Select(l => new HeldPartition(l.Partition, l.Epoch)).OrderBy(h => h.Partition).ToList();
             return (held, leases.Values.Count(l => l.Serving(now)));
         }
+    }
+
+    public long? ServingEpoch(int partition)
+    {
+        var now = Volatile.Read(ref published[partition]);
+        return now is not null && localMicros() < now.ServeUntilLocalMicros ? now.Epoch : null;
+    }
+
+    public WriterFence? FenceFor(int partition)
+    {
+        var now = Volatile.Read(ref published[partition]);
+        return now is not null && localMicros() < now.ServeUntilLocalMicros ? now.Fence : throw new PartitionMovedException(partition);
+    }
+
+    /// <summary>Called under the lock after every change of <paramref name="lease"/>.</summary>
+    private void Publish(int partition, PartitionLease lease)
+    {
+        var was = published[partition];
+        Published? now = lease.Epoch > 0 && lease.ServeUntilLocalMicros > long.MinValue
+            ? new Published(lease.Epoch, lease.ServeUntilLocalMicros, was?.Epoch == lease.Epoch ? was.Fence : Partitions.Fence(partition, lease.Epoch))
+            : null;
+        Volatile.Write(ref published[partition], now);
     }
 
     private List<HeldPartition> Held()

@@ -1,3 +1,5 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using ClearingCluster.Runtime.Durability;
 
 namespace ClearingCluster.Runtime.Cluster;
@@ -6,6 +8,17 @@ namespace ClearingCluster.Runtime.Cluster;
 public static class Partitions
 {
     public const int Count = 1024;
+
+    /// <summary>
+    /// The partition a grain belongs to: XXH3 of its type's UTF-16 code units seeding XXH3 of its key's. Stable across
+    /// processes, machines and releases (a silo and a gateway must agree on it), so it must never change.
+    /// </summary>
+    public static int Of(GrainId grain)
+    {
+        var type = XxHash3.HashToUInt64(MemoryMarshal.AsBytes(grain.Type.AsSpan()));
+        var key = XxHash3.HashToUInt64(MemoryMarshal.AsBytes(grain.Key.AsSpan()), unchecked((long)type));
+        return (int)(key % Count);
+    }
 
     /// <summary>The writer fence a flush carries for a partition: <c>partition/&lt;n&gt;</c> at the owner's epoch.</summary>
     public static WriterFence Fence(int partition, long epoch)
@@ -31,8 +44,12 @@ public interface IPartitionOwnership
 
     Task<PartitionOwner> ReadAsync(int partition, CancellationToken cancellationToken);
 
-    /// <summary>Takes up to <paramref name="max"/> partitions nobody holds (or whose lease ran out), each in a new epoch, in one statement.</summary>
-    Task<IReadOnlyList<HeldPartition>> AcquireFreeAsync(string silo, int max, TimeSpan lease, CancellationToken cancellationToken);
+    /// <summary>
+    /// Takes up to <paramref name="max"/> partitions nobody holds (or whose lease ran out), each in a new epoch, in one
+    /// statement; with <paramref name="takeOwnBack"/> also those still held under the silo's own name — a restarted silo's
+    /// first round, when its name is one only a single live process can bear (docs/CLUSTER.md).
+    /// </summary>
+    Task<IReadOnlyList<HeldPartition>> AcquireFreeAsync(string silo, int max, TimeSpan lease, CancellationToken cancellationToken, bool takeOwnBack = false);
 
     /// <summary>Renews those of <paramref name="held"/> the silo still owns in that epoch with a running lease; returns them.</summary>
     Task<IReadOnlyList<HeldPartition>> RenewAllAsync(string silo, IReadOnlyList<HeldPartition> held, TimeSpan lease, CancellationToken cancellationToken);

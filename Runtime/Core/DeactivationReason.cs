@@ -13,4 +13,7 @@ public enum DeactivationReason
 
     /// <summary>The runtime is stopping.</summary>
     RuntimeShutdown,
+
+    /// <summary>The silo no longer serves the grain's partition, or serves it in a newer epoch than the activation's.</summary>
+    PartitionMoved,
 }

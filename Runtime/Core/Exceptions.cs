@@ -27,3 +27,13 @@ public sealed class GrainActivationException(GrainId grainId, Exception inner)
 /// <summary>The runtime is stopping or stopped and takes no new calls.</summary>
 public sealed class GrainRuntimeStoppedException()
     : Exception("the grain runtime is stopped and accepts no calls");
+
+/// <summary>
+/// This silo does not serve the grain's partition now: its lease ran out or another silo owns it. Nothing was done;
+/// the caller retries (at the owner, once routing exists).
+/// </summary>
+public sealed class PartitionMovedException(int partition, string? grain = null)
+    : Exception($"partition {partition}{(grain is null ? "" : $" (grain {grain})")} is not served by this silo: its lease ran out or it moved; retry")
+{
+    public int Partition { get; } = partition;
+}

@@ -10,13 +10,22 @@ public sealed class CommitWriter
     private readonly GroupCommit lane;
     private Exception? failure;
 
-    internal CommitWriter(GroupCommit lane, WriterFence fence)
+    internal CommitWriter(GroupCommit lane, WriterFence fence, WriterFence? partitionFence = null)
     {
         this.lane = lane;
         Fence = fence;
+        PartitionFence = partitionFence;
+        Fences = partitionFence is { } partition ? [fence, partition] : [fence];
     }
 
+    /// <summary>This activation's own epoch.</summary>
     public WriterFence Fence { get; }
+
+    /// <summary>Its grain's partition in the epoch the silo held it when the writer opened; null when ownership is not kept.</summary>
+    public WriterFence? PartitionFence { get; }
+
+    /// <summary>What every flush of this writer's items checks: <see cref="Fence"/> and <see cref="PartitionFence"/>; carried whole by another writer's item that commits a decision of this one.</summary>
+    public IReadOnlyList<WriterFence> Fences { get; }
 
     /// <summary>Why this writer may no longer write; null while it may.</summary>
     public Exception? Failure => Volatile.Read(ref failure);

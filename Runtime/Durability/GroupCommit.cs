@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using ClearingCluster.Runtime.Cluster;
 using Microsoft.Extensions.Logging;
 
 namespace ClearingCluster.Runtime.Durability;
@@ -43,10 +44,14 @@ public sealed class GroupCommit : IAsyncDisposable
     /// <summary>Submitters between their look at <see cref="stopped"/> and their wake-up call: stopping waits for them.</summary>
     private int submitting;
 
-    public GroupCommit(ICommitStore store, GroupCommitOptions options, GroupCommitMetrics metrics, ILogger<GroupCommit> logger)
+    private readonly IPartitionGuard partitions;
+
+    public GroupCommit(ICommitStore store, GroupCommitOptions options, GroupCommitMetrics metrics, ILogger<GroupCommit> logger,
+        IPartitionGuard? partitions = null)
     {
         options.Validate();
         this.store = store;
+        this.partitions = partitions ?? UnfencedPartitions.Instance;
         this.options = options;
         this.logger = logger;
         Metrics = metrics;
@@ -63,12 +68,22 @@ public sealed class GroupCommit : IAsyncDisposable
     public long PendingRecords => Volatile.Read(ref pendingRecords);
 
     /// <summary>Claims a new epoch for <paramref name="writer"/> and returns the activation's handle. Call before reading state.</summary>
-    public async Task<CommitWriter> OpenWriterAsync(string writer, CancellationToken cancellationToken)
+    public Task<CommitWriter> OpenWriterAsync(string writer, CancellationToken cancellationToken) => OpenAsync(writer, null, cancellationToken);
+
+    /// <summary>
+    /// The same for a grain's writer: every flush of it also carries the fence of <paramref name="grain"/>'s partition in
+    /// the epoch this silo holds it now, so once the partition is another silo's, nothing of this writer commits.
+    /// </summary>
+    /// <exception cref="PartitionMovedException">This silo does not serve the grain's partition now.</exception>
+    public Task<CommitWriter> OpenWriterAsync(string writer, GrainId grain, CancellationToken cancellationToken) =>
+        OpenAsync(writer, partitions.FenceFor(Partitions.Of(grain)), cancellationToken);
+
+    private async Task<CommitWriter> OpenAsync(string writer, WriterFence? partitionFence, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(writer);
         var epoch = await store.ClaimEpochAsync(writer, cancellationToken).ConfigureAwait(false);
         Debug.Assert(epoch > 0, "epochs start at 1");
-        return new CommitWriter(this, new WriterFence(writer, epoch));
+        return new CommitWriter(this, new WriterFence(writer, epoch), partitionFence);
     }
 
     /// <summary>Stops taking items and waits for what is pending to be flushed.</summary>
@@ -244,10 +259,10 @@ public sealed class GroupCommit : IAsyncDisposable
             {
                 Fail(item, failed);
             }
-            else if (staleFences.Contains(item.Writer.Fence) || item.Fences.Any(staleFences.Contains))
+            else if (item.Writer.Fences.Any(staleFences.Contains) || item.Fences.Any(staleFences.Contains))
             {
                 Metrics.StaleItem();
-                var error = new StaleWriterException([.. staleFences.Where(f => f == item.Writer.Fence || item.Fences.Contains(f))]);
+                var error = new StaleWriterException([.. staleFences.Where(f => item.Writer.Fences.Contains(f) || item.Fences.Contains(f))]);
                 item.Writer.MarkFailed(error);
                 Fail(item, error);
             }
@@ -266,7 +281,10 @@ public sealed class GroupCommit : IAsyncDisposable
         var fences = new HashSet<WriterFence>();
         foreach (var item in items)
         {
-            fences.Add(item.Writer.Fence);
+            foreach (var fence in item.Writer.Fences)
+            {
+                fences.Add(fence);
+            }
             foreach (var fence in item.Fences)
             {
                 fences.Add(fence);

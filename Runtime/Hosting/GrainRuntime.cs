@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ClearingCluster.Runtime.Activation;
 using ClearingCluster.Runtime.Calls;
+using ClearingCluster.Runtime.Cluster;
 using ClearingCluster.Runtime.Reminders;
 using ClearingCluster.Runtime.Streams;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,7 @@ public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable
     private Timer? timeoutTimer;
     private volatile bool stopped;
     private readonly long callTimeoutMs;
+    private readonly IPartitionGuard partitions;
 
     public GrainRuntime(
         IServiceProvider services,
@@ -27,9 +29,11 @@ public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable
         GrainTypeRegistry registry,
         ReminderService reminders,
         IStreamProvider streams,
-        ILogger<GrainRuntime> logger)
+        ILogger<GrainRuntime> logger,
+        IPartitionGuard? partitions = null)
     {
         options.Validate();
+        this.partitions = partitions ?? UnfencedPartitions.Instance;
         Services = services;
         Options = options;
         Registry = registry;
@@ -129,7 +133,21 @@ public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable
                 return;
             }
 
-            var activation = activations.GetOrAdd(target, static (id, runtime) => new GrainActivation(runtime, id), this);
+            var activation = activations.GetOrAdd(target, static (id, runtime) => runtime.NewActivation(id), this);
+            var epoch = partitions.ServingEpoch(activation.Partition);
+            if (epoch is null)
+            {
+                // Lost or not held: answer nothing for the partition, and let what is in memory go (it may be behind the new owner).
+                Metrics.Moved();
+                activation.RequestDeactivation(DeactivationReason.PartitionMoved);
+                item.Fail(new PartitionMovedException(activation.Partition, target.ToString()));
+                return;
+            }
+            if (epoch != activation.PartitionEpoch)
+            {
+                // Held again in a newer epoch: this activation's writer carries the old one. A new activation takes the call.
+                activation.RequestDeactivation(DeactivationReason.PartitionMoved);
+            }
             if (item.DeadlineMs == long.MaxValue)
             {
                 item.DeadlineMs = RuntimeClock.NowMs + callTimeoutMs;
@@ -160,6 +178,12 @@ public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable
                     return;
             }
         }
+    }
+
+    private GrainActivation NewActivation(GrainId id)
+    {
+        var partition = Cluster.Partitions.Of(id);
+        return new GrainActivation(this, id, partition, partitions.ServingEpoch(partition) ?? 0);
     }
 
     internal void OnActivated(GrainActivation activation)

@@ -13,6 +13,7 @@ public sealed class RuntimeMetrics : IDisposable
     private readonly Counter<long> refusals;
     private readonly Counter<long> timeouts;
     private readonly Counter<long> collected;
+    private readonly Counter<long> moved;
     private long activations;
     private readonly Func<long> mailboxDepth;
 
@@ -25,6 +26,7 @@ public sealed class RuntimeMetrics : IDisposable
         refusals = Meter.CreateCounter<long>("grain_call_refusals", description: "grain calls a business rule refused (the grain's answer, not a failure)");
         timeouts = Meter.CreateCounter<long>("grain_call_timeouts", description: "grain calls whose caller stopped waiting");
         collected = Meter.CreateCounter<long>("grain_deactivations", description: "activations deactivated, by reason");
+        moved = Meter.CreateCounter<long>("grain_calls_moved", description: "calls refused because this silo does not serve the grain's partition now");
         Meter.CreateObservableGauge("grain_activations", () => Volatile.Read(ref activations), description: "live activations");
         Meter.CreateObservableGauge("grain_mailbox_depth", () => mailboxDepth(), description: "calls queued in all mailboxes");
     }
@@ -45,6 +47,8 @@ public sealed class RuntimeMetrics : IDisposable
     }
 
     internal void CallTimedOut() => timeouts.Add(1);
+
+    internal void Moved() => moved.Add(1);
 
     internal void CallCompleted(IWorkItem item, Task finished)
     {

@@ -41,11 +41,12 @@ public sealed class PostgresPartitionOwnership(ClearingDatabase database) : IPar
         (await database.DataSource.RowsAsync(ReadSql + " WHERE partition_id = $1", Owner, cancellationToken, partition)).SingleOrDefault()
             ?? throw new ArgumentOutOfRangeException(nameof(partition), $"no partition {partition}: there are {Partitions.Count}");
 
-    public async Task<IReadOnlyList<HeldPartition>> AcquireFreeAsync(string silo, int max, TimeSpan lease, CancellationToken cancellationToken) =>
+    public async Task<IReadOnlyList<HeldPartition>> AcquireFreeAsync(string silo, int max, TimeSpan lease, CancellationToken cancellationToken,
+        bool takeOwnBack = false) =>
         await HeldAsync("""
             WITH free AS (
                 SELECT partition_id FROM partition_owner
-                WHERE owner IS NULL OR lease_until <= clock_timestamp()
+                WHERE owner IS NULL OR lease_until <= clock_timestamp() OR ($4 AND owner = $1)
                 ORDER BY partition_id LIMIT $2
                 FOR UPDATE SKIP LOCKED),
             taken AS (
@@ -56,7 +57,7 @@ public sealed class PostgresPartitionOwnership(ClearingDatabase database) : IPar
                 INSERT INTO writer_epochs AS w (writer, epoch) SELECT 'partition/' || partition_id, epoch FROM taken
                 ON CONFLICT (writer) DO UPDATE SET epoch = EXCLUDED.epoch WHERE w.epoch < EXCLUDED.epoch)
             SELECT partition_id, epoch FROM taken ORDER BY partition_id
-            """, cancellationToken, silo, max, lease);
+            """, cancellationToken, silo, max, lease, takeOwnBack);
 
     public async Task<IReadOnlyList<HeldPartition>> RenewAllAsync(string silo, IReadOnlyList<HeldPartition> held, TimeSpan lease,
         CancellationToken cancellationToken) =>

@@ -13,6 +13,7 @@ using ClearingCluster.Silo.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace ClearingCluster.Silo.Hosting;
 
@@ -54,11 +55,18 @@ public static class SiloServiceCollectionExtensions
         services.AddSingleton(leases);
         var cluster = new Cluster.ClusterOptions();
         configuration.GetSection("Clearing:Cluster").Bind(cluster);
+        cluster.SiloName ??= options.ConnectionString is null
+            ? $"{Environment.MachineName}:{Path.GetFullPath(options.DataDirectory)}"
+            : $"{Environment.MachineName}/{Environment.ProcessId}";
         cluster.Validate();
         services.AddSingleton(cluster);
         services.AddSingleton(provider => new ClearingCluster.Runtime.Cluster.PartitionKeeper(
-            provider.GetRequiredService<ClearingCluster.Runtime.Cluster.IPartitionOwnership>(), leases, cluster.SiloName,
+            provider.GetRequiredService<ClearingCluster.Runtime.Cluster.IPartitionOwnership>(), leases, cluster.SiloName!,
             static () => (long)(System.Diagnostics.Stopwatch.GetTimestamp() * (1_000_000.0 / System.Diagnostics.Stopwatch.Frequency))));
+        // The runtime serves, and the commit log fences, by the partitions held: unless tests drive ownership by hand.
+        services.AddSingleton<ClearingCluster.Runtime.Cluster.IPartitionGuard>(provider => cluster.KeepPartitions
+            ? provider.GetRequiredService<ClearingCluster.Runtime.Cluster.PartitionKeeper>()
+            : ClearingCluster.Runtime.Cluster.UnfencedPartitions.Instance);
         var fees = new ClearingCluster.Grains.Clearing.FeeSchedule();
         configuration.GetSection("Clearing:Fees").Bind(fees);
         fees.Validate();
@@ -108,10 +116,20 @@ internal sealed class EvidenceSweepHostedService(EvidenceSweep sweep, TradingOpt
 }
 
 /// <summary>Registers the durable cut-off schedule once grains can be called (and puts on the ledger a settlement a crash left out).</summary>
-internal sealed class ClearingScheduleHostedService(IGrainFactory grains) : IHostedService
+internal sealed class ClearingScheduleHostedService(IGrainFactory grains, ILogger<ClearingScheduleHostedService> logger) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) =>
-        grains.GetGrain<ClearingCluster.Interfaces.Clearing.IClearingGrain>(ClearingCluster.Interfaces.Clearing.IClearingGrain.Key).EnsureSchedule();
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await grains.GetGrain<ClearingCluster.Interfaces.Clearing.IClearingGrain>(ClearingCluster.Interfaces.Clearing.IClearingGrain.Key).EnsureSchedule();
+        }
+        catch (PartitionMovedException moved)
+        {
+            // The schedule is durable; the silo that serves the clearing grain keeps it.
+            logger.LogInformation("the clearing grain is served by another silo ({Reason}); it keeps the schedule", moved.Message);
+        }
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

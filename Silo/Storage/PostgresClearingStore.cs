@@ -333,11 +333,11 @@ public sealed class PostgresClearingStore(ClearingDatabase database) : IClearing
         return uses;
     }
 
-    public async Task<IReadOnlyDictionary<string, long>> SettleAsync(string cycleId, WriterFence fence, IReadOnlyList<AccountDelta> deltas,
+    public async Task<IReadOnlyDictionary<string, long>> SettleAsync(string cycleId, IReadOnlyList<WriterFence> fences, IReadOnlyList<AccountDelta> deltas,
         IReadOnlyList<CycleStep> steps, CancellationToken cancellationToken)
     {
         var flush = new FlushContext(0);
-        flush.Add("CALL fence_writers($1, $2, $3)", null, new[] { fence.Writer }, new[] { fence.Epoch }, 0L);
+        flush.Add("CALL fence_writers($1, $2, $3)", null, fences.Select(f => f.Writer).ToArray(), fences.Select(f => f.Epoch).ToArray(), 0L);
         flush.Add("CALL clearing_require_status($1, 'computed')", null, cycleId);
         // First, the accounts table against the commit log's upserts (which wait the few ms this takes): the two never
         // deadlock over rows locked in different orders, and the balances read as opening are those the deltas meet.
@@ -371,7 +371,7 @@ public sealed class PostgresClearingStore(ClearingDatabase database) : IClearing
         }
         catch (PostgresException error) when (error.SqlState == PostgresCommitStore.StaleWriterState)
         {
-            throw new StaleWriterException([fence]);
+            throw new StaleWriterException(fences);
         }
         return moves.Versions;
     }

@@ -35,7 +35,7 @@ public sealed class AccountGrainPropertyTests(TestPostgres postgres)
     public async Task Repeats_change_nothing_and_stored_postings_always_explain_the_balances()
     {
         var database = await postgres.CreateDatabaseAsync();
-        await using var silo = await SiloHost.StartAsync(database);
+        var silo = await SiloHost.StartAsync(database);
         var run = 0;
 
         var property = Prop.ForAll(Operations.ArrayOf().ToArbitrary(), operations =>
@@ -44,7 +44,14 @@ public sealed class AccountGrainPropertyTests(TestPostgres postgres)
             run++;
             return RunAsync(silo, database, accounts, operations).GetAwaiter().GetResult();
         });
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(25).WithReplay(674386, 1), property);
+        try
+        {
+            Check.One(Config.QuickThrowOnFailure.WithMaxTest(25).WithReplay(674386, 1), property);
+        }
+        finally
+        {
+            await silo.DisposeAsync();
+        }
 
         // And after a restart the stored state says the same.
         await using var restarted = await SiloHost.StartAsync(database);

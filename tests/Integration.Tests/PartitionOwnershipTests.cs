@@ -76,6 +76,38 @@ public sealed class PartitionOwnershipTests(TestPostgres postgres)
             o => Assert.Equal(("silo-b", 2L), (o.Owner, o.Epoch)));
     }
 
+    /// <summary>
+    /// A silo restarted under its own name (one only a single live process can bear: the host and its locked data
+    /// directory) takes its partitions back in its first round, each in a new epoch, without waiting for the leases; a
+    /// flush of the run before is refused; its later rounds renew them, and no other name gets them meanwhile.
+    /// </summary>
+    [Fact]
+    public async Task A_silo_restarted_under_its_own_name_takes_its_partitions_back_at_once_in_new_epochs()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var silo = await StartAsync(database);
+        var before = Keeper(silo, "host:/data/silo-r");
+        await before.KeepAsync(CancellationToken.None);
+        var commit = silo.Services.GetRequiredService<GroupCommit>();
+        var old = await commit.OpenWriterAsync("grain-of-5@before", CancellationToken.None);
+        await old.CommitAsync(new Probe(5, 1));
+        var other = Keeper(silo, "another-silo");
+        await other.KeepAsync(CancellationToken.None);
+        Assert.Empty(other.Snapshot().Held);
+
+        var restarted = Keeper(silo, "host:/data/silo-r");
+        await restarted.KeepAsync(CancellationToken.None);
+        Assert.Equal(Partitions.Count, restarted.Snapshot().Held.Count);
+        Assert.All(restarted.Snapshot().Held, h => Assert.Equal(2, h.Epoch));
+        await Assert.ThrowsAsync<StaleWriterException>(() => old.CommitAsync(new Probe(5, 1)));
+
+        await restarted.KeepAsync(CancellationToken.None);
+        Assert.All(restarted.Snapshot().Held, h => Assert.Equal(2, h.Epoch));
+        Assert.Equal((0L, Partitions.Count), (restarted.Losses, restarted.Snapshot().Serving));
+        await other.KeepAsync(CancellationToken.None);
+        Assert.Empty(other.Snapshot().Held);
+    }
+
     [Fact]
     public async Task Keepers_racing_for_the_free_partitions_share_them_without_overlap_each_taken_once()
     {

@@ -20,6 +20,9 @@ public sealed class SiloHost : IAsyncDisposable
 
     public IServiceProvider Services => host.Services;
 
+    /// <summary>Settings of a silo that keeps no partitions and serves every grain unfenced: for tests of the lines behind ownership.</summary>
+    public static Dictionary<string, string?> Unowned => new() { ["Clearing:Cluster:KeepPartitions"] = "false" };
+
     /// <param name="services">Changes to the silo's services after it is set up: for tests that observe or break a part.</param>
     public static async Task<SiloHost> StartAsync(string connectionString, Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {

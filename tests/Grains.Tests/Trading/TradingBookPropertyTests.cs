@@ -190,7 +190,7 @@ public sealed class TradingBookPropertyTests
         {
             Money.Apply(money.Memory, new AccountDelta(order.Participant, -reserve, reserve, 0));
         }
-        var placement = book.Place(new OrderTicket(order, order.Participant, reserve, new WriterFence($"account/{order.Participant}", 1)), Facts, batch);
+        var placement = book.Place(new OrderTicket(order, order.Participant, reserve, [new WriterFence($"account/{order.Participant}", 1)]), Facts, batch);
         var back = placement.Order is null
             ? new AccountDelta(order.Participant, reserve, -reserve, 0)
             : new AccountDelta(order.Participant, placement.ReleasedMicros, -(placement.CapturedMicros + placement.ReleasedMicros), placement.CapturedMicros);
