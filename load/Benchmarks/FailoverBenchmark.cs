@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ClearingCluster.Client;
+using ClearingCluster.TestSupport;
+using ClearingCluster.Wire;
+
+namespace ClearingCluster.Load.Benchmarks;
+
+/// <summary>
+/// A silo's death to its partitions answering again: two silos (each a Gateway process) on one database, one holding
+/// every partition; the holder is killed with SIGKILL and a member's account is asked at the other every 20 ms until it
+/// answers (503 <c>moved</c> meanwhile). The killed one is restarted as the standby and the next run kills the other.
+/// Goal (docs/CLUSTER.md): at most 15 s with a 10 s lease.
+/// </summary>
+public static class FailoverBenchmark
+{
+    public static async Task RunAsync(BenchmarkArguments arguments)
+    {
+        var lease = TimeSpan.FromSeconds(arguments.Int("lease", 10));
+        var runs = arguments.Runs;
+        await using var first = await GatewayProcess.StartAsync("Release", Failover.Leases(lease));
+        await using var second = await Failover.StartStandbyAsync(first, lease);
+        var adminKey = first.AdminKey;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"failover: 2 silos (Gateway processes) on one PostgreSQL (fsync on), lease {lease.TotalSeconds:N0} s, renew every {lease.TotalSeconds / 3:N1} s, {runs} runs, {Environment.ProcessorCount} cores"));
+
+        using (var staff = first.Client(adminKey))
+        {
+            var client = new ClearingClient(staff);
+            await client.RegisterParticipantAsync(new RegisterParticipantRequest("failover-member", "Failover member", ["buyer"], 1));
+            await client.DepositFundsAsync("failover-member", 1_000_000, "failover");
+        }
+
+        var (active, standby) = (first, second);
+        var gaps = new List<double>();
+        for (var run = 1; run <= runs; run++)
+        {
+            using var other = standby.Client(adminKey);
+            var killed = Stopwatch.StartNew();
+            await active.KillAsync();
+            var gap = await Failover.UntilServedAsync(other, "/v1/accounts/failover-member", TimeSpan.FromMinutes(2));
+            var cluster = (await other.GetFromJsonAsync<ClusterResponse>("/v1/cluster", new JsonSerializerOptions(JsonSerializerDefaults.Web)))!;
+            var balance = (await other.GetFromJsonAsync<AccountResponse>("/v1/accounts/failover-member"))!.Available;
+            gaps.Add(gap.TotalSeconds);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  run {run}: served again {gap.TotalSeconds:N2} s after the SIGKILL; the other holds {cluster.Held} partitions, epochs {cluster.Silos.Single().EpochMin}–{cluster.Silos.Single().EpochMax}; balance {balance:N0} µ¥"));
+            await active.RestartAsync();
+            (active, standby) = (standby, active);
+        }
+        gaps.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  median {gaps[gaps.Count / 2]:N2} s (range {gaps[0]:N2}–{gaps[^1]:N2} s) with a {lease.TotalSeconds:N0} s lease"));
+    }
+}

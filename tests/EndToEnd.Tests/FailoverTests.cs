@@ -1,0 +1,60 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ClearingCluster.Client;
+using ClearingCluster.TestSupport;
+using ClearingCluster.Wire;
+
+namespace ClearingCluster.EndToEnd.Tests;
+
+/// <summary>
+/// Two silos on one database, each its own process: the one holding every partition is killed with SIGKILL, and the
+/// standby takes them over once their leases ran out on the database's clock (new epochs), serving what the dead one
+/// acknowledged. The killed one, restarted, holds nothing while the other lives: it answers <c>moved</c>.
+/// </summary>
+public sealed class FailoverTests
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(2);
+
+    [Fact]
+    public async Task A_killed_silos_partitions_are_served_by_the_standby_after_their_leases_with_nothing_lost()
+    {
+        var configuration = AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        await using var active = await GatewayProcess.StartAsync(configuration, Failover.Leases(Lease));
+        await using var standby = await Failover.StartStandbyAsync(active, Lease, configuration);
+        using var first = active.Client(active.AdminKey);
+        using var second = standby.Client(active.AdminKey);
+        var staff = new ClearingClient(first);
+        var member = "failover-" + Guid.NewGuid().ToString("N")[..8];
+        await staff.RegisterParticipantAsync(new RegisterParticipantRequest(member, "Failover member", ["buyer"], 1));
+        await staff.DepositFundsAsync(member, 700_000, "before");
+
+        Assert.Equal((1024, 0), await HeldAsync(first, second));
+        var path = $"/v1/accounts/{member}";
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await second.GetAsync(path)).StatusCode);
+
+        await active.KillAsync();
+        await Failover.UntilServedAsync(second, path, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(700_000, (await second.GetFromJsonAsync<AccountResponse>(path))!.Available);
+        var cluster = (await second.GetFromJsonAsync<ClusterResponse>("/v1/cluster", Web))!;
+        Assert.Equal((1024, 1024), (cluster.Held, cluster.Serving));
+        var silo = Assert.Single(cluster.Silos);
+        Assert.Equal(cluster.Silo, silo.Name);
+        Assert.True(silo.EpochMin >= 2, "every partition was taken in a new epoch");
+        Assert.Equal(900_000, (await new ClearingClient(second).DepositFundsAsync(member, 200_000, "after")).Available);
+
+        // Restarted, the dead one's successor holds nothing while the other lives.
+        await active.RestartAsync();
+        using var restarted = active.Client(active.AdminKey);
+        Assert.Equal((0, 1024), await HeldAsync(restarted, second));
+        var moved = await restarted.GetAsync(path);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, moved.StatusCode);
+        Assert.Contains("problem:moved", await moved.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    private static async Task<(int, int)> HeldAsync(HttpClient a, HttpClient b) =>
+        ((await a.GetFromJsonAsync<ClusterResponse>("/v1/cluster", Web))!.Held, (await b.GetFromJsonAsync<ClusterResponse>("/v1/cluster", Web))!.Held);
+}
