@@ -16,7 +16,8 @@ public static class ClusterApi
         return app;
     }
 
-    private static async Task<IResult> GetAsync(IPartitionOwnership ownership, PartitionKeeper keeper, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(IPartitionOwnership ownership, PartitionKeeper keeper, IMembershipTable membership, SiloMembership self,
+        CancellationToken cancellationToken)
     {
         var (owners, atMicros) = await ownership.ReadAllAsync(cancellationToken);
         var now = UsageEnvelope.FromMicros(atMicros);
@@ -28,6 +29,11 @@ public static class ClusterApi
                 UsageEnvelope.FromMicros(g.Max(o => o.LeaseUntilMicros))))
             .ToList();
         var (held, serving) = keeper.Snapshot();
-        return Results.Ok(new ClusterResponse(keeper.Silo, owners.Count, held.Count, serving, owners.Count - live.Count, silos, now));
+        var view = await membership.ReadAllAsync(cancellationToken);
+        var members = view.Members.Select(m => new ClusterMemberResponse(m.SiloName, m.HostName, m.Address, m.Port, m.Generation,
+                System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(m.Status.ToString()), m.ProxyPort, m.StartTime, m.IAmAliveTime,
+                self.Self is { } me && (me.Address, me.Port, me.Generation) == (m.Address, m.Port, m.Generation)))
+            .ToList();
+        return Results.Ok(new ClusterResponse(keeper.Silo, owners.Count, held.Count, serving, owners.Count - live.Count, silos, now, members, view.Version));
     }
 }

@@ -83,7 +83,7 @@ public static class ProblemCatalog
         ["database_unavailable"] = new(503, "the database is not reachable; Retry-After"),
         ["overloaded"] = new(503, "too much work is pending (a full mailbox or commit log); Retry-After"),
         ["not_durable"] = new(503, "the commit that carried the request failed; nothing of it stands; Retry-After"),
-        ["moved"] = new(503, "another activation owns the state now; repeat the request"),
+        ["moved"] = new(503, "another activation owns the state now, or this silo does not serve the grain's partition now (its lease ran out, or another silo holds it): nothing was done; repeat the request"),
         ["stopping"] = new(503, "the Gateway is shutting down"),
         ["usage_unavailable"] = new(503, "a meter shard cannot take usage now; Retry-After"),
         ["account_reloading"] = new(503, "the account is reloading after an order whose outcome it could not know; Retry-After"),

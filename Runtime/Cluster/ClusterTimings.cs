@@ -12,6 +12,18 @@ public sealed class ClusterTimings
     /// <summary>How far a silo's monotonic clock may run slower or faster than the database's, as a fraction.</summary>
     public double ClockRateTolerance { get; set; } = 0.01;
 
+    /// <summary>
+    /// A silo that has not said it is alive for this long is declared dead in the membership table: by then every lease
+    /// it held has run out, so this only tidies the view (liveness is the leases). Default: two leases.
+    /// </summary>
+    public TimeSpan MemberDeadAfter
+    {
+        get => memberDeadAfter ?? Lease * 2;
+        set => memberDeadAfter = value;
+    }
+
+    private TimeSpan? memberDeadAfter;
+
     public long LeaseMicros => (long)Lease.TotalMicroseconds;
 
     /// <summary>How long after sending an acquire or renew a silo may serve: the lease less the most the clocks can disagree over it.</summary>
@@ -19,9 +31,10 @@ public sealed class ClusterTimings
 
     public void Validate()
     {
-        if (Lease <= TimeSpan.Zero || RenewEvery <= TimeSpan.Zero || RenewEvery >= Lease || ClockRateTolerance is < 0 or >= 0.5)
+        if (Lease <= TimeSpan.Zero || RenewEvery <= TimeSpan.Zero || RenewEvery >= Lease || ClockRateTolerance is < 0 or >= 0.5
+            || MemberDeadAfter < Lease)
         {
-            throw new InvalidOperationException("Clearing:Cluster: Lease > RenewEvery > 0 and 0 ≤ ClockRateTolerance < 0.5");
+            throw new InvalidOperationException("Clearing:Cluster: Lease > RenewEvery > 0, 0 ≤ ClockRateTolerance < 0.5, MemberDeadAfter ≥ Lease");
         }
     }
 }

@@ -13,11 +13,28 @@ public sealed class ClusterOptions
     /// <summary>Whether the silo takes and renews partition leases (docs/CLUSTER.md). Off only for tests that drive ownership by hand.</summary>
     public bool KeepPartitions { get; set; } = true;
 
+    /// <summary>The cluster's id in the membership table (Orleans' DeploymentId): silos of one deployment share a database.</summary>
+    public string DeploymentId { get; set; } = "clearing";
+
+    /// <summary>The address silos will reach this one at (the membership row's Address; silo-to-silo calls are not built yet).</summary>
+    public string Address { get; set; } = "127.0.0.1";
+
+    /// <summary>The silo-to-silo port (the membership row's Port): 0 until the transport exists.</summary>
+    public int Port { get; set; }
+
+    /// <summary>The Gateway's HTTP port in this process (the membership row's ProxyPort), when known.</summary>
+    public int? ProxyPort { get; set; }
+
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(SiloName) || SiloName.Length > 500)
         {
             throw new InvalidOperationException("Clearing:Cluster:SiloName must be 1–500 characters");
+        }
+        if (string.IsNullOrWhiteSpace(DeploymentId) || DeploymentId.Length > 150 || string.IsNullOrWhiteSpace(Address) || Address.Length > 45
+            || Port is < 0 or > 65535 || ProxyPort is < 0 or > 65535)
+        {
+            throw new InvalidOperationException("Clearing:Cluster: DeploymentId 1–150 characters, Address 1–45, Port and ProxyPort 0–65535");
         }
     }
 }

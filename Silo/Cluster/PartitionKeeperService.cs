@@ -7,20 +7,23 @@ namespace ClearingCluster.Silo.Cluster;
 
 /// <summary>
 /// Runs the <see cref="PartitionKeeper"/> every <see cref="ClusterTimings.RenewEvery"/> from start (after the database
-/// is ready) to stop, when it lets every partition go. A round that fails (the database away) is logged and the next
+/// is ready) to stop, when it lets every partition go; with each round the silo's <see cref="SiloMembership"/> row
+/// (joined in the first, alive in the later ones, dead at stop). A round that fails (the database away) is logged and the next
 /// one tries again; leases not renewed in time are lost, and taken again in a new epoch once the database answers.
 /// </summary>
 internal sealed class PartitionKeeperService : BackgroundService
 {
     private readonly PartitionKeeper keeper;
+    private readonly SiloMembership membership;
     private readonly ClusterTimings timings;
     private readonly ClusterOptions options;
     private readonly ILogger<PartitionKeeperService> logger;
     private readonly Meter meter = new("ClearingCluster.Cluster");
 
-    public PartitionKeeperService(PartitionKeeper keeper, ClusterTimings timings, ClusterOptions options, ILogger<PartitionKeeperService> logger)
+    public PartitionKeeperService(PartitionKeeper keeper, SiloMembership membership, ClusterTimings timings, ClusterOptions options,
+        ILogger<PartitionKeeperService> logger)
     {
-        (this.keeper, this.timings, this.options, this.logger) = (keeper, timings, options, logger);
+        (this.keeper, this.membership, this.timings, this.options, this.logger) = (keeper, membership, timings, options, logger);
         meter.CreateObservableGauge("cluster_partitions_held", () => keeper.Snapshot().Held.Count,
             description: "partitions the silo holds a lease on (summed over silos sharing a process, as in tests)");
         meter.CreateObservableGauge("cluster_partitions_serving", () => keeper.Snapshot().Serving,
@@ -75,6 +78,15 @@ internal sealed class PartitionKeeperService : BackgroundService
         {
             logger.LogWarning(error, "silo {Silo} could not renew or take partitions; retrying in {Every}", keeper.Silo, timings.RenewEvery);
         }
+        try
+        {
+            // Joins in the first round, says it is alive in every later one.
+            await membership.HeartbeatAsync(cancellationToken);
+        }
+        catch (Exception error) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning(error, "silo {Silo} could not update the membership table; retrying in {Every}", keeper.Silo, timings.RenewEvery);
+        }
         return keeper.Losses;
     }
 
@@ -88,6 +100,7 @@ internal sealed class PartitionKeeperService : BackgroundService
         try
         {
             await keeper.ReleaseAllAsync(cancellationToken);
+            await membership.LeaveAsync(cancellationToken);
         }
         catch (Exception error)
         {

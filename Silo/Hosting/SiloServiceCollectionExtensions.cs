@@ -63,6 +63,13 @@ public static class SiloServiceCollectionExtensions
         services.AddSingleton(provider => new ClearingCluster.Runtime.Cluster.PartitionKeeper(
             provider.GetRequiredService<ClearingCluster.Runtime.Cluster.IPartitionOwnership>(), leases, cluster.SiloName!,
             static () => (long)(System.Diagnostics.Stopwatch.GetTimestamp() * (1_000_000.0 / System.Diagnostics.Stopwatch.Frequency))));
+        services.AddSingleton<ClearingCluster.Runtime.Cluster.IMembershipTable>(provider =>
+            new Cluster.PostgresMembershipTable(provider.GetRequiredService<ClearingDatabase>(), cluster.DeploymentId));
+        services.AddSingleton(provider => new ClearingCluster.Runtime.Cluster.SiloMembership(
+            provider.GetRequiredService<ClearingCluster.Runtime.Cluster.IMembershipTable>(), leases,
+            new ClearingCluster.Runtime.Cluster.MembershipEntry(cluster.Address, cluster.Port, 0, Truncated(cluster.SiloName!, 150),
+                Truncated(Environment.MachineName, 150), ClearingCluster.Runtime.Cluster.SiloStatus.Created, cluster.ProxyPort, default, default),
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger<ClearingCluster.Runtime.Cluster.SiloMembership>()));
         // The runtime serves, and the commit log fences, by the partitions held: unless tests drive ownership by hand.
         services.AddSingleton<ClearingCluster.Runtime.Cluster.IPartitionGuard>(provider => cluster.KeepPartitions
             ? provider.GetRequiredService<ClearingCluster.Runtime.Cluster.PartitionKeeper>()
@@ -90,6 +97,9 @@ public static class SiloServiceCollectionExtensions
         services.AddHostedService<ClearingScheduleHostedService>();
         return services;
     }
+
+    /// <summary>The membership table's name columns hold 150 characters; a longer name keeps its end, where it differs.</summary>
+    private static string Truncated(string name, int length) => name.Length <= length ? name : name[^length..];
 
     /// <summary>The one commit log every hot path writes through, on PostgreSQL, with a writer per item kind.</summary>
     private static void AddCommitLog(IServiceCollection services, IConfiguration configuration)

@@ -44,6 +44,17 @@ public sealed class FailoverTests
         Assert.True(silo.EpochMin >= 2, "every partition was taken in a new epoch");
         Assert.Equal(900_000, (await new ClearingClient(second).DepositFundsAsync(member, 200_000, "after")).Available);
 
+        // The dead one stays in the membership table until the survivor, not hearing from it for two leases, declares it dead.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while ((await second.GetFromJsonAsync<ClusterResponse>("/v1/cluster", Web))!.Members.Count(m => m.Status == "dead") == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the killed silo was never declared dead");
+            await Task.Delay(100);
+        }
+        var members = (await second.GetFromJsonAsync<ClusterResponse>("/v1/cluster", Web))!.Members;
+        Assert.Equal(2, members.Count);
+        Assert.Equal("active", Assert.Single(members, m => m.Self).Status);
+
         // Restarted, the dead one's successor holds nothing while the other lives.
         await active.RestartAsync();
         using var restarted = active.Client(active.AdminKey);

@@ -118,6 +118,9 @@ public sealed class OperationsTests(GatewayFixture fixture)
         Assert.Equal((cluster.Silo, 1024), (silo.Name, silo.Partitions));
         Assert.True(silo.EpochMin >= 1 && silo.EpochMax >= silo.EpochMin);
         Assert.True(silo.LeaseUntil > cluster.At, "a lease held now runs out later");
+        var self = Assert.Single(cluster.Members, m => m.Self);
+        Assert.Equal((cluster.Silo, "active"), (self.Name, self.Status));
+        Assert.True(self.Generation > 0 && self.LastAlive >= self.Started && cluster.MembershipVersion >= 1);
 
         var (_, member) = await exchange.MemberAsync("cluster-viewer", "buyer");
         await ProblemAssert.IsProblem(await member.GetAsync("/v1/cluster"), HttpStatusCode.Forbidden, "forbidden");
