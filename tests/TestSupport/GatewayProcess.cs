@@ -41,6 +41,24 @@ public sealed class GatewayProcess : IAsyncDisposable
         return new GatewayProcess(await LaunchAsync(settings), settings);
     }
 
+    /// <summary>
+    /// A Gateway (with its silo) inside <paramref name="host"/>'s network namespace in <paramref name="lab"/>, on the
+    /// lab's database, listening on the host's address: one silo of a cluster whose network a test can cut.
+    /// </summary>
+    public static async Task<GatewayProcess> StartInAsync(NetworkLab lab, string host, string adminKey, IReadOnlyDictionary<string, string> environment,
+        string configuration = "Release")
+    {
+        var settings = new Settings(
+            GatewayDll(configuration),
+            Path.Combine(Path.GetTempPath(), "clearingcluster-lab", Guid.NewGuid().ToString("N")),
+            adminKey,
+            new Uri($"http://{lab.AddressOf(host)}:5080"),
+            EmbeddedPostgres.FreePort(),
+            new Dictionary<string, string>(environment) { ["CLEARING_DB"] = lab.ConnectionString },
+            host);
+        return new GatewayProcess(await LaunchAsync(settings), settings);
+    }
+
     /// <summary>SIGKILL: no shutdown of any kind, as a crash.</summary>
     public async Task KillAsync()
     {
@@ -53,6 +71,18 @@ public sealed class GatewayProcess : IAsyncDisposable
     public async Task RestartAsync() => process = await LaunchAsync(settings);
 
     public int ProcessId => process.Id;
+
+    /// <summary>SIGSTOP: the process halts where it is, holding its sockets and believing in its leases, as a frozen VM would.</summary>
+    public Task PauseAsync() => SignalAsync("STOP");
+
+    /// <summary>SIGCONT after <see cref="PauseAsync"/>.</summary>
+    public Task ContinueAsync() => SignalAsync("CONT");
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+    }
 
     /// <summary>A process's resident memory (VmRSS), in MB.</summary>
     public static long ResidentMegabytes(int pid)
@@ -79,8 +109,9 @@ public sealed class GatewayProcess : IAsyncDisposable
         return (rival.ExitCode, await error);
     }
 
+    /// <param name="Host">The lab host whose network namespace the process runs in; null: this one.</param>
     private sealed record Settings(string GatewayDll, string DataDirectory, string AdminKey, Uri Address, int PostgresPort,
-        IReadOnlyDictionary<string, string> Environment);
+        IReadOnlyDictionary<string, string> Environment, string? Host = null);
 
     private static string GatewayDll(string configuration)
     {
@@ -92,17 +123,21 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     private static ProcessStartInfo Start(Settings settings)
     {
-        var (gatewayDll, dataDirectory, adminKey, address, postgresPort, environment) = settings;
-        var start = new ProcessStartInfo("dotnet")
+        var (gatewayDll, dataDirectory, adminKey, address, postgresPort, environment, host) = settings;
+        // `ip netns exec` executes the command in place of itself: the process is still the Gateway's.
+        var start = new ProcessStartInfo(host is null ? "dotnet" : "ip")
         {
             WorkingDirectory = Path.GetDirectoryName(gatewayDll)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(gatewayDll);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add(address.ToString());
+        foreach (var argument in host is null
+            ? [gatewayDll, "--urls", address.ToString()]
+            : NetworkLab.Inside(host, ["dotnet", gatewayDll, "--urls", address.ToString()]))
+        {
+            start.ArgumentList.Add(argument);
+        }
         start.Environment["CLEARING_DATA_DIR"] = dataDirectory;
         start.Environment["CLEARING_PG_PORT"] = postgresPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["CLEARING_ADMIN_KEY"] = adminKey;
@@ -180,10 +215,7 @@ public sealed class GatewayProcess : IAsyncDisposable
     {
         if (!HasExited(process))
         {
-            using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await term.WaitForExitAsync();
-            }
+            await SignalAsync("TERM");
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             await process.WaitForExitAsync(timeout.Token);
         }
