@@ -26,7 +26,7 @@ public static class OperationsApi
             .AllowAnonymous().WithTags("Operations").Produces<HealthResponse>().Documented("getLiveness").WithSummary("The process is up.");
 
         app.MapGet("/health/ready", ReadyAsync)
-            .AllowAnonymous().Produces<HealthResponse>().Documented("getReadiness", 503).WithTags("Operations").WithSummary("The database is reachable and the silo serves grain calls.");
+            .AllowAnonymous().Produces<HealthResponse>().Documented("getReadiness", 503).WithTags("Operations").WithSummary("The database is reachable and the silo serves grain calls (silo: serving), or serves no partition now and is ready to take some (silo: standby).");
 
         app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4; charset=utf-8"))
             .AllowAnonymous().WithTags("Operations").Produces<string>(StatusCodes.Status200OK, "text/plain").Documented("getMetrics")

@@ -74,7 +74,7 @@ public sealed class MeterGrain(
             // A flush reported failed may still commit (its answer was what failed). Claiming the shard's next epoch waits
             // for the lock such a flush holds and fences out any later one, so once this returns, nothing more lands in
             // the closing cycle. This activation's writer is failed already; the next activation claims its own.
-            await commit.OpenWriterAsync($"meter/{Shard}", GrainId, CancellationToken.None);
+            await commit.OpenWriterAsync($"meter/{Shard}", CancellationToken.None);
         }
     }
 

@@ -29,7 +29,7 @@ public sealed class EvidenceSweep(ITradingStore trading, ILedgerStore ledger, IG
                     await grains.GetGrain<IOrderBookGrain>(product).Positions();
                     woken++;
                 }
-                catch (PartitionMovedException)
+                catch (Exception error) when (PartitionMovedException.Caused(error))
                 {
                     // Another silo serves the book: its activation there puts the evidence on the ledger.
                     logger.LogInformation("book {Product} is served by another silo; left to it", product);

@@ -13,8 +13,9 @@ public sealed class ClusterTimings
     public double ClockRateTolerance { get; set; } = 0.01;
 
     /// <summary>
-    /// A silo that has not said it is alive for this long is declared dead in the membership table: by then every lease
-    /// it held has run out, so this only tidies the view (liveness is the leases). Default: two leases.
+    /// A silo that has not said it is alive for this long is declared dead in the membership table. Liveness stays the
+    /// leases: a silo declared dead while it still renews keeps its partitions, and joins again as a new generation
+    /// when it reads that. Default: two leases.
     /// </summary>
     public TimeSpan MemberDeadAfter
     {

@@ -18,6 +18,9 @@ public interface IPartitionGuard
     /// <summary>The fence a writer of <paramref name="partition"/> carries; null when ownership is not kept.</summary>
     /// <exception cref="PartitionMovedException">The silo does not serve the partition now.</exception>
     WriterFence? FenceFor(int partition);
+
+    /// <summary>Partitions this silo has just taken (each in a new epoch): what is kept per partition, such as reminders, is read again.</summary>
+    event Action<IReadOnlyCollection<int>>? Gained;
 }
 
 /// <summary>Ownership not kept (tests that drive it by hand, a runtime without a database): everything is served, nothing fenced.</summary>
@@ -32,4 +35,11 @@ public sealed class UnfencedPartitions : IPartitionGuard
     public long? ServingEpoch(int partition) => 0;
 
     public WriterFence? FenceFor(int partition) => null;
+
+    /// <summary>Never raised: every partition is served from the start.</summary>
+    public event Action<IReadOnlyCollection<int>>? Gained
+    {
+        add { }
+        remove { }
+    }
 }

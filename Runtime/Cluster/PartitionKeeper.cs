@@ -11,7 +11,12 @@ namespace ClearingCluster.Runtime.Cluster;
 /// between silos (docs/CLUSTER.md), a silo takes every free partition. As the silo's <see cref="IPartitionGuard"/> it
 /// answers, without a lock, whether a partition is served now and in which epoch.
 /// </summary>
-public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTimings timings, string silo, Func<long> localMicros) : IPartitionGuard
+/// <param name="exclusiveName">
+/// Whether only one live process can bear <paramref name="silo"/> (a name from a locked data directory, or one the
+/// operator set): then the first round takes back what the name still holds — a previous run's.
+/// </param>
+public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTimings timings, string silo, Func<long> localMicros, bool exclusiveName = false)
+    : IPartitionGuard
 {
     private readonly Dictionary<int, PartitionLease> leases = [];
     private readonly Lock gate = new();
@@ -54,8 +59,10 @@ public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTiming
         }
 
         sent = localMicros();
+        var gained = new List<int>();
         // The first round also takes back what a previous run under this name held: that process is gone (docs/CLUSTER.md).
-        var taken = await ownership.AcquireFreeAsync(Silo, Partitions.Count, timings.Lease, cancellationToken, takeOwnBack: !tookOwnBack).ConfigureAwait(false);
+        var taken = await ownership.AcquireFreeAsync(Silo, Partitions.Count, timings.Lease, cancellationToken, takeOwnBack: exclusiveName && !tookOwnBack)
+            .ConfigureAwait(false);
         tookOwnBack = true;
         lock (gate)
         {
@@ -65,11 +72,22 @@ public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTiming
                 {
                     leases[partition.Partition] = lease = new PartitionLease(partition.Partition, timings);
                 }
+                var before = published[partition.Partition];
                 lease.Granted(partition.Epoch, sent);
                 Publish(partition.Partition, lease);
+                if (published[partition.Partition] is { } now && now.Epoch != before?.Epoch)
+                {
+                    gained.Add(partition.Partition);
+                }
             }
         }
+        if (gained.Count > 0)
+        {
+            Gained?.Invoke(gained);
+        }
     }
+
+    public event Action<IReadOnlyCollection<int>>? Gained;
 
     /// <summary>Lets every partition go (at shutdown, after the last flush): the next owner need not wait for the leases.</summary>
     public async Task ReleaseAllAsync(CancellationToken cancellationToken)
@@ -99,17 +117,19 @@ public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTiming
         }
     }
 
-    public long? ServingEpoch(int partition)
+    public long? ServingEpoch(int partition) => Current(partition)?.Epoch;
+
+    public WriterFence? FenceFor(int partition) => Current(partition)?.Fence ?? throw new PartitionMovedException(partition);
+
+    /// <summary>The partition's published lease while this silo may act on it; null otherwise.</summary>
+    private Published? Current(int partition)
     {
         var now = Volatile.Read(ref published[partition]);
-        return now is not null && localMicros() < now.ServeUntilLocalMicros ? now.Epoch : null;
+        return now is not null && localMicros() < now.ServeUntilLocalMicros ? now : null;
     }
 
-    public WriterFence? FenceFor(int partition)
-    {
-        var now = Volatile.Read(ref published[partition]);
-        return now is not null && localMicros() < now.ServeUntilLocalMicros ? now.Fence : throw new PartitionMovedException(partition);
-    }
+    /// <summary>The monotonic clock leases are served by, in microseconds.</summary>
+    public static long MonotonicMicros() => (long)(Stopwatch.GetTimestamp() * (1_000_000.0 / Stopwatch.Frequency));
 
     /// <summary>Called under the lock after every change of <paramref name="lease"/>.</summary>
     private void Publish(int partition, PartitionLease lease)

@@ -10,14 +10,29 @@ public static class Partitions
     public const int Count = 1024;
 
     /// <summary>
-    /// The partition a grain belongs to: XXH3 of its type's UTF-16 code units seeding XXH3 of its key's. Stable across
+    /// The partition a grain belongs to: XXH3 of its type in UTF-16LE seeding XXH3 of its key in UTF-16LE. Stable across
     /// processes, machines and releases (a silo and a gateway must agree on it), so it must never change.
     /// </summary>
     public static int Of(GrainId grain)
     {
-        var type = XxHash3.HashToUInt64(MemoryMarshal.AsBytes(grain.Type.AsSpan()));
-        var key = XxHash3.HashToUInt64(MemoryMarshal.AsBytes(grain.Key.AsSpan()), unchecked((long)type));
+        var type = XxHash3.HashToUInt64(LittleEndian(grain.Type, stackalloc byte[2 * 64]));
+        var key = XxHash3.HashToUInt64(LittleEndian(grain.Key, stackalloc byte[2 * GrainId.KeyLengthMax]), unchecked((long)type));
         return (int)(key % Count);
+    }
+
+    /// <summary>The text's UTF-16 code units, little-endian whatever the machine's order (in place when it is little-endian).</summary>
+    private static ReadOnlySpan<byte> LittleEndian(string text, Span<byte> buffer)
+    {
+        if (BitConverter.IsLittleEndian)
+        {
+            return MemoryMarshal.AsBytes(text.AsSpan());
+        }
+        var bytes = text.Length * 2 <= buffer.Length ? buffer[..(text.Length * 2)] : new byte[text.Length * 2];
+        for (var i = 0; i < text.Length; i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(bytes[(2 * i)..], text[i]);
+        }
+        return bytes;
     }
 
     /// <summary>The writer fence a flush carries for a partition: <c>partition/&lt;n&gt;</c> at the owner's epoch.</summary>

@@ -68,9 +68,10 @@ public sealed class SiloMembership(IMembershipTable table, ClusterTimings timing
             await JoinAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
-        foreach (var silent in view.Members.Where(m => m.Status != SiloStatus.Dead && !SameIncarnation(m, Self) && view.At - m.IAmAliveTime > timings.MemberDeadAfter))
+        foreach (var silent in view.Members.Where(m => !SameIncarnation(m, Self) && Silent(m, view.At)))
         {
-            if (await ChangeAsync(silent, SiloStatus.Dead, cancellationToken).ConfigureAwait(false))
+            // Judged again on every fresh read: a silo that spoke up meanwhile is not declared dead.
+            if (await ChangeAsync(silent, SiloStatus.Dead, cancellationToken, still: Silent).ConfigureAwait(false))
             {
                 DeclaredDead++;
                 logger.LogWarning("silo {Silo} (generation {Generation}) silent since {Since:O}: declared dead", silent.SiloName, silent.Generation,
@@ -88,14 +89,20 @@ public sealed class SiloMembership(IMembershipTable table, ClusterTimings timing
         }
     }
 
-    /// <summary>Sets <paramref name="entry"/>'s status unless someone already did or the row changed meanwhile; true if this call did.</summary>
-    private async Task<bool> ChangeAsync(MembershipEntry entry, SiloStatus status, CancellationToken cancellationToken)
+    private bool Silent(MembershipEntry member, DateTimeOffset at) => member.Status != SiloStatus.Dead && at - member.IAmAliveTime > timings.MemberDeadAfter;
+
+    /// <summary>
+    /// Sets <paramref name="entry"/>'s status unless someone already did, or <paramref name="still"/> no longer holds of
+    /// its row as read afresh; true if this call did.
+    /// </summary>
+    private async Task<bool> ChangeAsync(MembershipEntry entry, SiloStatus status, CancellationToken cancellationToken,
+        Func<MembershipEntry, DateTimeOffset, bool>? still = null)
     {
         for (var attempt = 1; attempt <= AttemptsMax; attempt++)
         {
             var view = await table.ReadAllAsync(cancellationToken).ConfigureAwait(false);
             var now = view.Members.FirstOrDefault(m => SameIncarnation(m, entry));
-            if (now is null || now.Status == status)
+            if (now is null || now.Status == status || (still is not null && !still(now, view.At)))
             {
                 return false;
             }

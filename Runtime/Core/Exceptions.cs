@@ -36,4 +36,8 @@ public sealed class PartitionMovedException(int partition, string? grain = null)
     : Exception($"partition {partition}{(grain is null ? "" : $" (grain {grain})")} is not served by this silo: its lease ran out or it moved; retry")
 {
     public int Partition { get; } = partition;
+
+    /// <summary>Whether <paramref name="error"/> is this, or a grain's activation that failed because of this (it called a grain served elsewhere).</summary>
+    public static bool Caused(Exception error) =>
+        error is PartitionMovedException || (error is GrainActivationException && error.InnerException is PartitionMovedException);
 }

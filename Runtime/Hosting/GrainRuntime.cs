@@ -69,11 +69,15 @@ public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable
         collectionTimer = new Timer(static state => ((GrainRuntime)state!).CollectIdle(), this, Options.CollectionQuantum, Options.CollectionQuantum);
         timeoutTimer = new Timer(static state => ((GrainRuntime)state!).ExpireCalls(), this, Options.TimeoutSweepPeriod, Options.TimeoutSweepPeriod);
         await Reminders.StartAsync(this, cancellationToken);
+        partitions.Gained += ReloadReminders;
     }
+
+    private void ReloadReminders(IReadOnlyCollection<int> gained) => _ = Reminders.ReloadAsync(gained);
 
     /// <summary>Stops taking calls, deactivates every activation (running OnDeactivateAsync), stops timers.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        partitions.Gained -= ReloadReminders;
         await Reminders.StopAsync();
         stopped = true;
         collectionTimer?.Dispose();

@@ -27,6 +27,31 @@ public sealed class ReminderService(IReminderTable table, GrainRuntimeOptions op
         poller = time.CreateTimer(static state => ((ReminderService)state!).Poll(), this, options.ReminderPollPeriod, options.ReminderPollPeriod);
     }
 
+    /// <summary>
+    /// The silo has just taken <paramref name="partitions"/>: their grains' reminders are read again from the table, as
+    /// at start (a tick missed meanwhile fires once) — the table holds what the previous owner registered or changed.
+    /// </summary>
+    internal async Task ReloadAsync(IReadOnlyCollection<int> partitions)
+    {
+        try
+        {
+            var taken = partitions.ToHashSet();
+            var now = time.GetUtcNow();
+            foreach (var entry in await table.ReadAllAsync(CancellationToken.None))
+            {
+                if (taken.Contains(Cluster.Partitions.Of(entry.GrainId)))
+                {
+                    schedule.AddOrUpdate((entry.GrainId, entry.Name), new Scheduled(entry, NextTick(entry, now, includeNow: true)),
+                        (_, held) => held.Firing ? held : new Scheduled(entry, NextTick(entry, now, includeNow: true)));
+                }
+            }
+        }
+        catch (Exception error)
+        {
+            logger.LogWarning(error, "reminders of {Count} partitions taken just now could not be read again; those held already fire as scheduled", partitions.Count);
+        }
+    }
+
     internal async Task StopAsync()
     {
         if (poller is not null)
@@ -84,6 +109,11 @@ public sealed class ReminderService(IReminderTable table, GrainRuntimeOptions op
         {
             var target = grains!.GetGrain<IRemindable>(entry.GrainId);
             await target.ReceiveReminder(entry.Name, new TickStatus(entry.StartAt, entry.Period, now));
+        }
+        catch (Exception error) when (PartitionMovedException.Caused(error))
+        {
+            // Another silo serves the grain and fires its reminders; this silo reads them again if it takes the partition.
+            logger.LogDebug("reminder {Name} of grain {GrainId} belongs to another silo's partition", entry.Name, entry.GrainId);
         }
         catch (Exception error)
         {

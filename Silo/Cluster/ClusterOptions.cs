@@ -6,7 +6,8 @@ public sealed class ClusterOptions
     /// <summary>
     /// The name the silo holds partitions under; unique among live silos. By default, with a database of its own (the
     /// data directory locked by one process at a time), the host and data directory: a restart bears the same name and
-    /// takes its partitions back at once. Otherwise the host and process id: a restart waits for the old leases to run out.
+    /// takes its partitions back at once, as it does under a name set here. Otherwise the host, process id and the
+    /// silo's number in the process: a restart waits for the old leases to run out.
     /// </summary>
     public string? SiloName { get; set; }
 

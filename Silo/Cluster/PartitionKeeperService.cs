@@ -100,12 +100,19 @@ internal sealed class PartitionKeeperService : BackgroundService
         try
         {
             await keeper.ReleaseAllAsync(cancellationToken);
-            await membership.LeaveAsync(cancellationToken);
         }
         catch (Exception error)
         {
             // Shutdown goes on either way.
             logger.LogWarning(error, "silo {Silo} could not let its partitions go; they free themselves when their leases run out", keeper.Silo);
+        }
+        try
+        {
+            await membership.LeaveAsync(cancellationToken);
+        }
+        catch (Exception error)
+        {
+            logger.LogWarning(error, "silo {Silo} could not mark itself dead in the membership table; another declares it when it stays silent", keeper.Silo);
         }
     }
 }

@@ -1,4 +1,5 @@
 using ClearingCluster.Runtime.Cluster;
+using static ClearingCluster.Grains.Metering.Wire.UsageEnvelope;
 using ClearingCluster.Silo.Database;
 using Npgsql;
 
@@ -71,5 +72,4 @@ public sealed class PostgresMembershipTable(ClearingDatabase database, string de
             WHERE DeploymentId = $1 AND Address = $2 AND Port = $3 AND Generation = $4
             """, cancellationToken, deployment, entry.Address, entry.Port, entry.Generation);
 
-    private static DateTimeOffset FromMicros(long micros) => DateTimeOffset.UnixEpoch.AddTicks(micros * 10);
 }

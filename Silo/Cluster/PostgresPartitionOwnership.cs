@@ -41,9 +41,18 @@ public sealed class PostgresPartitionOwnership(ClearingDatabase database) : IPar
         (await database.DataSource.RowsAsync(ReadSql + " WHERE partition_id = $1", Owner, cancellationToken, partition)).SingleOrDefault()
             ?? throw new ArgumentOutOfRangeException(nameof(partition), $"no partition {partition}: there are {Partitions.Count}");
 
+    /// <summary>
+    /// Silos taking free partitions take them one at a time (a transaction-scoped advisory lock, then the statement on a
+    /// fresh snapshot): two silos that find the same partitions free at once — a restarted silo and a standby at a lease's
+    /// end — would otherwise each get a share, and until calls are routed between silos a split is a partial outage.
+    /// </summary>
     public async Task<IReadOnlyList<HeldPartition>> AcquireFreeAsync(string silo, int max, TimeSpan lease, CancellationToken cancellationToken,
-        bool takeOwnBack = false) =>
-        await HeldAsync("""
+        bool takeOwnBack = false)
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtext('partition_owner/acquire'))"));
+        var acquire = new NpgsqlBatchCommand("""
             WITH free AS (
                 SELECT partition_id FROM partition_owner
                 WHERE owner IS NULL OR lease_until <= clock_timestamp() OR ($4 AND owner = $1)
@@ -57,7 +66,21 @@ public sealed class PostgresPartitionOwnership(ClearingDatabase database) : IPar
                 INSERT INTO writer_epochs AS w (writer, epoch) SELECT 'partition/' || partition_id, epoch FROM taken
                 ON CONFLICT (writer) DO UPDATE SET epoch = EXCLUDED.epoch WHERE w.epoch < EXCLUDED.epoch)
             SELECT partition_id, epoch FROM taken ORDER BY partition_id
-            """, cancellationToken, silo, max, lease, takeOwnBack);
+            """);
+        foreach (var value in new object[] { silo, max, lease, takeOwnBack })
+        {
+            acquire.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+        batch.BatchCommands.Add(acquire);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        var taken = new List<HeldPartition>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            taken.Add(new HeldPartition(reader.GetInt32(0), reader.GetInt64(1)));
+        }
+        return taken;
+    }
 
     public async Task<IReadOnlyList<HeldPartition>> RenewAllAsync(string silo, IReadOnlyList<HeldPartition> held, TimeSpan lease,
         CancellationToken cancellationToken) =>

@@ -19,6 +19,9 @@ namespace ClearingCluster.Silo.Hosting;
 
 public static class SiloServiceCollectionExtensions
 {
+    /// <summary>Silos started in this process so far: tests start several, and their default names must differ.</summary>
+    private static int silosInProcess;
+
     /// <summary>
     /// Adds a whole silo: the database (started and migrated first, stopped last), PostgreSQL grain storage and
     /// reminders, and the grain runtime with every grain of the Grains project.
@@ -55,14 +58,16 @@ public static class SiloServiceCollectionExtensions
         services.AddSingleton(leases);
         var cluster = new Cluster.ClusterOptions();
         configuration.GetSection("Clearing:Cluster").Bind(cluster);
+        // A name only one live process can bear lets a restart take its partitions back at once (docs/CLUSTER.md).
+        var exclusiveName = cluster.SiloName is not null || options.ConnectionString is null;
         cluster.SiloName ??= options.ConnectionString is null
             ? $"{Environment.MachineName}:{Path.GetFullPath(options.DataDirectory)}"
-            : $"{Environment.MachineName}/{Environment.ProcessId}";
+            : $"{Environment.MachineName}/{Environment.ProcessId}/{Interlocked.Increment(ref silosInProcess)}";
         cluster.Validate();
         services.AddSingleton(cluster);
         services.AddSingleton(provider => new ClearingCluster.Runtime.Cluster.PartitionKeeper(
             provider.GetRequiredService<ClearingCluster.Runtime.Cluster.IPartitionOwnership>(), leases, cluster.SiloName!,
-            static () => (long)(System.Diagnostics.Stopwatch.GetTimestamp() * (1_000_000.0 / System.Diagnostics.Stopwatch.Frequency))));
+            ClearingCluster.Runtime.Cluster.PartitionKeeper.MonotonicMicros, exclusiveName));
         services.AddSingleton<ClearingCluster.Runtime.Cluster.IMembershipTable>(provider =>
             new Cluster.PostgresMembershipTable(provider.GetRequiredService<ClearingDatabase>(), cluster.DeploymentId));
         services.AddSingleton(provider => new ClearingCluster.Runtime.Cluster.SiloMembership(
@@ -134,7 +139,7 @@ internal sealed class ClearingScheduleHostedService(IGrainFactory grains, ILogge
         {
             await grains.GetGrain<ClearingCluster.Interfaces.Clearing.IClearingGrain>(ClearingCluster.Interfaces.Clearing.IClearingGrain.Key).EnsureSchedule();
         }
-        catch (PartitionMovedException moved)
+        catch (Exception moved) when (PartitionMovedException.Caused(moved))
         {
             // The schedule is durable; the silo that serves the clearing grain keeps it.
             logger.LogInformation("the clearing grain is served by another silo ({Reason}); it keeps the schedule", moved.Message);

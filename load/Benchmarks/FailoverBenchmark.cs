@@ -43,6 +43,10 @@ public static class FailoverBenchmark
             var gap = await Failover.UntilServedAsync(other, "/v1/accounts/failover-member", TimeSpan.FromMinutes(2));
             var cluster = (await other.GetFromJsonAsync<ClusterResponse>("/v1/cluster", new JsonSerializerOptions(JsonSerializerDefaults.Web)))!;
             var balance = (await other.GetFromJsonAsync<AccountResponse>("/v1/accounts/failover-member"))!.Available;
+            if (balance != 1_000_000)
+            {
+                throw new InvalidOperationException($"run {run}: the balance acknowledged before the kill was 1,000,000 µ¥, after it {balance:N0}");
+            }
             gaps.Add(gap.TotalSeconds);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  run {run}: served again {gap.TotalSeconds:N2} s after the SIGKILL; the other holds {cluster.Held} partitions, epochs {cluster.Silos.Single().EpochMin}–{cluster.Silos.Single().EpochMax}; balance {balance:N0} µ¥"));

@@ -30,8 +30,10 @@ public sealed class FailoverTests
         await staff.DepositFundsAsync(member, 700_000, "before");
 
         Assert.Equal((1024, 0), await HeldAsync(first, second));
+        Assert.Equal(("serving", "standby"), ((await first.GetFromJsonAsync<HealthResponse>("/health/ready"))!.Silo,
+            (await second.GetFromJsonAsync<HealthResponse>("/health/ready"))!.Silo));
         var path = $"/v1/accounts/{member}";
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await second.GetAsync(path)).StatusCode);
+        await ProblemAssert.IsProblem(await second.GetAsync(path), HttpStatusCode.ServiceUnavailable, "moved");
 
         await active.KillAsync();
         await Failover.UntilServedAsync(second, path, TimeSpan.FromSeconds(60));

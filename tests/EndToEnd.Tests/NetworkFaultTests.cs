@@ -202,7 +202,7 @@ public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
                 client.Timeout = TimeSpan.FromSeconds(2);
                 var health = await client.GetFromJsonAsync<HealthResponse>("/health/ready");
                 if (health?.Silo == "serving" && await CountAsync(database,
-                        "SELECT count(*) FROM partition_owner WHERE lease_until > clock_timestamp() AND owner LIKE '%/' || $1", silo.ProcessId.ToString()) == 1024)
+                        "SELECT count(*) FROM partition_owner WHERE lease_until > clock_timestamp() AND owner LIKE '%/' || $1 || '/%'", silo.ProcessId.ToString()) == 1024)
                 {
                     return host;
                 }

@@ -41,9 +41,8 @@ public sealed class PartitionOwnershipTests(TestPostgres postgres)
             s => s.AddSingleton<ICommitItemWriter, ProbeWriter>());
     }
 
-    private static PartitionKeeper Keeper(SiloHost silo, string name, ClusterTimings? timings = null) =>
-        new(silo.Services.GetRequiredService<IPartitionOwnership>(), timings ?? new ClusterTimings(), name,
-            static () => (long)(System.Diagnostics.Stopwatch.GetTimestamp() * (1_000_000.0 / System.Diagnostics.Stopwatch.Frequency)));
+    private static PartitionKeeper Keeper(SiloHost silo, string name, ClusterTimings? timings = null, bool exclusiveName = false) =>
+        new(silo.Services.GetRequiredService<IPartitionOwnership>(), timings ?? new ClusterTimings(), name, PartitionKeeper.MonotonicMicros, exclusiveName);
 
     [Fact]
     public async Task A_keeper_takes_every_free_partition_another_gets_none_until_they_are_let_go_then_each_in_a_new_epoch()
@@ -86,7 +85,7 @@ public sealed class PartitionOwnershipTests(TestPostgres postgres)
     {
         var database = await postgres.CreateDatabaseAsync();
         await using var silo = await StartAsync(database);
-        var before = Keeper(silo, "host:/data/silo-r");
+        var before = Keeper(silo, "host:/data/silo-r", exclusiveName: true);
         await before.KeepAsync(CancellationToken.None);
         var commit = silo.Services.GetRequiredService<GroupCommit>();
         var old = await commit.OpenWriterAsync("grain-of-5@before", CancellationToken.None);
@@ -95,7 +94,7 @@ public sealed class PartitionOwnershipTests(TestPostgres postgres)
         await other.KeepAsync(CancellationToken.None);
         Assert.Empty(other.Snapshot().Held);
 
-        var restarted = Keeper(silo, "host:/data/silo-r");
+        var restarted = Keeper(silo, "host:/data/silo-r", exclusiveName: true);
         await restarted.KeepAsync(CancellationToken.None);
         Assert.Equal(Partitions.Count, restarted.Snapshot().Held.Count);
         Assert.All(restarted.Snapshot().Held, h => Assert.Equal(2, h.Epoch));

@@ -21,6 +21,14 @@ public sealed class PartitionGuardTests
 
         public WriterFence? FenceFor(int partition) =>
             ServingEpoch(partition) is { } served ? Partitions.Fence(partition, served) : throw new PartitionMovedException(partition);
+
+        public event Action<IReadOnlyCollection<int>>? Gained;
+
+        public void Gain(int partition, long epoch)
+        {
+            Epochs[partition] = epoch;
+            Gained?.Invoke([partition]);
+        }
     }
 
     private sealed class Item() : CommitItem(1);
@@ -78,6 +86,34 @@ public sealed class PartitionGuardTests
         Assert.Equal(7, await counter.Add(1).Within());
         Assert.Equal(3, await counter.ActivationNumber().Within());
         Assert.Equal(6, await counter.ValueSeenOnActivation().Within());
+    }
+
+    /// <summary>
+    /// A silo that takes a partition reads its grains' reminders again: one the previous owner registered after this silo
+    /// started (so it was not in the table this silo read at start) fires here once the partition is taken.
+    /// </summary>
+    [Fact]
+    public async Task Taking_a_partition_reads_its_reminders_again_and_one_registered_by_the_previous_owner_fires_here()
+    {
+        var guard = new SetGuard(1);
+        var shared = new ServiceCollection().AddSingleton<IPartitionGuard>(guard);
+        await using var silo = await TestSilo.StartAsync(o =>
+        {
+            o.ReminderPollPeriod = TimeSpan.FromMilliseconds(10);
+            o.ReminderPeriodMin = TimeSpan.FromMilliseconds(10);
+        }, shared);
+        var grain = new GrainId(silo.Runtime.Registry.TypeNameFor(typeof(IReminderGrain)), "handed-over");
+        var partition = Partitions.Of(grain);
+        guard.Epochs[partition] = null;
+        await silo.Runtime.Services.GetRequiredService<Reminders.IReminderTable>()
+            .UpsertAsync(new Reminders.ReminderEntry(grain, "cut-off", DateTimeOffset.UtcNow - TimeSpan.FromMinutes(1), TimeSpan.FromHours(1)), CancellationToken.None);
+        Assert.Equal(0, silo.Runtime.Reminders.Count);
+
+        guard.Gain(partition, 2);
+
+        // The tick missed while another silo held it fires once here.
+        await silo.Probe.WhenCount("reminder:handed-over:cut-off", 1).Within();
+        Assert.Equal(1, silo.Runtime.Reminders.Count);
     }
 
     [Fact]
