@@ -177,6 +177,8 @@ public sealed class GatewayProcess : IAsyncDisposable
             }
             if (process.HasExited || DateTime.UtcNow > deadline)
             {
+                // Not left running behind a failed test.
+                process.Kill();
                 throw new InvalidOperationException("the Gateway did not become ready");
             }
             await Task.Delay(200);
