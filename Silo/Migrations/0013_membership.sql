@@ -27,14 +27,22 @@ CREATE TABLE OrleansMembershipTable (
         FOREIGN KEY (DeploymentId) REFERENCES OrleansMembershipVersionTable (DeploymentId)
 );
 
+-- The view moves on by one if it is still at `expected`: the compare-and-swap every change of the view makes first.
+CREATE FUNCTION membership_bump(deployment_arg text, expected_arg integer)
+RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE OrleansMembershipVersionTable SET Version = Version + 1, Timestamp = now()
+    WHERE DeploymentId = deployment_arg AND Version = expected_arg;
+    RETURN FOUND;
+END
+$$;
+
 -- A silo joins: its row is added only if the view is still at `expected` (then version + 1); 1 if it was, else 0.
 CREATE FUNCTION membership_insert(deployment_arg text, address_arg text, port_arg integer, generation_arg integer,
     silo_name_arg text, host_name_arg text, status_arg integer, proxy_port_arg integer, started_arg timestamptz, expected_arg integer)
 RETURNS integer LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE OrleansMembershipVersionTable SET Version = Version + 1, Timestamp = now()
-    WHERE DeploymentId = deployment_arg AND Version = expected_arg;
-    IF NOT FOUND THEN
+    IF NOT membership_bump(deployment_arg, expected_arg) THEN
         RETURN 0;
     END IF;
     INSERT INTO OrleansMembershipTable (DeploymentId, Address, Port, Generation, SiloName, HostName, Status, ProxyPort, StartTime, IAmAliveTime)
@@ -54,9 +62,7 @@ CREATE FUNCTION membership_update(deployment_arg text, address_arg text, port_ar
     status_arg integer, suspect_times_arg text, expected_arg integer)
 RETURNS integer LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE OrleansMembershipVersionTable SET Version = Version + 1, Timestamp = now()
-    WHERE DeploymentId = deployment_arg AND Version = expected_arg;
-    IF NOT FOUND THEN
+    IF NOT membership_bump(deployment_arg, expected_arg) THEN
         RETURN 0;
     END IF;
     UPDATE OrleansMembershipTable m SET Status = status_arg, SuspectTimes = suspect_times_arg

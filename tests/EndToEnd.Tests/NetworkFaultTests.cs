@@ -236,14 +236,7 @@ public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
         return now;
     }
 
-    private static async Task<long> CountAsync(string database, string sql, string parameter)
-    {
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = parameter });
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private static Task<long> CountAsync(string database, string sql, string parameter) => Sql.LongAsync(database, sql, parameter);
 
     private static async Task Ok(HttpResponseMessage response)
     {

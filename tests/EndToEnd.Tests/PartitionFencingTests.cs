@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using ClearingCluster.Interfaces.Accounts;
 using ClearingCluster.Runtime;
 using ClearingCluster.Runtime.Cluster;
+using ClearingCluster.TestSupport;
 using ClearingCluster.Wire;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -79,12 +80,6 @@ public sealed class PartitionFencingTests(GatewayFixture fixture)
         Assert.Equal(1_300_000, await StoredAvailableAsync(database, buyer));
     }
 
-    private static async Task<long> StoredAvailableAsync(string database, string account)
-    {
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var read = new NpgsqlCommand("SELECT available_micros FROM accounts WHERE id = $1", connection);
-        read.Parameters.Add(new NpgsqlParameter { Value = account });
-        return (long)(await read.ExecuteScalarAsync())!;
-    }
+    private static Task<long> StoredAvailableAsync(string database, string account) =>
+        Sql.LongAsync(database, "SELECT available_micros FROM accounts WHERE id = $1", account);
 }

@@ -99,14 +99,8 @@ public sealed class SettlementCrashTests(Xunit.Abstractions.ITestOutputHelper ou
         return (string)(await command.ExecuteScalarAsync())!;
     }
 
-    private static async Task<long> PostingsAsync(string connectionString, string cycleId)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM postings WHERE cycle_id = $1", connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = cycleId });
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private static Task<long> PostingsAsync(string connectionString, string cycleId) =>
+        Sql.LongAsync(connectionString, "SELECT count(*) FROM postings WHERE cycle_id = $1", cycleId);
 
     private static async Task<(string StaffKey, string GatewayKey, List<string> Contracts)> SetUpAsync(GatewayProcess gateway)
     {

@@ -151,12 +151,6 @@ public sealed class AccountGrainPropertyTests(TestPostgres postgres)
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static async Task<long> CountPostingsAsync(string database, string accountId)
-    {
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM postings WHERE account_id = $1", connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = accountId });
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private static Task<long> CountPostingsAsync(string database, string accountId) =>
+        Sql.LongAsync(database, "SELECT count(*) FROM postings WHERE account_id = $1", accountId);
 }
