@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using ClearingCluster.Client;
 using ClearingCluster.TestSupport;
 using ClearingCluster.Wire;
 using Npgsql;
@@ -10,12 +11,13 @@ namespace ClearingCluster.EndToEnd.Tests;
 
 /// <summary>
 /// The cluster in Linux network namespaces, built by the test and torn down after it: three silos (Gateway processes)
-/// each in a namespace of its own, PostgreSQL (fsync on) reached over a bridge. Under a steady load of deposits —
-/// each sent to a silo, and on 503, a time-out or a refused connection to the next one, with the same reference until
-/// one acknowledges it — the silo holding the partitions is paused (SIGSTOP) longer than its lease, then the next
-/// holder is cut off from PostgreSQL only, then the next is killed (SIGKILL) and restarted, and a silo is added. After
-/// each: no acknowledged deposit lost, none counted twice, every partition's epoch only grew, the ledger verifies.
-/// Not here yet: order and usage load, and cutting silo↔silo links (there are no silo-to-silo calls until the transport).
+/// each in a namespace of its own, PostgreSQL (fsync on) reached over a bridge. Under a steady load of deposits
+/// and resting buys — each sent to a silo, and on 503, a time-out or a refused connection to the next one, with the same
+/// reference or client order id until one acknowledges it — the silo holding the partitions is paused (SIGSTOP) longer
+/// than its lease, then the next holder is cut off from PostgreSQL only, then the next is killed (SIGKILL) and
+/// restarted, and a silo is added. After each, every partition's epoch only grew; at the end no acknowledged deposit
+/// or order is lost, none counted twice, holds match the resting buys, trading reconciles and the ledger verifies.
+/// Not here yet: usage load, and cutting silo↔silo links (there are no silo-to-silo calls until the transport).
 /// </summary>
 public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper output)
 {
@@ -36,14 +38,28 @@ public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
         silos["b"] = await GatewayProcess.StartInAsync(lab, "b", adminKey, settings, configuration);
         try
         {
-            var clients = new ConcurrentDictionary<string, HttpClient>();
-            HttpClient Client(string host) => clients.GetOrAdd(host, h => silos[h].Client(adminKey));
+            var clients = new ConcurrentDictionary<(string, string), HttpClient>();
+            HttpClient ClientAs(string host, string key) => clients.GetOrAdd((host, key), k => silos[k.Item1].Client(k.Item2));
+            HttpClient Client(string host) => ClientAs(host, adminKey);
+            var staff = new ClearingClient(Client("a"));
             var members = Enumerable.Range(0, Members).Select(m => $"lab-member-{m}").ToArray();
+            var keys = new Dictionary<string, string>();
+            foreach (var (participant, role) in members.Select(m => (m, "buyer")).Append(("lab-provider", "provider")))
+            {
+                await staff.RegisterParticipantAsync(new RegisterParticipantRequest(participant, "Lab participant", [role], 1));
+                await staff.ApproveParticipantAsync(participant);
+                keys[participant] = (await staff.IssueKeyAsync(participant)).Key;
+            }
+            const long Seed = 1_000_000;
             foreach (var member in members)
             {
-                await Ok(await Client("a").PostAsJsonAsync("/v1/participants", new RegisterParticipantRequest(member, "Lab member", ["buyer"], 1)));
+                await staff.DepositFundsAsync(member, Seed, "seed");
             }
-            var load = new DepositLoad(members, () => [.. silos.Keys.Order()], Client, output);
+            var product = "lab-product";
+            await new ClearingClient(ClientAs("a", keys["lab-provider"])).SubmitProductAsync(
+                new SubmitProductRequest(product, "lab-provider", "Geo API", "api", "call", "geo", ["credit-risk"], "api"));
+            await staff.ReviewProductAsync(product, approve: true, "lab");
+            var load = new MixedLoad(members, product, () => [.. silos.Keys.Order()], ClientAs, adminKey, keys, output);
             var epochs = await EpochsAsync(lab.ConnectionString);
 
             load.Start();
@@ -78,24 +94,35 @@ public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
             }
             await load.StoppedAsync();
 
-            // Every deposit sent and not acknowledged is sent once more, to the holder: then each stands exactly once.
+            // Every operation sent and not acknowledged is sent once more, to the holder: then each stands exactly once.
             var holder = await HolderAsync(lab.ConnectionString, silos);
-            foreach (var (member, reference, amount) in load.Unacknowledged)
+            foreach (var operation in load.Unacknowledged)
             {
-                await Ok(await Client(holder).PostAsJsonAsync($"/v1/accounts/{member}/deposits", new MoveRequest(amount, reference)));
+                Assert.NotNull(await load.SendAsync(holder, operation, CancellationToken.None));
             }
             foreach (var member in members)
             {
-                var sent = load.Sent.Where(s => s.Member == member).ToList();
+                var deposits = load.Sent.Where(s => s.Member == member && !s.IsOrder).ToList();
+                var orders = load.Sent.Where(s => s.Member == member && s.IsOrder).ToList();
                 var account = (await Client(holder).GetFromJsonAsync<AccountResponse>($"/v1/accounts/{member}"))!;
-                Assert.Equal(sent.Sum(s => s.Amount), account.Available);
-                Assert.Equal(sent.Count, await CountAsync(lab.ConnectionString, "SELECT count(*) FROM account_operations WHERE account_id = $1", member));
+                // Each buy rests and holds exactly its price: a lost one holds less, a doubled one more.
+                Assert.Equal(orders.Sum(o => o.Amount), account.Held);
+                Assert.Equal(Seed + deposits.Sum(d => d.Amount), account.Available + account.Held);
+                Assert.Equal(deposits.Count + 1, await CountAsync(lab.ConnectionString,
+                    "SELECT count(*) FROM account_operations WHERE account_id = $1 AND op_key LIKE 'deposit%'", member));
             }
-            Assert.True(load.Acknowledged >= 100, $"{load.Acknowledged} deposits acknowledged");
+            foreach (var (clientOrderId, orderId) in load.OrderIds)
+            {
+                var order = (await Client(holder).GetFromJsonAsync<OrderResponse>($"/v1/orders/{orderId}"))!;
+                Assert.Equal((clientOrderId, "resting"), (order.ClientOrderId, order.Status));
+            }
+            var reconciled = (await Client(holder).GetFromJsonAsync<ReconciliationResponse>("/v1/reconciliation"))!;
+            Assert.True(reconciled.Ok, string.Join("; ", reconciled.Mismatches));
+            Assert.True(load.Acknowledged >= 100, $"{load.Acknowledged} operations acknowledged");
             var verified = (await Client(holder).GetFromJsonAsync<LedgerVerifyResponse>("/v1/ledger/verify"))!;
             Assert.True(verified.Ok, verified.Problem);
             await GrewAsync(lab.ConnectionString, epochs);
-            output.WriteLine($"{load.Sent.Count} deposits sent, {load.Acknowledged} acknowledged, {load.Failovers} moves to another silo");
+            output.WriteLine($"{load.Sent.Count} deposits and orders sent, {load.Acknowledged} acknowledged, {load.Failovers} moves to another silo");
         }
         finally
         {
@@ -107,24 +134,34 @@ public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
         }
     }
 
-    /// <summary>Deposits of 1–1,000 µ¥ per member, one at a time, each with its own reference, to whichever silo acknowledges.</summary>
-    private sealed class DepositLoad(string[] members, Func<string[]> hosts, Func<string, HttpClient> client, Xunit.Abstractions.ITestOutputHelper output)
+    /// <summary>
+    /// Per member, one operation at a time, alternately a deposit of 1–1,000 µ¥ (its own reference) and a limit buy of
+    /// one call at 100 µ¥ that rests (its own client order id; nobody sells), each sent to whichever silo acknowledges it.
+    /// </summary>
+    private sealed class MixedLoad(string[] members, string product, Func<string[]> hosts, Func<string, string, HttpClient> client,
+        string adminKey, IReadOnlyDictionary<string, string> memberKeys, Xunit.Abstractions.ITestOutputHelper output)
     {
         private readonly CancellationTokenSource stop = new();
-        private readonly ConcurrentDictionary<string, (string Member, string Reference, long Amount)> sent = new();
-        private readonly ConcurrentDictionary<string, bool> acknowledged = new();
+        private readonly ConcurrentDictionary<string, Operation> sent = new();
+        private readonly ConcurrentDictionary<string, string> acknowledged = new();
         private Task running = Task.CompletedTask;
         private int failovers;
+
+        public sealed record Operation(string Member, string Id, long Amount, bool IsOrder);
 
         public int Acknowledged => acknowledged.Count;
 
         public int Failovers => failovers;
 
-        public IReadOnlyList<(string Member, string Reference, long Amount)> Sent => [.. sent.Values];
+        public IReadOnlyList<Operation> Sent => [.. sent.Values];
 
-        public IEnumerable<(string Member, string Reference, long Amount)> Unacknowledged => sent.Values.Where(s => !acknowledged.ContainsKey(s.Reference));
+        /// <summary>Acknowledged orders' ids by client order id.</summary>
+        public IReadOnlyDictionary<string, string> OrderIds =>
+            acknowledged.Where(a => sent[a.Key].IsOrder).ToDictionary(a => a.Key, a => a.Value);
 
-        public void Start() => running = Task.WhenAll(members.Select((member, m) => Task.Run(() => DepositAsync(member, m))));
+        public IEnumerable<Operation> Unacknowledged => sent.Values.Where(s => !acknowledged.ContainsKey(s.Id));
+
+        public void Start() => running = Task.WhenAll(members.Select((member, m) => Task.Run(() => RunAsync(member, m))));
 
         public async Task StoppedAsync()
         {
@@ -139,20 +176,38 @@ public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
             while (Acknowledged < count)
             {
                 Assert.False(running.IsFaulted, running.Exception?.ToString());
-                Assert.True(DateTime.UtcNow < deadline, $"only {Acknowledged} of {count} deposits acknowledged in time");
+                Assert.True(DateTime.UtcNow < deadline, $"only {Acknowledged} of {count} operations acknowledged in time");
                 await Task.Delay(50);
             }
         }
 
-        private async Task DepositAsync(string member, int m)
+        /// <summary>Sends <paramref name="operation"/> to <paramref name="host"/>: its answer on success, null on 503 (moved, not durable, …).</summary>
+        public async Task<string?> SendAsync(string host, Operation operation, CancellationToken cancellationToken)
+        {
+            using var response = operation.IsOrder
+                ? await client(host, memberKeys[operation.Member]).PostAsJsonAsync("/v1/orders",
+                    new OrderRequest(operation.Id, operation.Member, product, "buy", Price: operation.Amount, Quantity: 1, Scenario: "credit-risk"), cancellationToken)
+                : await client(host, adminKey).PostAsJsonAsync($"/v1/accounts/{operation.Member}/deposits", new MoveRequest(operation.Amount, operation.Id),
+                    cancellationToken);
+            if (response.IsSuccessStatusCode)
+            {
+                return operation.IsOrder ? (await response.Content.ReadFromJsonAsync<OrderResponse>(cancellationToken))!.OrderId : "";
+            }
+            return response.StatusCode == HttpStatusCode.ServiceUnavailable
+                ? null
+                : throw new InvalidOperationException($"{operation} at {host}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+
+        private async Task RunAsync(string member, int m)
         {
             var random = new Random(674386 + m);
             var at = 0;
             for (var n = 0; !stop.IsCancellationRequested; n++)
             {
-                var reference = $"{member}-{n}";
-                var amount = (long)random.Next(1, 1001);
-                sent[reference] = (member, reference, amount);
+                var operation = n % 2 == 0
+                    ? new Operation(member, $"{member}-d{n}", random.Next(1, 1001), IsOrder: false)
+                    : new Operation(member, $"{member}-o{n}", 100, IsOrder: true);
+                sent[operation.Id] = operation;
                 while (!stop.IsCancellationRequested)
                 {
                     var host = hosts()[at % hosts().Length];
@@ -160,27 +215,22 @@ public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
                     {
                         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
                         timeout.CancelAfter(TimeSpan.FromSeconds(2));
-                        using var response = await client(host).PostAsJsonAsync($"/v1/accounts/{member}/deposits", new MoveRequest(amount, reference), timeout.Token);
-                        if (response.IsSuccessStatusCode)
+                        if (await SendAsync(host, operation, timeout.Token) is { } answer)
                         {
-                            acknowledged[reference] = true;
+                            acknowledged[operation.Id] = answer;
                             break;
-                        }
-                        if (response.StatusCode != HttpStatusCode.ServiceUnavailable)
-                        {
-                            throw new InvalidOperationException($"deposit {reference} at {host}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
                         }
                     }
                     catch (Exception error) when (error is HttpRequestException or OperationCanceledException)
                     {
-                        // Paused, cut off or dead: the next silo (or, stopping, the deposit stays unacknowledged and is sent again at the end).
+                        // Paused, cut off or dead: the next silo (or, stopping, it stays unacknowledged and is sent again at the end).
                     }
                     at++;
                     Interlocked.Increment(ref failovers);
                     await Task.Delay(20);
                 }
             }
-            output.WriteLine($"{member}: stopped after {sent.Count(s => s.Value.Member == member)} deposits");
+            output.WriteLine($"{member}: stopped after {sent.Count(s => s.Value.Member == member)} operations");
         }
     }
 
