@@ -108,7 +108,8 @@ public sealed class CrashTests(Xunit.Abstractions.ITestOutputHelper output)
         }
     }
 
-    private static async Task<(string Contract, DateTimeOffset At, string GatewayKey, string BuyerKey)> SetUpAsync(GatewayProcess gateway)
+    /// <summary>A provider, a buyer with a contract for 10⁸ calls, and an exchange gateway's key to report usage with; also the cluster tests'.</summary>
+    internal static async Task<(string Contract, DateTimeOffset At, string GatewayKey, string BuyerKey)> SetUpAsync(GatewayProcess gateway)
     {
         using var admin = gateway.Client(gateway.AdminKey);
         async Task<string> MemberAsync(string id, string role)

@@ -17,7 +17,8 @@ namespace ClearingCluster.EndToEnd.Tests;
 /// than its lease, then the next holder is cut off from PostgreSQL only, then the next is killed (SIGKILL) and
 /// restarted, and a silo is added. After each, every partition's epoch only grew; at the end no acknowledged deposit
 /// or order is lost, none counted twice, holds match the resting buys, trading reconciles and the ledger verifies.
-/// Not here yet: usage load, and cutting silo↔silo links (there are no silo-to-silo calls until the transport).
+/// Usage batches from an exchange gateway flow beside them: at the end each is a duplicate and the contract counts every
+/// record once. Not here yet: cutting silo↔silo links (there are no silo-to-silo calls until the transport).
 /// </summary>
 public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper output)
 {
@@ -59,7 +60,8 @@ public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
             await new ClearingClient(ClientAs("a", keys["lab-provider"])).SubmitProductAsync(
                 new SubmitProductRequest(product, "lab-provider", "Geo API", "api", "call", "geo", ["credit-risk"], "api"));
             await staff.ReviewProductAsync(product, approve: true, "lab");
-            var load = new MixedLoad(members, product, () => [.. silos.Keys.Order()], ClientAs, adminKey, keys, output);
+            var (contract, callsAt, gatewayKey, buyerKey) = await CrashTests.SetUpAsync(silos["a"]);
+            var load = new MixedLoad(members, product, (contract, callsAt, gatewayKey), () => [.. silos.Keys.Order()], ClientAs, adminKey, keys, output);
             var epochs = await EpochsAsync(lab.ConnectionString);
 
             load.Start();
@@ -102,8 +104,8 @@ public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
             }
             foreach (var member in members)
             {
-                var deposits = load.Sent.Where(s => s.Member == member && !s.IsOrder).ToList();
-                var orders = load.Sent.Where(s => s.Member == member && s.IsOrder).ToList();
+                var deposits = load.Sent.Where(s => s.Member == member && s.Kind == MixedLoad.Kind.Deposit).ToList();
+                var orders = load.Sent.Where(s => s.Member == member && s.Kind == MixedLoad.Kind.Order).ToList();
                 var account = (await Client(holder).GetFromJsonAsync<AccountResponse>($"/v1/accounts/{member}"))!;
                 // Each buy rests and holds exactly its price: a lost one holds less, a doubled one more.
                 Assert.Equal(orders.Sum(o => o.Amount), account.Held);
@@ -111,10 +113,27 @@ public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
                 Assert.Equal(deposits.Count + 1, await CountAsync(lab.ConnectionString,
                     "SELECT count(*) FROM account_operations WHERE account_id = $1 AND op_key LIKE 'deposit%'", member));
             }
-            foreach (var (clientOrderId, orderId) in load.OrderIds)
+            foreach (var operation in load.Sent.Where(s => s.Kind == MixedLoad.Kind.Order && load.Answers.ContainsKey(s.Id)))
             {
-                var order = (await Client(holder).GetFromJsonAsync<OrderResponse>($"/v1/orders/{orderId}"))!;
-                Assert.Equal((clientOrderId, "resting"), (order.ClientOrderId, order.Status));
+                var order = (await Client(holder).GetFromJsonAsync<OrderResponse>($"/v1/orders/{load.Answers[operation.Id]}"))!;
+                Assert.Equal((operation.Id, "resting"), (order.ClientOrderId, order.Status));
+            }
+            // Every usage batch again: each is a duplicate now, an acknowledged one with its first answer; the contract
+            // counts every record exactly once.
+            var batches = load.Sent.Where(s => s.Kind == MixedLoad.Kind.Usage).ToList();
+            foreach (var batch in batches)
+            {
+                var replay = await load.SendAsync(holder, batch, CancellationToken.None);
+                Assert.Equal($"{MixedLoad.RecordsPerBatch} duplicate", replay);
+                if (load.Answers.TryGetValue(batch.Id, out var first))
+                {
+                    Assert.StartsWith($"{MixedLoad.RecordsPerBatch}", first, StringComparison.Ordinal);
+                }
+            }
+            using (var buyer = silos[holder].Client(buyerKey))
+            {
+                var used = (await buyer.GetFromJsonAsync<JsonElement>($"/v1/contracts/{contract}")).GetProperty("used").GetInt64();
+                Assert.Equal(batches.Count * MixedLoad.RecordsPerBatch, used);
             }
             var reconciled = (await Client(holder).GetFromJsonAsync<ReconciliationResponse>("/v1/reconciliation"))!;
             Assert.True(reconciled.Ok, string.Join("; ", reconciled.Mismatches));
@@ -122,7 +141,7 @@ public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
             var verified = (await Client(holder).GetFromJsonAsync<LedgerVerifyResponse>("/v1/ledger/verify"))!;
             Assert.True(verified.Ok, verified.Problem);
             await GrewAsync(lab.ConnectionString, epochs);
-            output.WriteLine($"{load.Sent.Count} deposits and orders sent, {load.Acknowledged} acknowledged, {load.Failovers} moves to another silo");
+            output.WriteLine($"{load.Sent.Count} deposits, orders and usage batches sent, {load.Acknowledged} acknowledged, {load.Failovers} moves to another silo");
         }
         finally
         {
@@ -138,16 +157,23 @@ public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
     /// Per member, one operation at a time, alternately a deposit of 1–1,000 µ¥ (its own reference) and a limit buy of
     /// one call at 100 µ¥ that rests (its own client order id; nobody sells), each sent to whichever silo acknowledges it.
     /// </summary>
-    private sealed class MixedLoad(string[] members, string product, Func<string[]> hosts, Func<string, string, HttpClient> client,
-        string adminKey, IReadOnlyDictionary<string, string> memberKeys, Xunit.Abstractions.ITestOutputHelper output)
+    /// <param name="usage">The contract and call time usage is reported for, and the exchange gateway's key it is reported with.</param>
+    private sealed class MixedLoad(string[] members, string product, (string Contract, DateTimeOffset At, string GatewayKey) usage, Func<string[]> hosts,
+        Func<string, string, HttpClient> client, string adminKey, IReadOnlyDictionary<string, string> memberKeys, Xunit.Abstractions.ITestOutputHelper output)
     {
+        public const string UsageProducer = "lab-usage";
+        public const int RecordsPerBatch = 20;
+
         private readonly CancellationTokenSource stop = new();
         private readonly ConcurrentDictionary<string, Operation> sent = new();
         private readonly ConcurrentDictionary<string, string> acknowledged = new();
         private Task running = Task.CompletedTask;
         private int failovers;
 
-        public sealed record Operation(string Member, string Id, long Amount, bool IsOrder);
+        public enum Kind { Deposit, Order, Usage }
+
+        /// <param name="Amount">A deposit's µ¥, an order's price, a usage batch's sequence.</param>
+        public sealed record Operation(string Member, string Id, long Amount, Kind Kind);
 
         public int Acknowledged => acknowledged.Count;
 
@@ -155,13 +181,13 @@ public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
 
         public IReadOnlyList<Operation> Sent => [.. sent.Values];
 
-        /// <summary>Acknowledged orders' ids by client order id.</summary>
-        public IReadOnlyDictionary<string, string> OrderIds =>
-            acknowledged.Where(a => sent[a.Key].IsOrder).ToDictionary(a => a.Key, a => a.Value);
+        /// <summary>The first answer of each acknowledged operation: an order's id, a usage batch's accepted count.</summary>
+        public IReadOnlyDictionary<string, string> Answers => acknowledged;
 
         public IEnumerable<Operation> Unacknowledged => sent.Values.Where(s => !acknowledged.ContainsKey(s.Id));
 
-        public void Start() => running = Task.WhenAll(members.Select((member, m) => Task.Run(() => RunAsync(member, m))));
+        public void Start() =>
+            running = Task.WhenAll(members.Append(UsageProducer).Select((member, m) => Task.Run(() => RunAsync(member, m))));
 
         public async Task StoppedAsync()
         {
@@ -181,21 +207,38 @@ public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
             }
         }
 
-        /// <summary>Sends <paramref name="operation"/> to <paramref name="host"/>: its answer on success, null on 503 (moved, not durable, …).</summary>
+        /// <summary>
+        /// Sends <paramref name="operation"/> to <paramref name="host"/>: on success its answer (an order's id, a batch's
+        /// accepted count and whether it was a duplicate), null on 503 (moved, not durable, …).
+        /// </summary>
         public async Task<string?> SendAsync(string host, Operation operation, CancellationToken cancellationToken)
         {
-            using var response = operation.IsOrder
-                ? await client(host, memberKeys[operation.Member]).PostAsJsonAsync("/v1/orders",
-                    new OrderRequest(operation.Id, operation.Member, product, "buy", Price: operation.Amount, Quantity: 1, Scenario: "credit-risk"), cancellationToken)
-                : await client(host, adminKey).PostAsJsonAsync($"/v1/accounts/{operation.Member}/deposits", new MoveRequest(operation.Amount, operation.Id),
-                    cancellationToken);
-            if (response.IsSuccessStatusCode)
+            using var response = operation.Kind switch
             {
-                return operation.IsOrder ? (await response.Content.ReadFromJsonAsync<OrderResponse>(cancellationToken))!.OrderId : "";
+                Kind.Order => await client(host, memberKeys[operation.Member]).PostAsJsonAsync("/v1/orders",
+                    new OrderRequest(operation.Id, operation.Member, product, "buy", Price: operation.Amount, Quantity: 1, Scenario: "credit-risk"), cancellationToken),
+                Kind.Deposit => await client(host, adminKey).PostAsJsonAsync($"/v1/accounts/{operation.Member}/deposits",
+                    new MoveRequest(operation.Amount, operation.Id), cancellationToken),
+                _ => await client(host, usage.GatewayKey).PostAsJsonAsync("/v1/usage", new UsageBatchRequest(UsageProducer, operation.Amount,
+                    [.. Enumerable.Range(0, RecordsPerBatch).Select(i => new UsageRecordRequest($"{operation.Id}-{i}", usage.Contract, usage.At, 1))]),
+                    cancellationToken),
+            };
+            if (!response.IsSuccessStatusCode)
+            {
+                return response.StatusCode == HttpStatusCode.ServiceUnavailable
+                    ? null
+                    : throw new InvalidOperationException($"{operation} at {host}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
             }
-            return response.StatusCode == HttpStatusCode.ServiceUnavailable
-                ? null
-                : throw new InvalidOperationException($"{operation} at {host}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+            if (operation.Kind == Kind.Order)
+            {
+                return (await response.Content.ReadFromJsonAsync<OrderResponse>(cancellationToken))!.OrderId;
+            }
+            if (operation.Kind == Kind.Usage)
+            {
+                var answer = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+                return $"{answer.GetProperty("accepted").GetInt32()}{(answer.GetProperty("duplicate").GetBoolean() ? " duplicate" : "")}";
+            }
+            return "";
         }
 
         private async Task RunAsync(string member, int m)
@@ -204,9 +247,9 @@ public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
             var at = 0;
             for (var n = 0; !stop.IsCancellationRequested; n++)
             {
-                var operation = n % 2 == 0
-                    ? new Operation(member, $"{member}-d{n}", random.Next(1, 1001), IsOrder: false)
-                    : new Operation(member, $"{member}-o{n}", 100, IsOrder: true);
+                var operation = member == UsageProducer ? new Operation(member, $"u{n + 1}", n + 1, Kind.Usage)
+                    : n % 2 == 0 ? new Operation(member, $"{member}-d{n}", random.Next(1, 1001), Kind.Deposit)
+                    : new Operation(member, $"{member}-o{n}", 100, Kind.Order);
                 sent[operation.Id] = operation;
                 while (!stop.IsCancellationRequested)
                 {
