@@ -119,6 +119,19 @@ public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTiming
 
     public long? ServingEpoch(int partition) => Current(partition)?.Epoch;
 
+    /// <summary>Whether this silo may act for any partition now (at once when it holds the first one, as a sole silo does).</summary>
+    public bool ServesAny()
+    {
+        for (var partition = 0; partition < Partitions.Count; partition++)
+        {
+            if (Current(partition) is not null)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public WriterFence? FenceFor(int partition) => Current(partition)?.Fence ?? throw new PartitionMovedException(partition);
 
     /// <summary>The partition's published lease while this silo may act on it; null otherwise.</summary>

@@ -10,7 +10,8 @@ namespace ClearingCluster.EndToEnd.Tests;
 /// <summary>
 /// Two silos on one database, each its own process: the one holding every partition is killed with SIGKILL, and the
 /// standby takes them over once their leases ran out on the database's clock (new epochs), serving what the dead one
-/// acknowledged. The killed one, restarted, holds nothing while the other lives: it answers <c>moved</c>.
+/// acknowledged. While standing by, a silo forwards API requests to the holder; the killed one, restarted, holds nothing
+/// while the other lives, and forwards to it.
 /// </summary>
 public sealed class FailoverTests
 {
@@ -32,19 +33,26 @@ public sealed class FailoverTests
         Assert.Equal((1024, 0), await HeldAsync(first, second));
         Assert.Equal(("serving", "standby"), ((await first.GetFromJsonAsync<HealthResponse>("/health/ready"))!.Silo,
             (await second.GetFromJsonAsync<HealthResponse>("/health/ready"))!.Silo));
+        // The standby serves nothing itself and forwards API requests to the holder: a client may enter at either silo.
         var path = $"/v1/accounts/{member}";
-        await ProblemAssert.IsProblem(await second.GetAsync(path), HttpStatusCode.ServiceUnavailable, "moved");
+        Assert.Equal(700_000, (await second.GetFromJsonAsync<AccountResponse>(path))!.Available);
+        Assert.Equal(800_000, (await new ClearingClient(second).DepositFundsAsync(member, 100_000, "via-standby")).Available);
+        // Forwarded as it came: the holder authenticates it.
+        using (var stranger = standby.Client("not-a-key-of-this-cluster"))
+        {
+            await ProblemAssert.IsProblem(await stranger.GetAsync(path), HttpStatusCode.Unauthorized, "unauthenticated");
+        }
 
         await active.KillAsync();
         await Failover.UntilServedAsync(second, path, TimeSpan.FromSeconds(60));
 
-        Assert.Equal(700_000, (await second.GetFromJsonAsync<AccountResponse>(path))!.Available);
+        Assert.Equal(800_000, (await second.GetFromJsonAsync<AccountResponse>(path))!.Available);
         var cluster = (await second.GetFromJsonAsync<ClusterResponse>("/v1/cluster", Web))!;
         Assert.Equal((1024, 1024), (cluster.Held, cluster.Serving));
         var silo = Assert.Single(cluster.Silos);
         Assert.Equal(cluster.Silo, silo.Name);
         Assert.True(silo.EpochMin >= 2, "every partition was taken in a new epoch");
-        Assert.Equal(900_000, (await new ClearingClient(second).DepositFundsAsync(member, 200_000, "after")).Available);
+        Assert.Equal(1_000_000, (await new ClearingClient(second).DepositFundsAsync(member, 200_000, "after")).Available);
 
         // The dead one stays in the membership table until the survivor, not hearing from it for two leases, declares it dead.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
@@ -57,13 +65,12 @@ public sealed class FailoverTests
         Assert.Equal(2, members.Count);
         Assert.Equal("active", Assert.Single(members, m => m.Self).Status);
 
-        // Restarted, the dead one's successor holds nothing while the other lives.
+        // Restarted, the dead one's successor holds nothing while the other lives, and forwards to it.
         await active.RestartAsync();
         using var restarted = active.Client(active.AdminKey);
         Assert.Equal((0, 1024), await HeldAsync(restarted, second));
-        var moved = await restarted.GetAsync(path);
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, moved.StatusCode);
-        Assert.Contains("problem:moved", await moved.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("standby", (await restarted.GetFromJsonAsync<HealthResponse>("/health/ready"))!.Silo);
+        Assert.Equal(1_000_000, (await restarted.GetFromJsonAsync<AccountResponse>(path))!.Available);
     }
 
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
