@@ -13,16 +13,17 @@ namespace ClearingCluster.Gateway.Cluster;
 /// calls are not yet routed between silos grain by grain (docs/CLUSTER.md).
 /// </summary>
 public sealed class StandbyForwarding(
-    RequestDelegate next, PartitionKeeper keeper, ClusterOptions options, HolderDirectory holders, IHttpForwarder forwarder,
+    RequestDelegate next, PartitionKeeper keeper, ClusterOptions options, ClusterTimings timings, HolderDirectory holders, IHttpForwarder forwarder,
     ILogger<StandbyForwarding> logger)
 {
-    /// <summary>Set on a forwarded request (the forwarding silo's name) and on its answer (the silo that answered).</summary>
+    /// <summary>Set on a forwarded request: the forwarding silo's name.</summary>
     public const string ForwardedHeader = "X-Clearing-Forwarded-By";
 
-    /// <summary>How long a forwarded request may go without progress before it fails 503 <c>moved</c> (the holder paused or cut off).</summary>
-    public static readonly TimeSpan ForwardTimeout = TimeSpan.FromSeconds(10);
-
-    private static readonly ForwarderRequestConfig Config = new() { ActivityTimeout = ForwardTimeout };
+    /// <summary>
+    /// How long a forwarded request may go without progress (a lease): a holder paused or cut off that long has lost
+    /// its partitions anyway.
+    /// </summary>
+    private readonly ForwarderRequestConfig config = new() { ActivityTimeout = timings.Lease };
 
     private readonly HttpMessageInvoker client = new(new SocketsHttpHandler
     {
@@ -43,19 +44,32 @@ public sealed class StandbyForwarding(
             return;
         }
         context.Request.Headers[ForwardedHeader] = options.SiloName;
-        var error = await forwarder.SendAsync(context, holder.ToString(), client, Config);
-        if (error == ForwarderError.None)
+        var error = await forwarder.SendAsync(context, holder.ToString(), client, config);
+        if (error is ForwarderError.None or ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled)
         {
+            // Done, or the client went away.
             return;
         }
         holders.Forget();
+        var neverReached = context.Features.Get<IForwarderErrorFeature>()?.Exception is HttpRequestException { InnerException: System.Net.Sockets.SocketException };
         logger.LogWarning("forwarding {Method} {Path} to {Holder} failed: {Error}", context.Request.Method, context.Request.Path, holder, error);
-        if (!context.Response.HasStarted)
+        if (context.Response.HasStarted)
         {
-            context.Response.Clear();
-            context.Response.Headers.RetryAfter = "1";
+            return;
+        }
+        context.Response.Clear();
+        context.Response.Headers.RetryAfter = "1";
+        if (neverReached)
+        {
             await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "moved", "Moved",
-                $"this silo serves no partition and the silo holding them ({holder}) did not answer: {error}; retry");
+                $"this silo serves no partition and the silo holding them ({holder}) could not be reached: nothing was done; retry");
+        }
+        else
+        {
+            // The holder may have done it: only a repeat with the same reference, client order id or sequence is safe.
+            await Problems.WriteAsync(context, StatusCodes.Status504GatewayTimeout, "timeout", "Timed out",
+                $"the silo holding the partitions ({holder}) took the request but gave no answer ({error}): it may have been done; "
+                + "repeat it with the same reference, client order id or sequence");
         }
     }
 }

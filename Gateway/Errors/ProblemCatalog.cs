@@ -90,7 +90,7 @@ public static class ProblemCatalog
         ["order_in_doubt"] = new(503, "an order's outcome could not be known; repeat it with the same clientOrderId"),
         ["evidence_unavailable"] = new(503, "the contract's evidence is not on the ledger yet; ask again"),
         ["settlement_failed"] = new(503, "the settlement could not be committed; nothing was posted: settle again"),
-        ["timeout"] = new(504, "a grain call took longer than the call timeout"),
+        ["timeout"] = new(504, "a grain call took longer than the call timeout, or the silo a standby forwarded to took the request but gave no answer: it may have been done; repeat with the same reference"),
     };
 
     /// <summary>The entry of a problem type's code, the <c>invalid_&lt;field&gt;</c> family included; null when the catalog does not know it.</summary>

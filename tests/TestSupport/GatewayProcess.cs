@@ -80,6 +80,10 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     private async Task SignalAsync(string signal)
     {
+        if (HasExited(process))
+        {
+            return;
+        }
         using var kill = Process.Start("kill", [$"-{signal}", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         await kill.WaitForExitAsync();
     }
@@ -180,8 +184,23 @@ public sealed class GatewayProcess : IAsyncDisposable
             }
             if (process.HasExited || DateTime.UtcNow > deadline)
             {
-                // Not left running behind a failed test.
-                process.Kill();
+                // Not left running behind a failed test: asked to stop (and stop its PostgreSQL), then killed.
+                if (!process.HasExited)
+                {
+                    using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+                    {
+                        await term.WaitForExitAsync();
+                    }
+                    using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+                    try
+                    {
+                        await process.WaitForExitAsync(grace.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        process.Kill();
+                    }
+                }
                 throw new InvalidOperationException("the Gateway did not become ready");
             }
             await Task.Delay(200);
