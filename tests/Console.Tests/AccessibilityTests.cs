@@ -21,12 +21,12 @@ public sealed class AccessibilityTests(ConsoleFixture fixture)
         Assert.Equal("key", await page.EvaluateAsync<string?>("document.activeElement.id"));
         await page.Keyboard.TypeAsync(key);
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync("**/console");
+        await page.WaitForURLAsync("**/console", ConsoleFixture.Parsed);
         Assert.Equal(member, await page.InnerTextAsync("h1"));
 
         await page.FocusAsync("a[href='/console/orders']");
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync("**/console/orders");
+        await page.WaitForURLAsync("**/console/orders", ConsoleFixture.Parsed);
         Assert.Equal("Orders", await page.InnerTextAsync("h1"));
     }
 

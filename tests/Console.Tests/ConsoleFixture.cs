@@ -70,12 +70,19 @@ public sealed class ConsoleFixture : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
+    /// <summary>
+    /// Waits for a navigation only until the new page's document is parsed, not for its load event: after a form's POST
+    /// and redirect, CI has seen Playwright wait 30 s for a load event it had missed. What a test does next waits for its
+    /// own elements.
+    /// </summary>
+    public static readonly PageWaitForURLOptions Parsed = new() { WaitUntil = WaitUntilState.DOMContentLoaded };
+
     public async Task SignInAsync(IPage page, string key)
     {
         await page.GotoAsync("/console/signin");
         await page.FillAsync("#key", key);
         await page.ClickAsync("form:has(#key) button[type=submit]");
-        await page.WaitForURLAsync("**/console");
+        await page.WaitForURLAsync("**/console", ConsoleFixture.Parsed);
     }
 
     public async Task DisposeAsync()
