@@ -110,7 +110,7 @@ public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
                 // Each buy rests and holds exactly its price: a lost one holds less, a doubled one more.
                 Assert.Equal(orders.Sum(o => o.Amount), account.Held);
                 Assert.Equal(Seed + deposits.Sum(d => d.Amount), account.Available + account.Held);
-                Assert.Equal(deposits.Count + 1, await CountAsync(lab.ConnectionString,
+                Assert.Equal(deposits.Count + 1, await Sql.LongAsync(lab.ConnectionString,
                     "SELECT count(*) FROM account_operations WHERE account_id = $1 AND op_key LIKE 'deposit%'", member));
             }
             foreach (var operation in load.Sent.Where(s => s.Kind == MixedLoad.Kind.Order && load.Answers.ContainsKey(s.Id)))
@@ -180,6 +180,8 @@ public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
         private readonly ConcurrentDictionary<string, Operation> sent = new();
         private readonly ConcurrentDictionary<string, string> acknowledged = new();
         private readonly ConcurrentQueue<string> internalErrors = new();
+        private readonly ConcurrentDictionary<TaskCompletionSource, int> waiters = new();
+        private Task[] workers = [];
         private Task running = Task.CompletedTask;
         private int failovers;
 
@@ -202,8 +204,11 @@ public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
 
         public IEnumerable<Operation> Unacknowledged => sent.Values.Where(s => !acknowledged.ContainsKey(s.Id));
 
-        public void Start() =>
-            running = Task.WhenAll(members.Append(UsageProducer).Select((member, m) => Task.Run(() => RunAsync(member, m))));
+        public void Start()
+        {
+            workers = [.. members.Append(UsageProducer).Select((member, m) => Task.Run(() => RunAsync(member, m)))];
+            running = Task.WhenAll(workers);
+        }
 
         public async Task StoppedAsync()
         {
@@ -212,14 +217,41 @@ public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
             stop.Dispose();
         }
 
+        /// <summary>Completes once <paramref name="count"/> operations are acknowledged; fails if a worker ended first or the time ran out.</summary>
         public async Task UntilAcknowledgedAsync(int count, TimeSpan? limit = null)
         {
-            var deadline = DateTime.UtcNow + (limit ?? TimeSpan.FromSeconds(60));
-            while (Acknowledged < count)
+            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            waiters[reached] = count;
+            // After registering: an acknowledgement in between either counted here or completes the waiter.
+            if (Acknowledged >= count)
             {
-                Assert.False(running.IsFaulted, running.Exception?.ToString());
-                Assert.True(DateTime.UtcNow < deadline, $"only {Acknowledged} of {count} operations acknowledged in time");
-                await Task.Delay(50);
+                reached.TrySetResult();
+            }
+            try
+            {
+                var first = await Task.WhenAny(reached.Task, Task.WhenAny(workers)).WaitAsync(limit ?? TimeSpan.FromSeconds(60));
+                Assert.True(first == reached.Task, $"a load worker stopped: {running.Exception?.ToString() ?? "without an error"}");
+            }
+            catch (TimeoutException)
+            {
+                Assert.Fail($"only {Acknowledged} of {count} operations acknowledged in time");
+            }
+            finally
+            {
+                waiters.TryRemove(reached, out _);
+            }
+        }
+
+        private void Acknowledge(Operation operation, string answer)
+        {
+            acknowledged[operation.Id] = answer;
+            var count = acknowledged.Count;
+            foreach (var (waiter, wanted) in waiters)
+            {
+                if (count >= wanted)
+                {
+                    waiter.TrySetResult();
+                }
             }
         }
 
@@ -286,7 +318,7 @@ public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
                         timeout.CancelAfter(TimeSpan.FromSeconds(2));
                         if (await SendAsync(host, operation, timeout.Token) is { } answer)
                         {
-                            acknowledged[operation.Id] = answer;
+                            Acknowledge(operation, answer);
                             break;
                         }
                     }
@@ -321,7 +353,7 @@ public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
                 using var client = silo.Client(null);
                 client.Timeout = TimeSpan.FromSeconds(2);
                 var health = await client.GetFromJsonAsync<HealthResponse>("/health/ready");
-                if (health?.Silo == "serving" && await CountAsync(database,
+                if (health?.Silo == "serving" && await Sql.LongAsync(database,
                         "SELECT count(*) FROM partition_owner WHERE lease_until > clock_timestamp() AND owner LIKE '%/' || $1 || '/%'", silo.ProcessId.ToString()) == 1024)
                 {
                     return host;
@@ -357,6 +389,4 @@ public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
             $"partition {e.Key}'s epoch went from {e.Value} to {now[e.Key]}"));
         return now;
     }
-
-    private static Task<long> CountAsync(string database, string sql, string parameter) => Sql.LongAsync(database, sql, parameter);
 }

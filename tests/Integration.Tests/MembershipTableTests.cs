@@ -18,7 +18,8 @@ public sealed class MembershipTableTests(TestPostgres postgres)
     public async Task A_change_lands_only_on_the_version_it_read_and_a_refused_one_changes_nothing()
     {
         await using var silo = await SiloHost.StartAsync(await postgres.CreateDatabaseAsync(), SiloHost.Unowned);
-        var table = new PostgresMembershipTable(silo.Services.GetRequiredService<ClearingDatabase>(), "membership-test");
+        var database = silo.Services.GetRequiredService<ClearingDatabase>();
+        var table = new PostgresMembershipTable(database, "membership-test");
 
         var empty = await table.ReadAllAsync(CancellationToken.None);
         Assert.Equal((0, 0), (empty.Version, empty.Members.Count));
@@ -31,7 +32,10 @@ public sealed class MembershipTableTests(TestPostgres postgres)
         var row = Assert.Single(joined.Members);
         Assert.Equal(("silo-a", "host-a", SiloStatus.Active, 5080, 1), (row.SiloName, row.HostName, row.Status, row.ProxyPort, row.Generation));
 
-        await Task.Delay(5); // the column holds milliseconds: one passes, so the new time shows
+        // Said a minute ago (the column holds milliseconds): saying it now moves it on.
+        await database.DataSource.ScalarAsync<object>(
+            "UPDATE OrleansMembershipTable SET IAmAliveTime = IAmAliveTime - interval '1 minute' WHERE DeploymentId = $1", CancellationToken.None, "membership-test");
+        row = (await table.ReadAllAsync(CancellationToken.None)).Members[0];
         await table.UpdateIAmAliveAsync(row, CancellationToken.None);
         var alive = await table.ReadAllAsync(CancellationToken.None);
         Assert.Equal(1, alive.Version);

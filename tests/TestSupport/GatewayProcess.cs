@@ -73,18 +73,18 @@ public sealed class GatewayProcess : IAsyncDisposable
     public int ProcessId => process.Id;
 
     /// <summary>SIGSTOP: the process halts where it is, holding its sockets and believing in its leases, as a frozen VM would.</summary>
-    public Task PauseAsync() => SignalAsync("STOP");
+    public Task PauseAsync() => SignalAsync(process, "STOP");
 
     /// <summary>SIGCONT after <see cref="PauseAsync"/>.</summary>
-    public Task ContinueAsync() => SignalAsync("CONT");
+    public Task ContinueAsync() => SignalAsync(process, "CONT");
 
-    private async Task SignalAsync(string signal)
+    private static async Task SignalAsync(Process target, string signal)
     {
-        if (HasExited(process))
+        if (HasExited(target))
         {
             return;
         }
-        using var kill = Process.Start("kill", [$"-{signal}", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var kill = Process.Start("kill", [$"-{signal}", target.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         await kill.WaitForExitAsync();
     }
 
@@ -187,10 +187,7 @@ public sealed class GatewayProcess : IAsyncDisposable
                 // Not left running behind a failed test: asked to stop (and stop its PostgreSQL), then killed.
                 if (!process.HasExited)
                 {
-                    using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-                    {
-                        await term.WaitForExitAsync();
-                    }
+                    await SignalAsync(process, "TERM");
                     using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(20));
                     try
                     {
@@ -239,7 +236,7 @@ public sealed class GatewayProcess : IAsyncDisposable
     {
         if (!HasExited(process))
         {
-            await SignalAsync("TERM");
+            await SignalAsync(process, "TERM");
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             await process.WaitForExitAsync(timeout.Token);
         }

@@ -143,55 +143,62 @@ public sealed class PartitionGuardTests
         await Assert.ThrowsAsync<PartitionMovedException>(() => lane.OpenWriterAsync("account/acme", grain, CancellationToken.None));
     }
 
-    /// <summary>The database's side for the keeper, in memory, on the test's clock (one clock for both: rates agree).</summary>
+    /// <summary>
+    /// The database's side for the keeper, in memory, on the test's clock (one clock for both: rates agree): each row
+    /// follows <see cref="PartitionOwner"/>'s rules, as the SQL statements do.
+    /// </summary>
     private sealed class MemoryOwnership(Func<long> nowMicros) : IPartitionOwnership
     {
-        private readonly Dictionary<int, (string? Owner, long Epoch, long Until)> rows = [];
+        private readonly PartitionOwner[] rows = [.. Enumerable.Range(0, Partitions.Count).Select(PartitionOwner.Unowned)];
+
+        private static long Micros(TimeSpan lease) => (long)lease.TotalMicroseconds;
+
+        public Task<long?> AcquireAsync(int partition, string silo, TimeSpan lease, CancellationToken cancellationToken) =>
+            Task.FromResult(Apply(partition, rows[partition].Acquire(silo, nowMicros(), Micros(lease))));
+
+        public Task<long?> RenewAsync(int partition, string silo, long epoch, TimeSpan lease, CancellationToken cancellationToken) =>
+            Task.FromResult(Apply(partition, rows[partition].Renew(silo, epoch, nowMicros(), Micros(lease))));
+
+        public Task<bool> ReleaseAsync(int partition, string silo, long epoch, CancellationToken cancellationToken) =>
+            Task.FromResult(Apply(partition, rows[partition].Release(silo, epoch)) is not null);
+
+        public Task<PartitionOwner> ReadAsync(int partition, CancellationToken cancellationToken) => Task.FromResult(rows[partition]);
+
+        public Task<(IReadOnlyList<PartitionOwner> Owners, long AtMicros)> ReadAllAsync(CancellationToken cancellationToken) =>
+            Task.FromResult<(IReadOnlyList<PartitionOwner>, long)>(([.. rows], nowMicros()));
 
         public Task<IReadOnlyList<HeldPartition>> AcquireFreeAsync(string silo, int max, TimeSpan lease, CancellationToken cancellationToken, bool takeOwnBack)
         {
             var taken = new List<HeldPartition>();
             for (var p = 0; p < Partitions.Count && taken.Count < max; p++)
             {
-                var row = rows.GetValueOrDefault(p);
-                if (row.Owner is null || row.Until <= nowMicros() || (takeOwnBack && row.Owner == silo))
+                // Taking one's own back is an acquire as if its lease had run out.
+                var row = takeOwnBack && rows[p].Owner == silo ? rows[p] with { Owner = null } : rows[p];
+                if (Apply(p, row.Acquire(silo, nowMicros(), Micros(lease))) is { } epoch)
                 {
-                    rows[p] = (silo, row.Epoch + 1, nowMicros() + (long)lease.TotalMicroseconds);
-                    taken.Add(new HeldPartition(p, row.Epoch + 1));
+                    taken.Add(new HeldPartition(p, epoch));
                 }
             }
             return Task.FromResult<IReadOnlyList<HeldPartition>>(taken);
         }
 
-        public Task<IReadOnlyList<HeldPartition>> RenewAllAsync(string silo, IReadOnlyList<HeldPartition> held, TimeSpan lease, CancellationToken cancellationToken)
+        public Task<IReadOnlyList<HeldPartition>> RenewAllAsync(string silo, IReadOnlyList<HeldPartition> held, TimeSpan lease, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<HeldPartition>>(
+                [.. held.Where(h => Apply(h.Partition, rows[h.Partition].Renew(silo, h.Epoch, nowMicros(), Micros(lease))) is not null)]);
+
+        public Task<int> ReleaseAllAsync(string silo, IReadOnlyList<HeldPartition> held, CancellationToken cancellationToken) =>
+            Task.FromResult(held.Count(h => Apply(h.Partition, rows[h.Partition].Release(silo, h.Epoch)) is not null));
+
+        /// <summary>Stores a changed row; its epoch, or null when the rule refused.</summary>
+        private long? Apply(int partition, PartitionOwner? changed)
         {
-            var renewed = held.Where(h => rows.GetValueOrDefault(h.Partition) is var row && row.Owner == silo && row.Epoch == h.Epoch && row.Until > nowMicros()).ToList();
-            foreach (var h in renewed)
+            if (changed is null)
             {
-                rows[h.Partition] = (silo, h.Epoch, nowMicros() + (long)lease.TotalMicroseconds);
+                return null;
             }
-            return Task.FromResult<IReadOnlyList<HeldPartition>>(renewed);
+            rows[partition] = changed;
+            return changed.Epoch;
         }
-
-        public Task<int> ReleaseAllAsync(string silo, IReadOnlyList<HeldPartition> held, CancellationToken cancellationToken)
-        {
-            var released = held.Where(h => rows.GetValueOrDefault(h.Partition) is var row && row.Owner == silo && row.Epoch == h.Epoch).ToList();
-            foreach (var h in released)
-            {
-                rows[h.Partition] = (null, h.Epoch, 0);
-            }
-            return Task.FromResult(released.Count);
-        }
-
-        public Task<long?> AcquireAsync(int partition, string silo, TimeSpan lease, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task<long?> RenewAsync(int partition, string silo, long epoch, TimeSpan lease, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task<bool> ReleaseAsync(int partition, string silo, long epoch, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task<PartitionOwner> ReadAsync(int partition, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task<(IReadOnlyList<PartitionOwner> Owners, long AtMicros)> ReadAllAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 
     [Fact]
