@@ -1,10 +1,13 @@
 namespace ClearingCluster.Runtime.Calls;
 
 /// <summary>A call from a caller to a grain method. The caller awaits <see cref="TaskCompletionSource{T}.Task"/>.</summary>
-internal sealed class GrainCall<TResult>(GrainMethodInvoker<TResult> invoker, object?[] args)
+/// <param name="arrived">Sent here by another silo: answered here, or refused, never sent on (<see cref="IRemotableCall"/>).</param>
+internal sealed class GrainCall<TResult>(GrainMethodInvoker<TResult> invoker, object?[] args, bool arrived = false)
     // Continuations run asynchronously so the caller's code never runs inside the grain's turn.
-    : TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously), IWorkItem
+    : TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously), IRemotableCall
 {
+    private volatile bool started;
+
     public bool IsReadOnly => invoker.IsReadOnly;
 
     public bool IsInterleaving => invoker.IsInterleaving;
@@ -17,7 +20,19 @@ internal sealed class GrainCall<TResult>(GrainMethodInvoker<TResult> invoker, ob
 
     public string Description => invoker.Name;
 
-    public Task Start(Grain grain) => invoker.Invoke(grain, args);
+    public GrainMethodInvoker Invoker => invoker;
+
+    public object?[] Args => args;
+
+    public bool Arrived => arrived;
+
+    public bool Started => started;
+
+    public Task Start(Grain grain)
+    {
+        started = true;
+        return invoker.Invoke(grain, args);
+    }
 
     public void Complete(Task finished)
     {
@@ -36,4 +51,6 @@ internal sealed class GrainCall<TResult>(GrainMethodInvoker<TResult> invoker, ob
     }
 
     public void Fail(Exception error) => TrySetException(error);
+
+    public void SetRemoteResult(object? result) => TrySetResult(invoker.ReturnsVoid ? default! : (TResult)result!);
 }

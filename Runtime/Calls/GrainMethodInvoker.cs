@@ -19,7 +19,17 @@ internal abstract class GrainMethodInvoker
         IsReadOnly = method.GetCustomAttribute<ReadOnlyAttribute>() is not null;
         IsInterleaving = method.GetCustomAttribute<AlwaysInterleaveAttribute>() is not null;
         Invoke = Compile(method);
+        Key = KeyOf(method);
+        ParameterTypes = [.. method.GetParameters().Select(p => p.ParameterType)];
     }
+
+    /// <summary>How the method is named between silos: assembly, interface, name and parameter types.</summary>
+    public string Key { get; }
+
+    public Type[] ParameterTypes { get; }
+
+    /// <summary>The answer's type; null for a method returning <see cref="Task"/>.</summary>
+    public abstract Type? ResultType { get; }
 
     public MethodInfo Method { get; }
 
@@ -34,7 +44,17 @@ internal abstract class GrainMethodInvoker
     /// <summary>Creates the call, sends it, and returns the task the caller awaits.</summary>
     public abstract Task Send(IGrainCallSender sender, GrainId target, object?[] args);
 
+    /// <summary>
+    /// Delivers a call another silo sent (never sent on from here) with its deadline, and returns its answer boxed;
+    /// <paramref name="call"/> tells afterwards whether the grain's method began to run.
+    /// </summary>
+    public abstract Task<object?> Receive(GrainRuntime runtime, GrainId target, object?[] args, long deadlineMs, out IRemotableCall call);
+
     public static GrainMethodInvoker For(MethodInfo method) => Cache.GetOrAdd(method, Create);
+
+    public static string KeyOf(MethodInfo method) =>
+        $"{method.DeclaringType!.Assembly.GetName().Name}|{method.DeclaringType.FullName}|{method.Name}|"
+        + string.Join(",", method.GetParameters().Select(p => p.ParameterType.FullName));
 
     public static void Validate(Type grainInterface)
     {
@@ -77,6 +97,18 @@ internal abstract class GrainMethodInvoker
 internal sealed class GrainMethodInvoker<TResult>(MethodInfo method, bool returnsVoid) : GrainMethodInvoker(method)
 {
     public bool ReturnsVoid { get; } = returnsVoid;
+
+    public override Type? ResultType => ReturnsVoid ? null : typeof(TResult);
+
+    public override Task<object?> Receive(GrainRuntime runtime, GrainId target, object?[] args, long deadlineMs, out IRemotableCall call)
+    {
+        var arrived = new GrainCall<TResult>(this, args, arrived: true) { DeadlineMs = deadlineMs };
+        call = arrived;
+        runtime.Send(target, arrived);
+        return Boxed(arrived.Task);
+    }
+
+    private static async Task<object?> Boxed(Task<TResult> answer) => await answer.ConfigureAwait(false);
 
     public override Task Send(IGrainCallSender sender, GrainId target, object?[] args)
     {

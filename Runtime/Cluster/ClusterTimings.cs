@@ -25,6 +25,18 @@ public sealed class ClusterTimings
 
     private TimeSpan? memberDeadAfter;
 
+    /// <summary>
+    /// A free partition waits this long for the silo it should go to (a live silo's own share, handed over to it) before
+    /// any silo takes it: that silo may be alive in the membership table but unable to take it. Default: two rounds.
+    /// </summary>
+    public TimeSpan TakeAnyFreeAfter
+    {
+        get => takeAnyFreeAfter ?? RenewEvery * 2;
+        set => takeAnyFreeAfter = value;
+    }
+
+    private TimeSpan? takeAnyFreeAfter;
+
     public long LeaseMicros => (long)Lease.TotalMicroseconds;
 
     /// <summary>How long after sending an acquire or renew a silo may serve: the lease less the most the clocks can disagree over it.</summary>
@@ -33,7 +45,7 @@ public sealed class ClusterTimings
     public void Validate()
     {
         if (Lease <= TimeSpan.Zero || RenewEvery <= TimeSpan.Zero || RenewEvery >= Lease || ClockRateTolerance is < 0 or >= 0.5
-            || MemberDeadAfter < Lease)
+            || MemberDeadAfter < Lease || TakeAnyFreeAfter < TimeSpan.Zero)
         {
             throw new InvalidOperationException("Clearing:Cluster: Lease > RenewEvery > 0, 0 ≤ ClockRateTolerance < 0.5, MemberDeadAfter ≥ Lease");
         }

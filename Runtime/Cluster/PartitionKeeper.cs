@@ -7,9 +7,11 @@ namespace ClearingCluster.Runtime.Cluster;
 /// A silo's hold on its partitions: each <see cref="KeepAsync"/> renews every lease it holds in one statement, takes
 /// the partitions nobody holds (a dead silo's, once its lease ran out) in another, and keeps each partition's
 /// <see cref="PartitionLease"/> — the local deadline, from the monotonic clock at the <em>send</em>, after which it
-/// stops serving the partition. A partition whose renewal is refused is lost at once. Until partitions are balanced
-/// between silos (docs/CLUSTER.md), a silo takes every free partition. As the silo's <see cref="IPartitionGuard"/> it
-/// answers, without a lock, whether a partition is served now and in which epoch.
+/// stops serving the partition. A partition whose renewal is refused is lost at once. Given the live silos, a round
+/// also balances: it hands over what another live silo should own (<see cref="Placement"/>: it stops serving, drains,
+/// releases) and takes only the free partitions that should be its own, or any left free for
+/// <see cref="ClusterTimings.TakeAnyFreeAfter"/>. Without them it takes every free partition. As the silo's
+/// <see cref="IPartitionGuard"/> it answers, without a lock, whether a partition is served now and in which epoch.
 /// </summary>
 /// <param name="exclusiveName">
 /// Whether only one live process can bear <paramref name="silo"/> (a name from a locked data directory, or one the
@@ -22,6 +24,15 @@ public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTiming
     private readonly Lock gate = new();
     private bool tookOwnBack;
 
+    /// <summary>Partitions this silo handed over and has not held since.</summary>
+    private readonly HashSet<int> handedOver = [];
+
+    /// <summary>
+    /// Partitions this silo handed over, then took back because their target left them free too long, and until when
+    /// they stay here: not handed straight back to a silo that did not take them (which would flap).
+    /// </summary>
+    private readonly Dictionary<int, long> keepUntilLocalMicros = [];
+
     /// <summary>Per partition, what the leases say as of their last change (null: not held); replaced whole, read without the lock.</summary>
     private readonly Published?[] published = new Published?[Partitions.Count];
 
@@ -32,9 +43,27 @@ public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTiming
     /// <summary>Partitions lost so far: renewals the database refused (another silo took them, or their lease had run out).</summary>
     public long Losses { get; private set; }
 
-    /// <summary>One round: renew what is held, then take what is free. Not called concurrently with itself.</summary>
-    public async Task KeepAsync(CancellationToken cancellationToken)
+    /// <summary>Partitions handed over to other silos so far.</summary>
+    public long HandedOver { get; private set; }
+
+    /// <summary>
+    /// Lets go of the activations of partitions being handed over and waits for their last flushes (the runtime's
+    /// <c>DrainAsync</c>); set by the silo. Without it a hand-over releases at once: the fence still refuses late flushes.
+    /// </summary>
+    public Func<IReadOnlyCollection<int>, CancellationToken, Task>? Drain { get; set; }
+
+    /// <summary>
+    /// One round: renew what is held; hand over what another of <paramref name="live"/> should own; take what is free
+    /// (with <paramref name="live"/>: what should be this silo's, or was left free too long). Returns the silos partitions
+    /// were handed to. Not called concurrently with itself.
+    /// </summary>
+    public async Task<IReadOnlyCollection<string>> KeepAsync(CancellationToken cancellationToken, IReadOnlyCollection<string>? live = null)
     {
+        var self = PartitionMap.MembershipName(Silo);
+        if (live is not null && !live.Contains(self))
+        {
+            live = [.. live, self];
+        }
         var held = Held();
         var sent = localMicros();
         var renewed = await ownership.RenewAllAsync(Silo, held, timings.Lease, cancellationToken).ConfigureAwait(false);
@@ -58,11 +87,14 @@ public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTiming
             }
         }
 
+        var handedTo = live is null ? [] : await HandOverAsync(live, self, cancellationToken).ConfigureAwait(false);
+
         sent = localMicros();
         var gained = new List<int>();
         // The first round also takes back what a previous run under this name held: that process is gone (docs/CLUSTER.md).
-        var taken = await ownership.AcquireFreeAsync(Silo, Partitions.Count, timings.Lease, cancellationToken, takeOwnBack: exclusiveName && !tookOwnBack)
-            .ConfigureAwait(false);
+        var mine = live is null ? null : Enumerable.Range(0, Partitions.Count).Where(p => Placement.TargetOf(p, live) == self).ToArray();
+        var taken = await ownership.AcquireFreeAsync(Silo, Partitions.Count, timings.Lease, cancellationToken, takeOwnBack: exclusiveName && !tookOwnBack,
+            only: mine, orFreeFor: timings.TakeAnyFreeAfter).ConfigureAwait(false);
         tookOwnBack = true;
         lock (gate)
         {
@@ -74,6 +106,10 @@ public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTiming
                 }
                 var before = published[partition.Partition];
                 lease.Granted(partition.Epoch, sent);
+                if (handedOver.Remove(partition.Partition) && live is not null && Placement.TargetOf(partition.Partition, live) != self)
+                {
+                    keepUntilLocalMicros[partition.Partition] = sent + 2 * timings.LeaseMicros;
+                }
                 Publish(partition.Partition, lease);
                 if (published[partition.Partition] is { } now && now.Epoch != before?.Epoch)
                 {
@@ -85,6 +121,49 @@ public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTiming
         {
             Gained?.Invoke(gained);
         }
+        return handedTo;
+    }
+
+    /// <summary>
+    /// Hands over every held partition another live silo should own: stops serving it at once (calls for it wait for the
+    /// next owner), drains its activations, then releases it so the next owner takes it without waiting for the lease.
+    /// </summary>
+    private async Task<IReadOnlyCollection<string>> HandOverAsync(IReadOnlyCollection<string> live, string self, CancellationToken cancellationToken)
+    {
+        var leaving = new List<HeldPartition>();
+        var targets = new HashSet<string>(StringComparer.Ordinal);
+        lock (gate)
+        {
+            var now = localMicros();
+            foreach (var lease in leases.Values.ToList())
+            {
+                if (keepUntilLocalMicros.TryGetValue(lease.Partition, out var until) && (now < until || !keepUntilLocalMicros.Remove(lease.Partition)))
+                {
+                    continue;
+                }
+                if (Placement.TargetOf(lease.Partition, live) is { } target && target != self)
+                {
+                    leaving.Add(new HeldPartition(lease.Partition, lease.Epoch));
+                    handedOver.Add(lease.Partition);
+                    targets.Add(target);
+                    lease.Lost(lease.Epoch);
+                    Publish(lease.Partition, lease);
+                    leases.Remove(lease.Partition);
+                }
+            }
+        }
+        if (leaving.Count == 0)
+        {
+            return [];
+        }
+        if (Drain is { } drain)
+        {
+            await drain([.. leaving.Select(h => h.Partition)], cancellationToken).ConfigureAwait(false);
+        }
+        // Not released (the database away): the leases run out and the next owner takes them then.
+        await ownership.ReleaseAllAsync(Silo, leaving, cancellationToken).ConfigureAwait(false);
+        HandedOver += leaving.Count;
+        return targets;
     }
 
     public event Action<IReadOnlyCollection<int>>? Gained;

@@ -30,9 +30,16 @@ public sealed record PartitionOwner(int Partition, string? Owner, long Epoch, lo
             ? this with { LeaseUntilMicros = checked(databaseNowMicros + leaseMicros) }
             : null;
 
-    /// <summary>A handing-over owner lets go at once (after its last flush), so the next owner need not wait for the lease.</summary>
-    public PartitionOwner? Release(string silo, long epoch) =>
-        Owner == silo && Epoch == epoch ? this with { Owner = null, LeaseUntilMicros = long.MinValue } : null;
+    /// <summary>
+    /// A handing-over owner lets go at once (after its last flush), so the next owner need not wait for the lease. The
+    /// row keeps when it was let go (<see cref="LeaseUntilMicros"/> of a free partition): how long it has been free.
+    /// </summary>
+    public PartitionOwner? Release(string silo, long epoch, long databaseNowMicros) =>
+        Owner == silo && Epoch == epoch ? this with { Owner = null, LeaseUntilMicros = databaseNowMicros } : null;
+
+    /// <summary>Free (never held, let go, or its lease ran out) since at least <paramref name="micros"/> before the database's now.</summary>
+    public bool FreeFor(long databaseNowMicros, long micros) =>
+        (Owner is null || databaseNowMicros >= LeaseUntilMicros) && (LeaseUntilMicros == long.MinValue || LeaseUntilMicros <= databaseNowMicros - micros);
 
     /// <summary>
     /// The fence every flush checks in its own transaction: only the owner of this epoch commits. The lease is not

@@ -62,9 +62,11 @@ public interface IPartitionOwnership
     /// <summary>
     /// Takes up to <paramref name="max"/> partitions nobody holds (or whose lease ran out), each in a new epoch, in one
     /// statement; with <paramref name="takeOwnBack"/> also those still held under the silo's own name — a restarted silo's
-    /// first round, when its name is one only a single live process can bear (docs/CLUSTER.md).
+    /// first round, when its name is one only a single live process can bear (docs/CLUSTER.md). With
+    /// <paramref name="only"/>, of the free ones only those, and any free for <paramref name="orFreeFor"/> or never held.
     /// </summary>
-    Task<IReadOnlyList<HeldPartition>> AcquireFreeAsync(string silo, int max, TimeSpan lease, CancellationToken cancellationToken, bool takeOwnBack = false);
+    Task<IReadOnlyList<HeldPartition>> AcquireFreeAsync(string silo, int max, TimeSpan lease, CancellationToken cancellationToken, bool takeOwnBack = false,
+        IReadOnlyList<int>? only = null, TimeSpan orFreeFor = default);
 
     /// <summary>Renews those of <paramref name="held"/> the silo still owns in that epoch with a running lease; returns them.</summary>
     Task<IReadOnlyList<HeldPartition>> RenewAllAsync(string silo, IReadOnlyList<HeldPartition> held, TimeSpan lease, CancellationToken cancellationToken);

@@ -9,8 +9,14 @@ namespace ClearingCluster.Runtime.Cluster;
 /// (it joins again as a new generation), and leaves as dead. Every change of the view is a compare-and-swap on the
 /// view's version; a lost race is read again and retried.
 /// </summary>
-public sealed class SiloMembership(IMembershipTable table, ClusterTimings timings, MembershipEntry template, ILogger logger)
+/// <param name="template">This silo's row as it joins: read at each join, since the transport's port is known only once it listens.</param>
+public sealed class SiloMembership(IMembershipTable table, ClusterTimings timings, Func<MembershipEntry> template, ILogger logger)
 {
+    public SiloMembership(IMembershipTable table, ClusterTimings timings, MembershipEntry template, ILogger logger)
+        : this(table, timings, () => template, logger)
+    {
+    }
+
     /// <summary>Attempts at one change before giving up until the next round (each after a fresh read).</summary>
     private const int AttemptsMax = 50;
 
@@ -32,7 +38,7 @@ public sealed class SiloMembership(IMembershipTable table, ClusterTimings timing
         for (var attempt = 1; attempt <= AttemptsMax; attempt++)
         {
             var view = await table.ReadAllAsync(cancellationToken).ConfigureAwait(false);
-            var entry = template with { Generation = generation, Status = SiloStatus.Active, StartTime = view.At, IAmAliveTime = view.At };
+            var entry = template() with { Generation = generation, Status = SiloStatus.Active, StartTime = view.At, IAmAliveTime = view.At };
             try
             {
                 if (await table.InsertAsync(entry, view.Version, cancellationToken).ConfigureAwait(false))
@@ -47,7 +53,7 @@ public sealed class SiloMembership(IMembershipTable table, ClusterTimings timing
                 generation++;
             }
         }
-        throw new InvalidOperationException($"silo {template.SiloName} could not join the membership table in {AttemptsMax} attempts");
+        throw new InvalidOperationException($"silo {template().SiloName} could not join the membership table in {AttemptsMax} attempts");
     }
 
     /// <summary>One round: alive now; declare the silent dead; join again if another declared this one dead.</summary>

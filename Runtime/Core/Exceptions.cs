@@ -5,6 +5,8 @@ public sealed class GrainMailboxFullException(GrainId grainId, int capacity)
     : Exception($"grain {grainId} has {capacity} calls queued, its limit; retry later")
 {
     public GrainId GrainId { get; } = grainId;
+
+    public int Capacity { get; } = capacity;
 }
 
 /// <summary>A call did not complete within the configured call timeout.</summary>
@@ -12,6 +14,10 @@ public sealed class GrainCallTimeoutException(GrainId grainId, string method, Ti
     : TimeoutException($"call {method} on grain {grainId} did not complete within {timeout.TotalMilliseconds:0} ms")
 {
     public GrainId GrainId { get; } = grainId;
+
+    public string Method { get; } = method;
+
+    public TimeSpan Timeout { get; } = timeout;
 }
 
 /// <summary>A write lost an optimistic-concurrency race: another writer changed the state first.</summary>
@@ -37,7 +43,26 @@ public sealed class PartitionMovedException(int partition, string? grain = null)
 {
     public int Partition { get; } = partition;
 
+    public string? Grain { get; } = grain;
+
     /// <summary>Whether <paramref name="error"/> is this, or a grain's activation that failed because of this (it called a grain served elsewhere).</summary>
     public static bool Caused(Exception error) =>
         error is PartitionMovedException || (error is GrainActivationException && error.InnerException is PartitionMovedException);
+}
+
+/// <summary>
+/// A call to a grain another silo serves got no answer from it: the silo could not be reached, was too busy, or the
+/// connection broke. <see cref="MayHaveRun"/> false: nothing was done, retry. True: it was sent and may have been done,
+/// so only a repeat with the same reference is safe.
+/// </summary>
+public sealed class SiloCallFailedException(string silo, bool mayHaveRun, string reason)
+    : Exception(mayHaveRun
+        ? $"the call was sent to silo {silo} but no answer came ({reason}): it may have been done; repeat it with the same reference"
+        : $"silo {silo} could not take the call ({reason}): nothing was done; retry")
+{
+    public string Silo { get; } = silo;
+
+    public bool MayHaveRun { get; } = mayHaveRun;
+
+    public string Reason { get; } = reason;
 }

@@ -22,6 +22,7 @@ public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable
     private volatile bool stopped;
     private readonly long callTimeoutMs;
     private readonly IPartitionGuard partitions;
+    private Transport.GrainCallRouter? router;
 
     public GrainRuntime(
         IServiceProvider services,
@@ -98,6 +99,28 @@ public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Lets go every activation of <paramref name="handedOver"/> (this silo stopped serving them) and waits until each has
+    /// finished its calls and flushes: a hand-over releases the partitions only after this, so the next owner reads all.
+    /// </summary>
+    public async Task DrainAsync(IReadOnlyCollection<int> handedOver, CancellationToken cancellationToken)
+    {
+        var leaving = activations.Values.Where(a => handedOver.Contains(a.Partition)).ToArray();
+        foreach (var activation in leaving)
+        {
+            activation.RequestDeactivation(DeactivationReason.PartitionMoved);
+        }
+        try
+        {
+            await Task.WhenAll(leaving.Select(a => a.Deactivated)).WaitAsync(Options.DeactivationTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Their writers are fenced by the partition's epoch: whatever they still flush after the release is refused.
+            Logger.LogWarning("handing over {Count} partitions without waiting for activations still running a call", handedOver.Count);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!stopped)
@@ -127,6 +150,12 @@ public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable
         return activations.Values.Count(a => a.TryCollect(now, ageMs));
     }
 
+    /// <summary>Calls for partitions this silo does not serve go to <paramref name="calls"/>, which sends them to their owners.</summary>
+    internal void RouteWith(Transport.GrainCallRouter calls) => router = calls;
+
+    /// <summary>Whether this silo serves <paramref name="partition"/> now.</summary>
+    internal bool Serves(int partition) => partitions.ServingEpoch(partition) is not null;
+
     internal void Send(GrainId target, IWorkItem item)
     {
         while (true)
@@ -137,16 +166,24 @@ public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable
                 return;
             }
 
-            var activation = activations.GetOrAdd(target, static (id, runtime) => runtime.NewActivation(id), this);
-            var epoch = partitions.ServingEpoch(activation.Partition);
+            activations.TryGetValue(target, out var existing);
+            var partition = existing?.Partition ?? Cluster.Partitions.Of(target);
+            var epoch = partitions.ServingEpoch(partition);
             if (epoch is null)
             {
-                // Lost or not held: answer nothing for the partition, and let what is in memory go (it may be behind the new owner).
+                // Lost or not held: let what is in memory go (it may be behind the new owner), and send the call to the
+                // owner; a call that came from another silo is never sent on, it is refused.
+                existing?.RequestDeactivation(DeactivationReason.PartitionMoved);
+                if (router is not null && item is Calls.IRemotableCall { Arrived: false } call)
+                {
+                    router.Send(target, partition, call);
+                    return;
+                }
                 Metrics.Moved();
-                activation.RequestDeactivation(DeactivationReason.PartitionMoved);
-                item.Fail(new PartitionMovedException(activation.Partition, target.ToString()));
+                item.Fail(new PartitionMovedException(partition, target.ToString()));
                 return;
             }
+            var activation = existing ?? activations.GetOrAdd(target, static (id, runtime) => runtime.NewActivation(id), this);
             if (epoch != activation.PartitionEpoch)
             {
                 // Held again in a newer epoch: this activation's writer carries the old one. A new activation takes the call.

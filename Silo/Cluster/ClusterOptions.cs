@@ -17,10 +17,10 @@ public sealed class ClusterOptions
     /// <summary>The cluster's id in the membership table (Orleans' DeploymentId): silos of one deployment share a database.</summary>
     public string DeploymentId { get; set; } = "clearing";
 
-    /// <summary>The address silos will reach this one at (the membership row's Address; silo-to-silo calls are not built yet).</summary>
+    /// <summary>The address other silos reach this one at (the membership row's Address); the transport listens on it when it is an IP address, else on all.</summary>
     public string Address { get; set; } = "127.0.0.1";
 
-    /// <summary>The silo-to-silo port (the membership row's Port): 0 until the transport exists.</summary>
+    /// <summary>The silo-to-silo port the transport listens on (the membership row's Port); 0: any free port, which the row then carries.</summary>
     public int Port { get; set; }
 
     /// <summary>The Gateway's HTTP port in this process (the membership row's ProxyPort), when known.</summary>

@@ -1,4 +1,6 @@
+using ClearingCluster.Runtime;
 using ClearingCluster.Runtime.Cluster;
+using ClearingCluster.Runtime.Transport;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -6,10 +8,12 @@ using Microsoft.Extensions.Logging;
 namespace ClearingCluster.Silo.Cluster;
 
 /// <summary>
-/// Runs the <see cref="PartitionKeeper"/> every <see cref="ClusterTimings.RenewEvery"/> from start (after the database
-/// is ready) to stop, when it lets every partition go; with each round the silo's <see cref="SiloMembership"/> row
-/// (joined in the first, alive in the later ones, dead at stop). A round that fails (the database away) is logged and the next
-/// one tries again; leases not renewed in time are lost, and taken again in a new epoch once the database answers.
+/// Runs the silo's rounds every <see cref="ClusterTimings.RenewEvery"/> from start (after the database is ready) to stop,
+/// and at once when another silo hands partitions over to this one. A round: the silo's <see cref="SiloMembership"/>
+/// row (joined in the first, alive in the later ones), the partition map read afresh, then the
+/// <see cref="PartitionKeeper"/> — renew, hand over what another live silo should own (telling it), take what is free
+/// for this one. At stop it lets every partition go and leaves. A round that fails (the database away) is logged and the
+/// next one tries again; leases not renewed in time are lost, and taken again in a new epoch once the database answers.
 /// </summary>
 internal sealed class PartitionKeeperService : BackgroundService
 {
@@ -17,32 +21,49 @@ internal sealed class PartitionKeeperService : BackgroundService
     private readonly SiloMembership membership;
     private readonly ClusterTimings timings;
     private readonly ClusterOptions options;
+    private readonly SiloTransport? transport;
     private readonly ILogger<PartitionKeeperService> logger;
     private readonly Meter meter = new("ClearingCluster.Cluster");
+    private readonly SemaphoreSlim nudged = new(0, 1);
 
     public PartitionKeeperService(PartitionKeeper keeper, SiloMembership membership, ClusterTimings timings, ClusterOptions options,
-        ILogger<PartitionKeeperService> logger)
+        GrainRuntime runtime, ILogger<PartitionKeeperService> logger, SiloTransport? transport = null)
     {
-        (this.keeper, this.membership, this.timings, this.options, this.logger) = (keeper, membership, timings, options, logger);
+        (this.keeper, this.membership, this.timings, this.options, this.transport, this.logger) = (keeper, membership, timings, options, transport, logger);
+        keeper.Drain = runtime.DrainAsync;
         meter.CreateObservableGauge("cluster_partitions_held", () => keeper.Snapshot().Held.Count,
             description: "partitions the silo holds a lease on (summed over silos sharing a process, as in tests)");
         meter.CreateObservableGauge("cluster_partitions_serving", () => keeper.Snapshot().Serving,
             description: "partitions the silo may act for now, its local deadline not passed");
         meter.CreateObservableCounter("cluster_partition_losses", () => keeper.Losses,
             description: "partitions this silo lost because a renewal was refused or came too late");
+        meter.CreateObservableCounter("cluster_partition_handovers", () => keeper.HandedOver,
+            description: "partitions this silo handed over to the silo that should own them (a silo joined or came back)");
+        meter.CreateObservableGauge("cluster_partition_epoch_max", () => keeper.Snapshot().Held.Select(h => h.Epoch).DefaultIfEmpty().Max(),
+            description: "the highest epoch among the partitions the silo holds (epochs only grow)");
+        meter.CreateObservableGauge("cluster_partition_epochs_sum", () => keeper.Snapshot().Held.Sum(h => h.Epoch),
+            description: "the sum of the epochs of the partitions the silo holds: it grows by one with every partition taken");
+        if (transport is not null)
+        {
+            transport.HandOverNoticed += Nudge;
+            meter.CreateObservableGauge("cluster_silos_live", () => transport.Map.Live.Count,
+                description: "active silos that said they were alive within a lease, as this silo last read");
+        }
     }
 
     public override void Dispose()
     {
         meter.Dispose();
+        nudged.Dispose();
         base.Dispose();
     }
 
-    /// <summary>The first round before the silo serves: it starts out holding what is free.</summary>
+    /// <summary>The first round before the silo serves: alone, it starts out holding every partition; beside others, its share.</summary>
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         if (options.KeepPartitions)
         {
+            transport?.Start();
             await KeepOnceAsync(0, cancellationToken);
         }
         await base.StartAsync(cancellationToken);
@@ -54,30 +75,34 @@ internal sealed class PartitionKeeperService : BackgroundService
         {
             return;
         }
-        using var timer = new PeriodicTimer(timings.RenewEvery);
         var losses = keeper.Losses;
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        while (!stoppingToken.IsCancellationRequested)
         {
+            // The next round at the latest a RenewEvery from now, sooner when partitions are handed to this silo.
+            await nudged.WaitAsync(timings.RenewEvery, stoppingToken);
             losses = await KeepOnceAsync(losses, stoppingToken);
+        }
+    }
+
+    private void Nudge()
+    {
+        try
+        {
+            nudged.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A round is due already.
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopped.
         }
     }
 
     /// <summary>One round; returns the losses counted so far (logged when they grew).</summary>
     private async Task<long> KeepOnceAsync(long losses, CancellationToken cancellationToken)
     {
-        try
-        {
-            await keeper.KeepAsync(cancellationToken);
-            if (keeper.Losses > losses)
-            {
-                logger.LogWarning("silo {Silo} lost {Count} partitions (leases not renewed in time); it takes free ones again", keeper.Silo,
-                    keeper.Losses - losses);
-            }
-        }
-        catch (Exception error) when (!cancellationToken.IsCancellationRequested)
-        {
-            logger.LogWarning(error, "silo {Silo} could not renew or take partitions; retrying in {Every}", keeper.Silo, timings.RenewEvery);
-        }
         try
         {
             // Joins in the first round, says it is alive in every later one.
@@ -87,8 +112,39 @@ internal sealed class PartitionKeeperService : BackgroundService
         {
             logger.LogWarning(error, "silo {Silo} could not update the membership table; retrying in {Every}", keeper.Silo, timings.RenewEvery);
         }
+        try
+        {
+            IReadOnlyCollection<string>? live = null;
+            if (transport is not null)
+            {
+                await ReadMapAsync(cancellationToken);
+                live = [.. transport.Map.Live.Select(s => s.Silo)];
+            }
+            var handedTo = await keeper.KeepAsync(cancellationToken, live);
+            if (keeper.Losses > losses)
+            {
+                logger.LogWarning("silo {Silo} lost {Count} partitions (leases not renewed in time); it takes free ones again", keeper.Silo,
+                    keeper.Losses - losses);
+            }
+            if (transport is not null)
+            {
+                if (handedTo.Count > 0)
+                {
+                    logger.LogInformation("silo {Silo} handed partitions over to {Silos}", keeper.Silo, string.Join(", ", handedTo));
+                    await transport.NotifyHandOverAsync(transport.Map.Live.Where(s => handedTo.Contains(s.Silo)));
+                }
+                await ReadMapAsync(cancellationToken);
+            }
+        }
+        catch (Exception error) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning(error, "silo {Silo} could not renew or take partitions; retrying in {Every}", keeper.Silo, timings.RenewEvery);
+        }
         return keeper.Losses;
     }
+
+    /// <summary>The map as it is now (not a read another caller made a moment ago: this round balances by it).</summary>
+    private Task ReadMapAsync(CancellationToken cancellationToken) => transport!.Map.ReadNowAsync(timings.Lease, cancellationToken);
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -113,6 +169,12 @@ internal sealed class PartitionKeeperService : BackgroundService
         catch (Exception error)
         {
             logger.LogWarning(error, "silo {Silo} could not mark itself dead in the membership table; another declares it when it stays silent", keeper.Silo);
+        }
+        if (transport is not null)
+        {
+            // Gone from the live silos now: the others take its partitions in the round this starts, not after a wait.
+            await transport.NotifyHandOverAsync(transport.Map.Live);
+            await transport.StopAsync();
         }
     }
 }

@@ -32,7 +32,7 @@ public sealed class PostgresPartitionOwnership(ClearingDatabase database) : IPar
 
     public async Task<bool> ReleaseAsync(int partition, string silo, long epoch, CancellationToken cancellationToken) =>
         await ScalarAsync("""
-            UPDATE partition_owner SET owner = NULL, lease_until = NULL
+            UPDATE partition_owner SET owner = NULL, lease_until = clock_timestamp()
             WHERE partition_id = $1 AND owner = $2 AND epoch = $3
             RETURNING epoch
             """, cancellationToken, partition, silo, epoch) is not null;
@@ -44,10 +44,11 @@ public sealed class PostgresPartitionOwnership(ClearingDatabase database) : IPar
     /// <summary>
     /// Silos taking free partitions take them one at a time (a transaction-scoped advisory lock, then the statement on a
     /// fresh snapshot): two silos that find the same partitions free at once — a restarted silo and a standby at a lease's
-    /// end — would otherwise each get a share, and until calls are routed between silos a split is a partial outage.
+    /// end — would otherwise each get a share beside the silos they should go to. A released partition's
+    /// <c>lease_until</c> is when it was let go: how long it has been free.
     /// </summary>
     public async Task<IReadOnlyList<HeldPartition>> AcquireFreeAsync(string silo, int max, TimeSpan lease, CancellationToken cancellationToken,
-        bool takeOwnBack = false)
+        bool takeOwnBack = false, IReadOnlyList<int>? only = null, TimeSpan orFreeFor = default)
     {
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection);
@@ -55,7 +56,9 @@ public sealed class PostgresPartitionOwnership(ClearingDatabase database) : IPar
         var acquire = new NpgsqlBatchCommand("""
             WITH free AS (
                 SELECT partition_id FROM partition_owner
-                WHERE owner IS NULL OR lease_until <= clock_timestamp() OR ($4 AND owner = $1)
+                WHERE (owner IS NULL OR lease_until <= clock_timestamp() OR ($4 AND owner = $1))
+                    AND ($5::int[] IS NULL OR partition_id = ANY($5) OR ($4 AND owner = $1) OR lease_until IS NULL
+                        OR lease_until <= clock_timestamp() - $6)
                 ORDER BY partition_id LIMIT $2
                 FOR UPDATE SKIP LOCKED),
             taken AS (
@@ -71,6 +74,8 @@ public sealed class PostgresPartitionOwnership(ClearingDatabase database) : IPar
         {
             acquire.Parameters.Add(new NpgsqlParameter { Value = value });
         }
+        acquire.Parameters.Add(new NpgsqlParameter<int[]?> { TypedValue = only?.ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Integer });
+        acquire.Parameters.Add(new NpgsqlParameter { Value = orFreeFor });
         batch.BatchCommands.Add(acquire);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         await reader.NextResultAsync(cancellationToken);
@@ -93,7 +98,7 @@ public sealed class PostgresPartitionOwnership(ClearingDatabase database) : IPar
 
     public async Task<int> ReleaseAllAsync(string silo, IReadOnlyList<HeldPartition> held, CancellationToken cancellationToken) =>
         held.Count == 0 ? 0 : (await HeldAsync("""
-            UPDATE partition_owner p SET owner = NULL, lease_until = NULL
+            UPDATE partition_owner p SET owner = NULL, lease_until = clock_timestamp()
             FROM unnest($2::int[], $3::bigint[]) AS h(partition_id, epoch)
             WHERE p.partition_id = h.partition_id AND p.owner = $1 AND p.epoch = h.epoch
             RETURNING p.partition_id, p.epoch

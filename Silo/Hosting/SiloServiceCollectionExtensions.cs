@@ -70,9 +70,25 @@ public static class SiloServiceCollectionExtensions
             ClearingCluster.Runtime.Cluster.PartitionKeeper.MonotonicMicros, exclusiveName));
         services.AddSingleton<ClearingCluster.Runtime.Cluster.IMembershipTable>(provider =>
             new Cluster.PostgresMembershipTable(provider.GetRequiredService<ClearingDatabase>(), cluster.DeploymentId));
+        var transport = new ClearingCluster.Runtime.Transport.TransportOptions();
+        configuration.GetSection("Clearing:Transport").Bind(transport);
+        transport.Validate();
+        services.AddSingleton(transport);
+        services.AddSingleton<ClearingCluster.Runtime.Cluster.IClusterDirectory, Cluster.PostgresClusterDirectory>();
+        services.AddSingleton(provider => new ClearingCluster.Runtime.Cluster.PartitionMap(
+            provider.GetRequiredService<ClearingCluster.Runtime.Cluster.IClusterDirectory>(), transport.MapRefreshAtMost));
+        if (transport.Enabled && cluster.KeepPartitions)
+        {
+            // Calls for partitions other silos serve go to them (docs/CLUSTER.md); the keeper balances partitions between the live silos.
+            services.AddSingleton(provider => new ClearingCluster.Runtime.Transport.SiloTransport(
+                provider.GetRequiredService<GrainRuntime>(), provider.GetRequiredService<ClearingCluster.Runtime.Cluster.PartitionMap>(), transport, leases,
+                cluster.SiloName!, cluster.Address, cluster.Port, provider.GetRequiredService<ILogger<ClearingCluster.Runtime.Transport.SiloTransport>>()));
+        }
         services.AddSingleton(provider => new ClearingCluster.Runtime.Cluster.SiloMembership(
             provider.GetRequiredService<ClearingCluster.Runtime.Cluster.IMembershipTable>(), leases,
-            new ClearingCluster.Runtime.Cluster.MembershipEntry(cluster.Address, cluster.Port, 0, Truncated(cluster.SiloName!, 150),
+            // The row carries the transport's port as bound (0: any free one was asked for).
+            () => new ClearingCluster.Runtime.Cluster.MembershipEntry(cluster.Address,
+                provider.GetService<ClearingCluster.Runtime.Transport.SiloTransport>()?.Self.Port ?? cluster.Port, 0, Truncated(cluster.SiloName!, 150),
                 Truncated(Environment.MachineName, 150), ClearingCluster.Runtime.Cluster.SiloStatus.Created, cluster.ProxyPort, default, default),
             provider.GetRequiredService<ILoggerFactory>().CreateLogger<ClearingCluster.Runtime.Cluster.SiloMembership>()));
         // The runtime serves, and the commit log fences, by the partitions held: unless tests drive ownership by hand.

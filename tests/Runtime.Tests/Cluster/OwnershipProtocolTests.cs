@@ -183,7 +183,7 @@ public sealed class OwnershipProtocolTests
                     Apply(request, row.Renew(name, request.Epoch, now, Timings.LeaseMicros));
                     break;
                 case Kind.Release:
-                    if (row.Release(name, request.Epoch) is { } released)
+                    if (row.Release(name, request.Epoch, now) is { } released)
                     {
                         rows[request.Partition] = released;
                     }

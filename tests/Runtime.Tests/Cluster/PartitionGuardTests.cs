@@ -143,64 +143,6 @@ public sealed class PartitionGuardTests
         await Assert.ThrowsAsync<PartitionMovedException>(() => lane.OpenWriterAsync("account/acme", grain, CancellationToken.None));
     }
 
-    /// <summary>
-    /// The database's side for the keeper, in memory, on the test's clock (one clock for both: rates agree): each row
-    /// follows <see cref="PartitionOwner"/>'s rules, as the SQL statements do.
-    /// </summary>
-    private sealed class MemoryOwnership(Func<long> nowMicros) : IPartitionOwnership
-    {
-        private readonly PartitionOwner[] rows = [.. Enumerable.Range(0, Partitions.Count).Select(PartitionOwner.Unowned)];
-
-        private static long Micros(TimeSpan lease) => (long)lease.TotalMicroseconds;
-
-        public Task<long?> AcquireAsync(int partition, string silo, TimeSpan lease, CancellationToken cancellationToken) =>
-            Task.FromResult(Apply(partition, rows[partition].Acquire(silo, nowMicros(), Micros(lease))));
-
-        public Task<long?> RenewAsync(int partition, string silo, long epoch, TimeSpan lease, CancellationToken cancellationToken) =>
-            Task.FromResult(Apply(partition, rows[partition].Renew(silo, epoch, nowMicros(), Micros(lease))));
-
-        public Task<bool> ReleaseAsync(int partition, string silo, long epoch, CancellationToken cancellationToken) =>
-            Task.FromResult(Apply(partition, rows[partition].Release(silo, epoch)) is not null);
-
-        public Task<PartitionOwner> ReadAsync(int partition, CancellationToken cancellationToken) => Task.FromResult(rows[partition]);
-
-        public Task<(IReadOnlyList<PartitionOwner> Owners, long AtMicros)> ReadAllAsync(CancellationToken cancellationToken) =>
-            Task.FromResult<(IReadOnlyList<PartitionOwner>, long)>(([.. rows], nowMicros()));
-
-        public Task<IReadOnlyList<HeldPartition>> AcquireFreeAsync(string silo, int max, TimeSpan lease, CancellationToken cancellationToken, bool takeOwnBack)
-        {
-            var taken = new List<HeldPartition>();
-            for (var p = 0; p < Partitions.Count && taken.Count < max; p++)
-            {
-                // Taking one's own back is an acquire as if its lease had run out.
-                var row = takeOwnBack && rows[p].Owner == silo ? rows[p] with { Owner = null } : rows[p];
-                if (Apply(p, row.Acquire(silo, nowMicros(), Micros(lease))) is { } epoch)
-                {
-                    taken.Add(new HeldPartition(p, epoch));
-                }
-            }
-            return Task.FromResult<IReadOnlyList<HeldPartition>>(taken);
-        }
-
-        public Task<IReadOnlyList<HeldPartition>> RenewAllAsync(string silo, IReadOnlyList<HeldPartition> held, TimeSpan lease, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<HeldPartition>>(
-                [.. held.Where(h => Apply(h.Partition, rows[h.Partition].Renew(silo, h.Epoch, nowMicros(), Micros(lease))) is not null)]);
-
-        public Task<int> ReleaseAllAsync(string silo, IReadOnlyList<HeldPartition> held, CancellationToken cancellationToken) =>
-            Task.FromResult(held.Count(h => Apply(h.Partition, rows[h.Partition].Release(silo, h.Epoch)) is not null));
-
-        /// <summary>Stores a changed row; its epoch, or null when the rule refused.</summary>
-        private long? Apply(int partition, PartitionOwner? changed)
-        {
-            if (changed is null)
-            {
-                return null;
-            }
-            rows[partition] = changed;
-            return changed.Epoch;
-        }
-    }
-
     [Fact]
     public async Task The_keeper_serves_a_partition_in_its_epoch_until_its_local_deadline_and_not_after_a_loss_or_a_release()
     {
