@@ -42,6 +42,9 @@ public sealed class ExceptionProblemHandler(ILogger<ExceptionProblemHandler> log
             CommitFailedException failed => (503, "not_durable", "Not made durable", $"{failed.Message}; nothing of it stands, retry"),
             StaleWriterException stale => (503, "moved", "Moved", $"{stale.Message}; retry"),
             PartitionMovedException moved => (503, "moved", "Moved", moved.Message),
+            SiloCallFailedException { MayHaveRun: true } unanswered => (504, "timeout", "Timed out", unanswered.Message),
+            SiloCallFailedException notTaken => (503, "moved", "Moved", notTaken.Message),
+            ClearingCluster.Runtime.Transport.FrameTooLargeException frame => (413, "body_too_large", "Too large", frame.Message),
             Npgsql.NpgsqlException database => (503, "database_unavailable", "Database unavailable", $"the database is not reachable: {database.Message}"),
             _ => (500, "internal", "Internal error", "the request failed unexpectedly; it has been logged"),
         };

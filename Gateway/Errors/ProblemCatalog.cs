@@ -83,14 +83,14 @@ public static class ProblemCatalog
         ["database_unavailable"] = new(503, "the database is not reachable; Retry-After"),
         ["overloaded"] = new(503, "too much work is pending (a full mailbox or commit log); Retry-After"),
         ["not_durable"] = new(503, "the commit that carried the request failed; nothing of it stands; Retry-After"),
-        ["moved"] = new(503, "another activation owns the state now, or this silo does not serve the grain's partition now (its lease ran out, or another silo holds it): nothing was done; repeat the request"),
+        ["moved"] = new(503, "another activation owns the state now, or no silo served the grain's partition within the hand-over wait (a silo died and its leases still run, or the silo holding it could not be reached): nothing was done; repeat the request"),
         ["stopping"] = new(503, "the Gateway is shutting down"),
         ["usage_unavailable"] = new(503, "a meter shard cannot take usage now; Retry-After"),
         ["account_reloading"] = new(503, "the account is reloading after an order whose outcome it could not know; Retry-After"),
         ["order_in_doubt"] = new(503, "an order's outcome could not be known; repeat it with the same clientOrderId"),
         ["evidence_unavailable"] = new(503, "the contract's evidence is not on the ledger yet; ask again"),
         ["settlement_failed"] = new(503, "the settlement could not be committed; nothing was posted: settle again"),
-        ["timeout"] = new(504, "a grain call took longer than the call timeout, or the silo a standby forwarded to took the request but gave no answer: it may have been done; repeat with the same reference"),
+        ["timeout"] = new(504, "a grain call took longer than the call timeout, or the silo serving the grain took the call but gave no answer: it may have been done; repeat with the same reference"),
     };
 
     /// <summary>The entry of a problem type's code, the <c>invalid_&lt;field&gt;</c> family included; null when the catalog does not know it.</summary>

@@ -27,8 +27,6 @@ public static class GatewayHostingExtensions
 
         builder.Services.AddClearingSilo(builder.Configuration);
         builder.Services.AddHostedService<AdminKeyBootstrap>();
-        builder.Services.AddHttpForwarder();
-        builder.Services.AddSingleton<Cluster.HolderDirectory>();
         builder.Services.AddClearingAuth();
         // Nothing here encrypts cookies or tokens; an ephemeral key ring keeps the framework from persisting one.
         builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
@@ -62,8 +60,6 @@ public static class GatewayHostingExtensions
         var metrics = app.Services.GetRequiredService<GatewayMetrics>();
         app.Use((context, next) => metrics.Measure(context, _ => next()));
         app.UseExceptionHandler();
-        // Before authentication: a standby forwards the request as it came, and the holder authenticates it.
-        app.UseMiddleware<Cluster.StandbyForwarding>();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();

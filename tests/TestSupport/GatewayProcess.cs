@@ -145,7 +145,7 @@ public sealed class GatewayProcess : IAsyncDisposable
         start.Environment["CLEARING_DATA_DIR"] = dataDirectory;
         start.Environment["CLEARING_PG_PORT"] = postgresPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["CLEARING_ADMIN_KEY"] = adminKey;
-        // Where the other silos reach this one's Gateway (a standby forwards API requests to the holder's).
+        // Where the other silos reach this one (its transport listens there).
         start.Environment["Clearing__Cluster__Address"] = address.Host;
         start.Environment["Clearing__Cluster__ProxyPort"] = address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Logging__LogLevel__Default"] = "Warning";

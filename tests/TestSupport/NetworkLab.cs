@@ -57,6 +57,19 @@ public sealed class NetworkLab : IAsyncDisposable
     public Task RestoreDatabaseAsync(string host) =>
         IpAsync("netns", "exec", Namespace(host), "ip", "route", "replace", DatabaseAddress + "/32", "via", BridgeAddress);
 
+    /// <summary>Cuts the two silos off from each other only (black-hole routes both ways); each still reaches PostgreSQL and the test.</summary>
+    public async Task CutBetweenAsync(string host, string other)
+    {
+        await IpAsync("netns", "exec", Namespace(host), "ip", "route", "replace", "blackhole", AddressOf(other) + "/32");
+        await IpAsync("netns", "exec", Namespace(other), "ip", "route", "replace", "blackhole", AddressOf(host) + "/32");
+    }
+
+    public async Task RestoreBetweenAsync(string host, string other)
+    {
+        await IpAsync("netns", "exec", Namespace(host), "ip", "route", "del", AddressOf(other) + "/32");
+        await IpAsync("netns", "exec", Namespace(other), "ip", "route", "del", AddressOf(host) + "/32");
+    }
+
     private async Task BuildAsync()
     {
         await TearDownAsync();
