@@ -1,6 +1,6 @@
 using ClearingCluster.Load.Benchmarks;
 
-// ./cluster load grain-calls|grain-calls-async|state-writes|ledger-appends|matching-engine|orders-http|usage-http|usage-recovery|commit-log|clearing|failover [--seconds N] [--runs N] [--grains N] [--concurrency N]
+// ./cluster load grain-calls|grain-calls-async|state-writes|ledger-appends|matching-engine|orders-http|usage-http|usage-recovery|commit-log|clearing|failover|silo-calls|cluster [--seconds N] [--runs N] [--grains N] [--concurrency N]
 var arguments = BenchmarkArguments.Parse(args);
 switch (arguments.Benchmark)
 {
@@ -32,6 +32,12 @@ switch (arguments.Benchmark)
     case "failover":
         await FailoverBenchmark.RunAsync(arguments);
         return 0;
+    case "silo-calls":
+        await SiloCallBenchmark.RunAsync(arguments);
+        return 0;
+    case "cluster":
+        await ClusterBenchmark.RunAsync(arguments);
+        return 0;
     case "commit-log":
         await CommitLogBenchmark.RunAsync(arguments);
         return 0;
@@ -42,6 +48,6 @@ switch (arguments.Benchmark)
         await StateWriteBenchmark.RunAsync(arguments);
         return 0;
     default:
-        Console.Error.WriteLine("usage: ./cluster load grain-calls|grain-calls-async|state-writes|ledger-appends|matching-engine|orders-http|usage-http|usage-recovery|commit-log|clearing|failover [--lease 10] [--format json|ndjson|binary] [--contracts 1000000] [--records 1000] [--seconds 5] [--runs 5] [--grains 1000] [--concurrency 1000]");
+        Console.Error.WriteLine("usage: ./cluster load grain-calls|grain-calls-async|state-writes|ledger-appends|matching-engine|orders-http|usage-http|usage-recovery|commit-log|clearing|failover|silo-calls|cluster [--lease 10] [--silos 3] [--format json|ndjson|binary] [--contracts 1000000] [--records 1000] [--seconds 5] [--runs 5] [--grains 1000] [--concurrency 1000]");
         return 2;
 }
