@@ -60,8 +60,15 @@ internal sealed class SiloConnection
             {
                 // Already ending.
             }
-            await input.CompleteAsync().ConfigureAwait(false);
-            await output.CompleteAsync().ConfigureAwait(false);
+            try
+            {
+                await input.CompleteAsync().ConfigureAwait(false);
+                await output.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception error) when (error is ObjectDisposedException or IOException or System.Net.Sockets.SocketException)
+            {
+                // The socket went first (stopping): nothing more to send or read.
+            }
             foreach (var (correlation, call) in waiting)
             {
                 if (waiting.TryRemove(correlation, out _))

@@ -30,6 +30,7 @@ public sealed class SiloTransport : IAsyncDisposable
     private Socket? listener;
     private Task accepting = Task.CompletedTask;
     private long mapReadFailures;
+    private int stopped;
 
     public SiloTransport(GrainRuntime runtime, PartitionMap map, TransportOptions options, ClusterTimings timings, string silo, string address, int port,
         ILogger<SiloTransport> logger)
@@ -63,8 +64,13 @@ public sealed class SiloTransport : IAsyncDisposable
         logger.LogInformation("silo {Silo} takes calls from other silos on {Address}:{Port}", Self.Silo, address, Self.Port);
     }
 
+    /// <summary>Stops listening and closes every connection (calls waiting on them fail as "may have run"). Idempotent.</summary>
     public async Task StopAsync()
     {
+        if (Interlocked.Exchange(ref stopped, 1) == 1)
+        {
+            return;
+        }
         await stopping.CancelAsync().ConfigureAwait(false);
         listener?.Dispose();
         foreach (var connection in running.Keys)
@@ -85,8 +91,8 @@ public sealed class SiloTransport : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        // The token source stays undisposed: a dial or a connection's loop may still be unwinding with its token.
         Metrics.Dispose();
-        stopping.Dispose();
     }
 
     /// <summary>Tells each of <paramref name="silos"/> that partitions were released for it (best effort: its next round finds them anyway).</summary>

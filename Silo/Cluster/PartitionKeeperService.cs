@@ -41,7 +41,7 @@ internal sealed class PartitionKeeperService : BackgroundService
             description: "partitions this silo handed over to the silo that should own them (a silo joined or came back)");
         meter.CreateObservableGauge("cluster_partition_epoch_max", () => keeper.Snapshot().Held.Select(h => h.Epoch).DefaultIfEmpty().Max(),
             description: "the highest epoch among the partitions the silo holds (epochs only grow)");
-        meter.CreateObservableGauge("cluster_partition_epochs_sum", () => keeper.Snapshot().Held.Sum(h => h.Epoch),
+        meter.CreateObservableGauge("cluster_held_partition_epochs", () => keeper.Snapshot().Held.Sum(h => h.Epoch),
             description: "the sum of the epochs of the partitions the silo holds: it grows by one with every partition taken");
         if (transport is not null)
         {
