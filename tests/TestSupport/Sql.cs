@@ -6,7 +6,14 @@ namespace ClearingCluster.TestSupport;
 public static class Sql
 {
     /// <summary>One statement with positional parameters (<c>$1</c>, …); its single value as a number.</summary>
-    public static async Task<long> LongAsync(string connectionString, string sql, params object[] parameters)
+    public static async Task<long> LongAsync(string connectionString, string sql, params object[] parameters) =>
+        Convert.ToInt64(await ScalarAsync(connectionString, sql, parameters), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>One statement with positional parameters; its single value as text.</summary>
+    public static async Task<string?> TextAsync(string connectionString, string sql, params object[] parameters) =>
+        Convert.ToString(await ScalarAsync(connectionString, sql, parameters), System.Globalization.CultureInfo.InvariantCulture);
+
+    private static async Task<object?> ScalarAsync(string connectionString, string sql, object[] parameters)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
@@ -15,6 +22,6 @@ public static class Sql
         {
             command.Parameters.Add(new NpgsqlParameter { Value = parameter });
         }
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        return await command.ExecuteScalarAsync();
     }
 }
