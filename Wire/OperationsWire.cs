@@ -27,5 +27,8 @@ public sealed record ClusterMemberResponse(
     string Name, string Host, string Address, int Port, int Generation, string Status, int? ProxyPort, DateTimeOffset Started,
     DateTimeOffset LastAlive, bool Self);
 
-/// <summary>One silo holding partitions: how many, their epochs, and when the last of its leases runs out (the database's clock).</summary>
-public sealed record ClusterSiloResponse(string Name, int Partitions, long EpochMin, long EpochMax, DateTimeOffset LeaseUntil);
+/// <summary>
+/// One silo holding partitions: how many, which (<c>ranges</c>, such as <c>0-3,7,9-12</c>), their epochs, and when the
+/// last of its leases runs out (the database's clock).
+/// </summary>
+public sealed record ClusterSiloResponse(string Name, int Partitions, long EpochMin, long EpochMax, DateTimeOffset LeaseUntil, string Ranges);

@@ -26,7 +26,7 @@ public static class ClusterApi
         var live = owners.Where(o => o.Owner is not null && o.LeaseUntilMicros > atMicros).ToList();
         var silos = live.GroupBy(o => o.Owner!).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new ClusterSiloResponse(g.Key, g.Count(), g.Min(o => o.Epoch), g.Max(o => o.Epoch),
-                UsageEnvelope.FromMicros(g.Max(o => o.LeaseUntilMicros))))
+                UsageEnvelope.FromMicros(g.Max(o => o.LeaseUntilMicros)), Partitions.Ranges(g.Select(o => o.Partition))))
             .ToList();
         var (held, serving) = keeper.Snapshot();
         var view = await membership.ReadAllAsync(cancellationToken);

@@ -35,6 +35,31 @@ public static class Partitions
         return bytes;
     }
 
+    /// <summary>Partitions as sorted ranges, <c>0-3,7,9-12</c>: how an operator reads which partitions a silo holds.</summary>
+    public static string Ranges(IEnumerable<int> partitions)
+    {
+        var text = new System.Text.StringBuilder();
+        int? start = null, end = null;
+        foreach (var partition in partitions.Distinct().Order().Append(int.MaxValue))
+        {
+            if (end is { } last && partition == last + 1)
+            {
+                end = partition;
+                continue;
+            }
+            if (start is { } first)
+            {
+                text.Append(text.Length > 0 ? "," : "").Append(first);
+                if (end != first)
+                {
+                    text.Append('-').Append(end);
+                }
+            }
+            (start, end) = (partition, partition);
+        }
+        return text.ToString();
+    }
+
     /// <summary>The writer fence a flush carries for a partition: <c>partition/&lt;n&gt;</c> at the owner's epoch.</summary>
     public static WriterFence Fence(int partition, long epoch)
     {

@@ -47,6 +47,8 @@ public sealed class FailoverTests
         var before = (await second.GetFromJsonAsync<ClusterResponse>("/v1/cluster", Web))!;
         Assert.Equal(2, before.Silos.Count);
         Assert.All(before.Silos, s => Assert.InRange(s.Partitions, 1, 1023));
+        // Each lists the partitions it holds; together they are every partition once.
+        Assert.Equal(Enumerable.Range(0, 1024), before.Silos.SelectMany(s => Expand(s.Ranges)).Order());
 
         await active.KillAsync();
         foreach (var member in members)
@@ -83,4 +85,10 @@ public sealed class FailoverTests
     }
 
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    private static IEnumerable<int> Expand(string ranges) => ranges.Split(',').SelectMany(range =>
+    {
+        var ends = range.Split('-').Select(int.Parse).ToArray();
+        return Enumerable.Range(ends[0], ends[^1] - ends[0] + 1);
+    });
 }

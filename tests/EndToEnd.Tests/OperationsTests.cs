@@ -115,7 +115,7 @@ public sealed class OperationsTests(GatewayFixture fixture)
         Assert.NotNull(cluster);
         Assert.Equal((1024, 1024, 1024, 0), (cluster.Partitions, cluster.Held, cluster.Serving, cluster.Unowned));
         var silo = Assert.Single(cluster.Silos);
-        Assert.Equal((cluster.Silo, 1024), (silo.Name, silo.Partitions));
+        Assert.Equal((cluster.Silo, 1024, "0-1023"), (silo.Name, silo.Partitions, silo.Ranges));
         Assert.True(silo.EpochMin >= 1 && silo.EpochMax >= silo.EpochMin);
         Assert.True(silo.LeaseUntil > cluster.At, "a lease held now runs out later");
         var self = Assert.Single(cluster.Members, m => m.Self);

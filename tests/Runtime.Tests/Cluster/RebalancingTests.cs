@@ -31,6 +31,15 @@ public sealed class RebalancingTests
     }
 
     [Fact]
+    public void Partitions_read_as_sorted_ranges()
+    {
+        Assert.Equal("0-3,7,9-12", Partitions.Ranges([12, 0, 1, 2, 3, 7, 9, 10, 11, 3]));
+        Assert.Equal("5", Partitions.Ranges([5]));
+        Assert.Equal("", Partitions.Ranges([]));
+        Assert.Equal("0-1023", Partitions.Ranges(Enumerable.Range(0, Partitions.Count)));
+    }
+
+    [Fact]
     public async Task A_joining_silo_gets_its_share_handed_over_drained_first_each_in_a_new_epoch()
     {
         var ownership = new MemoryOwnership(() => now);
