@@ -24,12 +24,10 @@ public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTiming
     private readonly Lock gate = new();
     private bool tookOwnBack;
 
-    /// <summary>Partitions this silo handed over and has not held since.</summary>
-    private readonly HashSet<int> handedOver = [];
-
     /// <summary>
-    /// Partitions this silo handed over, then took back because their target left them free too long, and until when
-    /// they stay here: not handed straight back to a silo that did not take them (which would flap).
+    /// Partitions taken although another live silo should own them (it left them free too long, or a dead silo's were
+    /// left over), and until when they stay here: not handed straight back to a silo that did not take them (which would
+    /// flap). A partition never held before (epoch 1) is not one: at a cluster's start the first silo takes them all.
     /// </summary>
     private readonly Dictionary<int, long> keepUntilLocalMicros = [];
 
@@ -57,7 +55,9 @@ public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTiming
     /// (with <paramref name="live"/>: what should be this silo's, or was left free too long). Returns the silos partitions
     /// were handed to. Not called concurrently with itself.
     /// </summary>
-    public async Task<IReadOnlyCollection<string>> KeepAsync(CancellationToken cancellationToken, IReadOnlyCollection<string>? live = null)
+    /// <param name="balance">False: renew only (the view of the live silos could not be read).</param>
+    public async Task<IReadOnlyCollection<string>> KeepAsync(CancellationToken cancellationToken, IReadOnlyCollection<string>? live = null,
+        bool balance = true)
     {
         var self = PartitionMap.MembershipName(Silo);
         if (live is not null && !live.Contains(self))
@@ -87,6 +87,10 @@ public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTiming
             }
         }
 
+        if (!balance)
+        {
+            return [];
+        }
         var handedTo = live is null ? [] : await HandOverAsync(live, self, cancellationToken).ConfigureAwait(false);
 
         sent = localMicros();
@@ -106,7 +110,7 @@ public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTiming
                 }
                 var before = published[partition.Partition];
                 lease.Granted(partition.Epoch, sent);
-                if (handedOver.Remove(partition.Partition) && live is not null && Placement.TargetOf(partition.Partition, live) != self)
+                if (partition.Epoch > 1 && live is not null && Placement.TargetOf(partition.Partition, live) != self)
                 {
                     keepUntilLocalMicros[partition.Partition] = sent + 2 * timings.LeaseMicros;
                 }
@@ -144,7 +148,6 @@ public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTiming
                 if (Placement.TargetOf(lease.Partition, live) is { } target && target != self)
                 {
                     leaving.Add(new HeldPartition(lease.Partition, lease.Epoch));
-                    handedOver.Add(lease.Partition);
                     targets.Add(target);
                     lease.Lost(lease.Epoch);
                     Publish(lease.Partition, lease);
@@ -156,13 +159,29 @@ public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTiming
         {
             return [];
         }
-        if (Drain is { } drain)
+        try
         {
-            await drain([.. leaving.Select(h => h.Partition)], cancellationToken).ConfigureAwait(false);
+            if (Drain is { } drain)
+            {
+                // Bounded well within the leases still held: this round's renewal was sent before, the next is a round away.
+                using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                bound.CancelAfter(timings.RenewEvery);
+                try
+                {
+                    await drain([.. leaving.Select(h => h.Partition)], bound.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Activations still busy: released anyway. Whatever they flush later carries the old epoch and is refused.
+                }
+            }
         }
-        // Not released (the database away): the leases run out and the next owner takes them then.
-        await ownership.ReleaseAllAsync(Silo, leaving, cancellationToken).ConfigureAwait(false);
-        HandedOver += leaving.Count;
+        finally
+        {
+            // Not released (the database away, or stopping): the leases run out and the next owner takes them then.
+            await ownership.ReleaseAllAsync(Silo, leaving, CancellationToken.None).ConfigureAwait(false);
+            HandedOver += leaving.Count;
+        }
         return targets;
     }
 

@@ -26,6 +26,7 @@ public interface IClusterDirectory
 public sealed class PartitionMap(IClusterDirectory directory, TimeSpan refreshAtMost)
 {
     private SiloEndpoint?[] owners = new SiloEndpoint?[Partitions.Count];
+    private long appliedAtMicros = long.MinValue;
     private IReadOnlyList<SiloEndpoint> live = [];
     private readonly Lock gate = new();
     private Task? refreshing;
@@ -40,7 +41,21 @@ public sealed class PartitionMap(IClusterDirectory directory, TimeSpan refreshAt
     /// <summary>The active silos that said they were alive within a lease at the last read, one per name (its newest generation).</summary>
     public IReadOnlyList<SiloEndpoint> Live => Volatile.Read(ref live);
 
+    /// <summary>Takes <paramref name="view"/> unless a newer one was applied already (two reads may finish out of order).</summary>
     public void Apply(ClusterView view, TimeSpan lease)
+    {
+        lock (gate)
+        {
+            if (view.AtMicros < appliedAtMicros)
+            {
+                return;
+            }
+            appliedAtMicros = view.AtMicros;
+            ApplyLocked(view, lease);
+        }
+    }
+
+    private void ApplyLocked(ClusterView view, TimeSpan lease)
     {
         var at = view.Members.At;
         var endpoints = view.Members.Members
@@ -56,7 +71,8 @@ public sealed class PartitionMap(IClusterDirectory directory, TimeSpan refreshAt
             if (row.Owner is { } owner && row.LeaseUntilMicros > view.AtMicros
                 && endpoints.TryGetValue(MembershipName(owner), out var silo))
             {
-                next[row.Partition] = silo.Endpoint with { Silo = owner };
+                // Named as in the membership table (a name's last 150 characters), as a silo names itself.
+                next[row.Partition] = silo.Endpoint;
             }
         }
         Volatile.Write(ref owners, next);

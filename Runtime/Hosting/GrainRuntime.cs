@@ -69,7 +69,7 @@ public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable
     {
         collectionTimer = new Timer(static state => ((GrainRuntime)state!).CollectIdle(), this, Options.CollectionQuantum, Options.CollectionQuantum);
         timeoutTimer = new Timer(static state => ((GrainRuntime)state!).ExpireCalls(), this, Options.TimeoutSweepPeriod, Options.TimeoutSweepPeriod);
-        await Reminders.StartAsync(this, cancellationToken);
+        await Reminders.StartAsync(this, cancellationToken, Serves);
         partitions.Gained += ReloadReminders;
     }
 
@@ -114,7 +114,7 @@ public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable
         {
             await Task.WhenAll(leaving.Select(a => a.Deactivated)).WaitAsync(Options.DeactivationTimeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (TimeoutException)
+        catch (Exception late) when (late is TimeoutException or OperationCanceledException)
         {
             // Their writers are fenced by the partition's epoch: whatever they still flush after the release is refused.
             Logger.LogWarning("handing over {Count} partitions without waiting for activations still running a call", handedOver.Count);

@@ -7,7 +7,8 @@ namespace ClearingCluster.Runtime.Reminders;
 /// Fires durable reminders. Loads every reminder from the table at start, keeps the schedule in memory, and
 /// every poll period calls <see cref="IRemindable.ReceiveReminder"/> on each due grain (activating it if
 /// needed). A tick missed while the silo was down fires once when it comes back, as in Orleans. With several
-/// silos, each will own the reminders of the grains placed on it.
+/// silos, each fires only the reminders of the partitions it serves: a call to another silo's grain would reach it, and
+/// every silo firing would deliver each tick once per silo.
 /// </summary>
 public sealed class ReminderService(IReminderTable table, GrainRuntimeOptions options, TimeProvider time, ILogger<ReminderService> logger)
 {
@@ -16,10 +17,13 @@ public sealed class ReminderService(IReminderTable table, GrainRuntimeOptions op
     private readonly ConcurrentDictionary<(GrainId, string), Scheduled> schedule = new();
     private IGrainFactory? grains;
     private ITimer? poller;
+    private Func<int, bool> serves = static _ => true;
 
-    internal async Task StartAsync(IGrainFactory grainFactory, CancellationToken cancellationToken)
+    /// <param name="served">Whether this silo serves a partition now: only those partitions' reminders fire here.</param>
+    internal async Task StartAsync(IGrainFactory grainFactory, CancellationToken cancellationToken, Func<int, bool>? served = null)
     {
         grains = grainFactory;
+        serves = served ?? serves;
         foreach (var entry in await table.ReadAllAsync(cancellationToken))
         {
             schedule[(entry.GrainId, entry.Name)] = new Scheduled(entry, NextTick(entry, time.GetUtcNow(), includeNow: true));
@@ -62,6 +66,10 @@ public sealed class ReminderService(IReminderTable table, GrainRuntimeOptions op
 
     public int Count => schedule.Count;
 
+    /// <summary>When a reminder fires next on this silo, and whether it is firing now (tests: another silo's is never touched here).</summary>
+    internal (DateTimeOffset NextTick, bool Firing)? ScheduleOf(GrainId grainId, string name) =>
+        schedule.TryGetValue((grainId, name), out var scheduled) ? (scheduled.NextTick, scheduled.Firing) : null;
+
     public async Task RegisterOrUpdateAsync(GrainId grainId, string name, TimeSpan dueTime, TimeSpan period)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -89,8 +97,9 @@ public sealed class ReminderService(IReminderTable table, GrainRuntimeOptions op
         var now = time.GetUtcNow();
         foreach (var (key, scheduled) in schedule)
         {
-            if (scheduled.NextTick > now || scheduled.Firing)
+            if (scheduled.NextTick > now || scheduled.Firing || !serves(Cluster.Partitions.Of(key.Item1)))
             {
+                // Not due, or another silo's to fire (read again here if this silo takes the partition).
                 continue;
             }
             var firing = scheduled with { Firing = true };

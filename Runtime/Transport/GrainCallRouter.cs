@@ -22,7 +22,12 @@ internal sealed class GrainCallRouter(GrainRuntime runtime, SiloTransport transp
     {
         Debug.Assert(!call.Arrived, "a call from another silo is answered or refused, never sent on");
         var now = RuntimeClock.NowMs;
-        var deadlineMs = call.DeadlineMs == long.MaxValue ? now + RuntimeClock.ToMs(runtime.Options.CallTimeout) : call.DeadlineMs;
+        if (call.DeadlineMs == long.MaxValue)
+        {
+            // Stamped once: a call that goes local and is routed again keeps its first deadline.
+            call.DeadlineMs = now + RuntimeClock.ToMs(runtime.Options.CallTimeout);
+        }
+        var deadlineMs = call.DeadlineMs;
         var waitUntilMs = Math.Min(deadlineMs, now + RuntimeClock.ToMs(options.HandOverWait));
         var pause = FirstPause;
         var rerouted = false;

@@ -34,6 +34,9 @@ internal sealed class SiloConnection
 
     public int InFlight => Volatile.Read(ref inFlight);
 
+    /// <summary>The connection ended (or is ending): nothing more goes out on it; a caller dials afresh.</summary>
+    public bool IsClosed => closing.IsCancellationRequested;
+
     /// <summary>Runs until the connection ends; then fails every call still waiting.</summary>
     public async Task RunAsync(CancellationToken stopping)
     {
@@ -50,13 +53,14 @@ internal sealed class SiloConnection
         }
         finally
         {
-            outbound.Writer.TryComplete();
             await closing.CancelAsync().ConfigureAwait(false);
+            outbound.Writer.TryComplete();
             try
             {
                 await writing.ConfigureAwait(false);
             }
-            catch (Exception error) when (error is OperationCanceledException or IOException or System.Net.Sockets.SocketException)
+            catch (Exception error) when (error is OperationCanceledException or IOException or System.Net.Sockets.SocketException
+                or ObjectDisposedException or InvalidOperationException)
             {
                 // Already ending.
             }
@@ -120,18 +124,27 @@ internal sealed class SiloConnection
 
     private async Task WriteLoopAsync(CancellationToken cancellationToken)
     {
-        var reader = outbound.Reader;
-        while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        try
         {
-            while (reader.TryRead(out var frame))
+            var reader = outbound.Reader;
+            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                output.Write(frame);
+                while (reader.TryRead(out var frame))
+                {
+                    output.Write(frame);
+                }
+                var flushed = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (flushed.IsCompleted)
+                {
+                    return;
+                }
             }
-            var flushed = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-            if (flushed.IsCompleted)
-            {
-                return;
-            }
+        }
+        finally
+        {
+            // A write that failed ends the connection: the read loop stops and every waiting call fails at once,
+            // rather than each waiting out its timeout on a connection nothing leaves any more.
+            await closing.CancelAsync().ConfigureAwait(false);
         }
     }
 

@@ -115,12 +115,22 @@ internal sealed class PartitionKeeperService : BackgroundService
         try
         {
             IReadOnlyCollection<string>? live = null;
+            var balance = true;
             if (transport is not null)
             {
-                await ReadMapAsync(cancellationToken);
+                try
+                {
+                    await ReadMapAsync(cancellationToken);
+                }
+                catch (Exception error) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Renew all the same (the leases must not lapse for a read), but neither hand over nor take on a stale view.
+                    logger.LogWarning(error, "silo {Silo} could not read the cluster's view; it renews its leases only this round", keeper.Silo);
+                    balance = false;
+                }
                 live = [.. transport.Map.Live.Select(s => s.Silo)];
             }
-            var handedTo = await keeper.KeepAsync(cancellationToken, live);
+            var handedTo = await keeper.KeepAsync(cancellationToken, live, balance);
             if (keeper.Losses > losses)
             {
                 logger.LogWarning("silo {Silo} lost {Count} partitions (leases not renewed in time); it takes free ones again", keeper.Silo,

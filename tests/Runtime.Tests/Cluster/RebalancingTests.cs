@@ -131,6 +131,31 @@ public sealed class RebalancingTests
         Assert.Equal(Partitions.Count - share, a.Snapshot().Held.Count);
     }
 
+    [Fact]
+    public async Task A_partition_a_third_silo_takes_over_from_a_stuck_target_stays_with_it_and_does_not_flap()
+    {
+        var ownership = new MemoryOwnership(() => now);
+        var (a, b) = (Keeper(ownership, "a"), Keeper(ownership, "b"));
+        string[] live = ["a", "b", "c"];
+        await Rounds([a, b], live);
+        var cShare = Enumerable.Range(0, Partitions.Count).Where(p => Placement.TargetOf(p, live) == "c").ToHashSet();
+        // C is alive in the table but never takes its share: after the wait, A or B take it, and keep it for two leases.
+        now += (long)timings.TakeAnyFreeAfter.TotalMicroseconds + 1;
+        await Rounds([a, b], live);
+        Assert.Equal(Partitions.Count, a.Snapshot().Held.Count + b.Snapshot().Held.Count);
+        var epochs = ownership.Rows.Where(r => cShare.Contains(r.Partition)).ToDictionary(r => r.Partition, r => r.Epoch);
+        var takenAt = now;
+        while (now - takenAt < timings.LeaseMicros)
+        {
+            now += (long)timings.RenewEvery.TotalMicroseconds;
+            await a.KeepAsync(CancellationToken.None, live);
+            await b.KeepAsync(CancellationToken.None, live);
+        }
+        Assert.Equal(Partitions.Count, a.Snapshot().Held.Count + b.Snapshot().Held.Count);
+        Assert.All(cShare, p => Assert.Equal(epochs[p], ownership.Rows[p].Epoch));
+        AssertEachPartitionServedOnce(a, b);
+    }
+
     private async Task Rounds(IEnumerable<PartitionKeeper> keepers, IReadOnlyCollection<string> live)
     {
         // Two rounds each: a hand-over in the first, the take in the second.

@@ -17,13 +17,17 @@ internal sealed class LocalCluster : IAsyncDisposable
 
     public sealed record Member(string Name, TestSilo Silo, SiloTransport Transport, PartitionMap Map);
 
-    public static async Task<LocalCluster> StartAsync(int silos, TransportOptions? options = null)
+    /// <param name="shared">Services every silo shares (a reminder table, say), added to each.</param>
+    public static async Task<LocalCluster> StartAsync(int silos, TransportOptions? options = null, Action<IServiceCollection>? shared = null,
+        Action<GrainRuntimeOptions>? configure = null)
     {
         var cluster = new LocalCluster(new FixedCluster(p => $"silo-{p % silos}"));
         for (var i = 0; i < silos; i++)
         {
             var name = $"silo-{i}";
-            var silo = await TestSilo.StartAsync(shared: new ServiceCollection().AddSingleton(cluster.Ownership.Guard(name)));
+            var services = new ServiceCollection().AddSingleton(cluster.Ownership.Guard(name));
+            shared?.Invoke(services);
+            var silo = await TestSilo.StartAsync(configure, services);
             var map = new PartitionMap(cluster.Ownership.Directory, TimeSpan.FromMilliseconds(5));
             var transport = new SiloTransport(silo.Runtime, map, options ?? new TransportOptions { HandOverWait = TimeSpan.FromSeconds(2) },
                 new ClusterTimings(), name, "127.0.0.1", 0, NullLogger<SiloTransport>.Instance);

@@ -1,3 +1,5 @@
+using ClearingCluster.Runtime.Cluster;
+using Microsoft.Extensions.DependencyInjection;
 using System.Diagnostics;
 using ClearingCluster.Runtime.Transport;
 
@@ -104,6 +106,41 @@ public sealed class TransportTests
         await Assert.ThrowsAsync<FrameTooLargeException>(() => grain.Refuse(new string('x', 70 * 1024)).Within());
         // The connection is fine for the next call.
         Assert.Equal(1, await grain.Add(1).Within());
+    }
+
+    /// <summary>
+    /// Every silo reads every reminder, but fires only those of the partitions it serves: another silo's grain would be
+    /// reached through the transport, and each tick would arrive once per silo.
+    /// </summary>
+    [Fact]
+    public async Task Each_reminder_fires_at_the_silo_serving_its_grain_only()
+    {
+        var table = new Reminders.MemoryReminderTable();
+        var probe = new Probe();
+        var registry = new GrainTypeRegistry();
+        registry.AddAssembly(typeof(TransportTests).Assembly);
+        var type = registry.TypeNameFor(typeof(IReminderGrain));
+        // Written before the silos start, due a minute ago, hourly: each fires once at start where it fires at all.
+        var ownership = new TestSupport.FixedCluster(p => $"silo-{p % 2}");
+        var (onA, onB) = (Key("a-grain", "silo-0"), Key("b-grain", "silo-1"));
+        await table.UpsertAsync(new Reminders.ReminderEntry(new GrainId(type, onA), "hourly", DateTimeOffset.UtcNow.AddMinutes(-1), TimeSpan.FromHours(1)),
+            CancellationToken.None);
+        // B's own reminder ticks every 10 ms: its second tick means B has polled all its reminders through at least once.
+        await table.UpsertAsync(new Reminders.ReminderEntry(new GrainId(type, onB), "often", DateTimeOffset.UtcNow, TimeSpan.FromMilliseconds(10)),
+            CancellationToken.None);
+        await using var cluster = await LocalCluster.StartAsync(2, shared: s => s.AddSingleton<Reminders.IReminderTable>(table).AddSingleton(probe),
+            configure: o => (o.ReminderPollPeriod, o.ReminderPeriodMin) = (TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(10)));
+
+        await probe.WhenCount($"reminder:{onB}:often", 2).Within();
+        await probe.WhenCount($"reminder:{onA}:hourly", 1).Within();
+        // B skipped A's reminder in every poll: never fired, never advanced there. A fired it and scheduled the next hour.
+        var atB = cluster.Silos[1].Silo.Runtime.Reminders.ScheduleOf(new GrainId(type, onA), "hourly")!.Value;
+        Assert.False(atB.Firing);
+        Assert.True(atB.NextTick < DateTimeOffset.UtcNow);
+        Assert.True(cluster.Silos[0].Silo.Runtime.Reminders.ScheduleOf(new GrainId(type, onA), "hourly")!.Value.NextTick > DateTimeOffset.UtcNow.AddMinutes(30));
+
+        string Key(string prefix, string silo) =>
+            Enumerable.Range(0, 1000).Select(i => $"{prefix}-{i}").First(k => ownership.OwnerOf(Partitions.Of(new GrainId(type, k))) == silo);
     }
 
     /// <summary>Waits for a condition another thread makes true (no fixed sleep), failing after the test limit.</summary>
