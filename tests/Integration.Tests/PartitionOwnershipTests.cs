@@ -44,6 +44,31 @@ public sealed class PartitionOwnershipTests(TestPostgres postgres)
     private static PartitionKeeper Keeper(SiloHost silo, string name, ClusterTimings? timings = null, bool exclusiveName = false) =>
         new(silo.Services.GetRequiredService<IPartitionOwnership>(), timings ?? new ClusterTimings(), name, PartitionKeeper.MonotonicMicros, exclusiveName);
 
+    /// <summary>
+    /// Balancing's statements: a silo takes, of the free partitions, only those named (its share) and those never held
+    /// or free for the given while; a release records when the partition was let go.
+    /// </summary>
+    [Fact]
+    public async Task Taking_free_partitions_can_be_limited_to_a_share_and_to_those_free_for_a_while()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var silo = await StartAsync(database);
+        var ownership = silo.Services.GetRequiredService<IPartitionOwnership>();
+        var all = await ownership.AcquireFreeAsync("silo-a", Partitions.Count, Long, CancellationToken.None);
+        Assert.Equal(Partitions.Count, all.Count);
+        Assert.Equal(2, await ownership.ReleaseAllAsync("silo-a", [all[3], all[5]], CancellationToken.None));
+        var released = await ownership.ReadAsync(3, CancellationToken.None);
+        Assert.Null(released.Owner);
+        Assert.NotEqual(long.MinValue, released.LeaseUntilMicros);
+
+        // Just let go: only the named one is taken; neither is free for an hour yet.
+        var mine = await ownership.AcquireFreeAsync("silo-b", Partitions.Count, Long, CancellationToken.None, only: [5, 7], orFreeFor: TimeSpan.FromHours(1));
+        Assert.Equal([new HeldPartition(5, 2)], mine);
+        // Free for longer than the given while (zero): taken whoever's share it is.
+        var any = await ownership.AcquireFreeAsync("silo-b", Partitions.Count, Long, CancellationToken.None, only: [7], orFreeFor: TimeSpan.Zero);
+        Assert.Equal([new HeldPartition(3, 2)], any);
+    }
+
     [Fact]
     public async Task A_keeper_takes_every_free_partition_another_gets_none_until_they_are_let_go_then_each_in_a_new_epoch()
     {
