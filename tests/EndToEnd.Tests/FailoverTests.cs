@@ -82,6 +82,19 @@ public sealed class FailoverTests
         {
             Assert.Equal(member == members[0] ? 1_000_000 : 800_000, (await restarted.GetFromJsonAsync<AccountResponse>($"/v1/accounts/{member}"))!.Available);
         }
+
+        // A graceful stop (SIGTERM) hands over: by the time the process has ended it holds nothing and has left, so the
+        // other takes its share without waiting for leases.
+        var leaving = (await second.GetFromJsonAsync<ClusterResponse>("/v1/cluster", Web))!.Silo;
+        await standby.StopAsync();
+        var after = (await restarted.GetFromJsonAsync<ClusterResponse>("/v1/cluster", Web))!;
+        Assert.DoesNotContain(after.Silos, s => s.Name == leaving);
+        Assert.Equal("dead", after.Members.Where(m => m.Name == leaving).MaxBy(m => m.Generation)!.Status);
+        await Failover.UntilSharedAsync([restarted], TimeSpan.FromSeconds(60));
+        foreach (var member in members)
+        {
+            Assert.Equal(member == members[0] ? 1_000_000 : 800_000, (await restarted.GetFromJsonAsync<AccountResponse>($"/v1/accounts/{member}"))!.Available);
+        }
     }
 
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);

@@ -232,6 +232,17 @@ public sealed class GatewayProcess : IAsyncDisposable
         return client;
     }
 
+    /// <summary>SIGTERM, and waits for the Gateway to end: a graceful stop (its data stays, for <see cref="RestartAsync"/>).</summary>
+    public async Task StopAsync()
+    {
+        if (!HasExited(process))
+        {
+            await SignalAsync(process, "TERM");
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await process.WaitForExitAsync(timeout.Token);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!HasExited(process))
