@@ -15,6 +15,8 @@ internal sealed class GrainActivation
     private readonly GrainRuntime runtime;
     private readonly object gate = new();
     private readonly Queue<IWorkItem> mailbox = new();
+    private long lastQueuedDeadlineMs;
+    private bool deadlinesOutOfOrder;
     private readonly List<IWorkItem> running = new(1);
     private readonly TaskCompletionSource deactivated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<IDisposable> ownedResources = [];
@@ -100,6 +102,16 @@ internal sealed class GrainActivation
             {
                 return EnqueueResult.Full;
             }
+            if (mailbox.Count == 0)
+            {
+                deadlinesOutOfOrder = false;
+            }
+            else if (item.DeadlineMs < lastQueuedDeadlineMs)
+            {
+                // A call from another silo (the caller's remaining time) or one routed back here (its first deadline).
+                deadlinesOutOfOrder = true;
+            }
+            lastQueuedDeadlineMs = item.DeadlineMs;
             mailbox.Enqueue(item);
             queuedCount = mailbox.Count;
             if (status == ActivationStatus.Created)
@@ -192,12 +204,17 @@ internal sealed class GrainActivation
                     (expired ??= []).Add(item);
                 }
             }
-            // Deadlines grow in enqueue order (one timeout for all calls), so the first live one ends the scan.
+            // Deadlines usually grow in enqueue order (one timeout for all local calls), so the first live one ends the
+            // scan; once a call with an earlier deadline was queued behind a later one, the whole mailbox is looked at.
             foreach (var item in mailbox)
             {
                 if (item.DeadlineMs > nowMs)
                 {
-                    break;
+                    if (!deadlinesOutOfOrder)
+                    {
+                        break;
+                    }
+                    continue;
                 }
                 (expired ??= []).Add(item);
             }

@@ -25,6 +25,30 @@ public sealed class LimitsAndMetricsTests
         Assert.Contains("ITurnGrain.Hang", hangingError.Message);
     }
 
+    /// <summary>
+    /// A call from another silo carries its caller's remaining time, so it may be queued behind calls that wait longer:
+    /// it still times out at its own deadline, not when those ahead of it do.
+    /// </summary>
+    [Fact]
+    public async Task A_call_with_an_earlier_deadline_queued_behind_later_ones_times_out_at_its_own()
+    {
+        await using var silo = await TestSilo.StartAsync(o => o.TimeoutSweepPeriod = TimeSpan.FromMilliseconds(20));
+        var grain = silo.Grain<ITurnGrain>("queue");
+        var blocker = grain.Block("queue-gate");
+        await ActivationTests.WhenAsync(() => silo.Runtime.Metrics.MailboxDepth == 0 && silo.Runtime.ActivationCount == 1);
+        var patient = grain.Work(0);
+
+        var work = Calls.GrainMethodInvoker.For(typeof(ITurnGrain).GetMethod(nameof(ITurnGrain.Work))!);
+        var hurried = work.Receive(silo.Runtime, new GrainId(silo.Runtime.Registry.TypeNameFor(typeof(ITurnGrain)), "queue"), [0],
+            RuntimeClock.NowMs + 100, out _);
+
+        await Assert.ThrowsAsync<GrainCallTimeoutException>(() => hurried.Within());
+        Assert.False(patient.IsCompleted);
+        silo.Gates.Open("queue-gate");
+        await blocker.Within();
+        Assert.Equal(0, await patient.Within());
+    }
+
     [Fact]
     public void The_default_call_timeout_is_thirty_seconds() =>
         Assert.Equal(TimeSpan.FromSeconds(30), new GrainRuntimeOptions().CallTimeout);
