@@ -91,7 +91,7 @@ public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTiming
         {
             return [];
         }
-        var handedTo = live is null ? [] : await HandOverAsync(live, self, cancellationToken).ConfigureAwait(false);
+        var handedTo = live is null ? [] : await HandOverAsync(p => Placement.TargetOf(p, live), self, keepHeld: true, cancellationToken).ConfigureAwait(false);
 
         sent = localMicros();
         var gained = new List<int>();
@@ -132,7 +132,10 @@ public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTiming
     /// Hands over every held partition another live silo should own: stops serving it at once (calls for it wait for the
     /// next owner), drains its activations, then releases it so the next owner takes it without waiting for the lease.
     /// </summary>
-    private async Task<IReadOnlyCollection<string>> HandOverAsync(IReadOnlyCollection<string> live, string self, CancellationToken cancellationToken)
+    /// <param name="targetOf">The silo each partition should go to (null: none, release it all the same).</param>
+    /// <param name="keepHeld">Whether partitions taken over from a stuck target stay (a round); not when the silo leaves.</param>
+    private async Task<IReadOnlyCollection<string>> HandOverAsync(Func<int, string?> targetOf, string self, bool keepHeld,
+        CancellationToken cancellationToken)
     {
         var leaving = new List<HeldPartition>();
         var targets = new HashSet<string>(StringComparer.Ordinal);
@@ -141,14 +144,19 @@ public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTiming
             var now = localMicros();
             foreach (var lease in leases.Values.ToList())
             {
-                if (keepUntilLocalMicros.TryGetValue(lease.Partition, out var until) && (now < until || !keepUntilLocalMicros.Remove(lease.Partition)))
+                if (keepHeld && keepUntilLocalMicros.TryGetValue(lease.Partition, out var until)
+                    && (now < until || !keepUntilLocalMicros.Remove(lease.Partition)))
                 {
                     continue;
                 }
-                if (Placement.TargetOf(lease.Partition, live) is { } target && target != self)
+                var target = targetOf(lease.Partition);
+                if (target != self)
                 {
                     leaving.Add(new HeldPartition(lease.Partition, lease.Epoch));
-                    targets.Add(target);
+                    if (target is not null)
+                    {
+                        targets.Add(target);
+                    }
                     lease.Lost(lease.Epoch);
                     Publish(lease.Partition, lease);
                     leases.Remove(lease.Partition);
@@ -186,6 +194,18 @@ public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTiming
     }
 
     public event Action<IReadOnlyCollection<int>>? Gained;
+
+    /// <summary>
+    /// Leaves gracefully, while the runtime still runs: hands every partition over to the silo of <paramref name="others"/>
+    /// that should own it (stops serving, drains, releases), so calls wait a moment rather than a lease. Returns the silos
+    /// partitions went to. No round may run meanwhile or after.
+    /// </summary>
+    public Task<IReadOnlyCollection<string>> HandOverAllAsync(IReadOnlyCollection<string> others, CancellationToken cancellationToken)
+    {
+        var self = PartitionMap.MembershipName(Silo);
+        var rest = others.Where(o => o != self).ToList();
+        return HandOverAsync(p => Placement.TargetOf(p, rest), self, keepHeld: false, cancellationToken);
+    }
 
     /// <summary>Lets every partition go (at shutdown, after the last flush): the next owner need not wait for the leases.</summary>
     public async Task ReleaseAllAsync(CancellationToken cancellationToken)

@@ -156,6 +156,37 @@ internal sealed class PartitionKeeperService : BackgroundService
     /// <summary>The map as it is now (not a read another caller made a moment ago: this round balances by it).</summary>
     private Task ReadMapAsync(CancellationToken cancellationToken) => transport!.Map.ReadNowAsync(timings.Lease, cancellationToken);
 
+    /// <summary>
+    /// A graceful leave while grains still run (<see cref="ClusterLeaveService"/>, stopped before the runtime): no more
+    /// rounds; every partition handed over to the silo that should own it (drained first, released at once); the
+    /// membership row marked dead; the others told, so they take the shares in the round that starts. Calls for those
+    /// partitions wait at their callers a moment instead of a lease.
+    /// </summary>
+    public async Task LeaveAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (!options.KeepPartitions)
+        {
+            return;
+        }
+        try
+        {
+            var others = transport?.Map.Live.Select(s => s.Silo).ToList() ?? [];
+            var handedTo = await keeper.HandOverAllAsync(others, cancellationToken);
+            await membership.LeaveAsync(cancellationToken);
+            if (transport is not null)
+            {
+                logger.LogInformation("silo {Silo} left, handing its partitions to {Silos}", keeper.Silo, string.Join(", ", handedTo));
+                await transport.NotifyHandOverAsync(transport.Map.Live);
+            }
+        }
+        catch (Exception error)
+        {
+            // The stop below lets go of whatever is still held; leases end it otherwise.
+            logger.LogWarning(error, "silo {Silo} could not hand its partitions over while leaving", keeper.Silo);
+        }
+    }
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
@@ -187,4 +218,15 @@ internal sealed class PartitionKeeperService : BackgroundService
             await transport.StopAsync();
         }
     }
+}
+
+/// <summary>
+/// Registered after the grain runtime, so stopped before it: the silo hands its partitions over while its grains can
+/// still drain and its transport still carries calls (docs/CLUSTER.md, rebalancing).
+/// </summary>
+internal sealed class ClusterLeaveService(PartitionKeeperService keeper) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => keeper.LeaveAsync(cancellationToken);
 }

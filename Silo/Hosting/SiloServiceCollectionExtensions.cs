@@ -34,7 +34,8 @@ public static class SiloServiceCollectionExtensions
         // Registered before the runtime's hosted service: started before it, stopped after it.
         services.AddHostedService<DatabaseHostedService>();
         // Next, for the same reason: partitions are held before any grain runs and let go after the last one's flush.
-        services.AddHostedService<Cluster.PartitionKeeperService>();
+        services.AddSingleton<Cluster.PartitionKeeperService>();
+        services.AddHostedService(provider => provider.GetRequiredService<Cluster.PartitionKeeperService>());
         services.AddKeyedSingleton<IGrainStorage, PostgresGrainStorage>(PersistentStateAttribute.DefaultStorage);
         services.AddSingleton<IReminderTable, PostgresReminderTable>();
         services.AddSingleton<IAccountStore, PostgresAccountStore>();
@@ -112,6 +113,8 @@ public static class SiloServiceCollectionExtensions
         services.AddSingleton<TradingReconciliation>();
         services.AddSingleton<LedgerVerifier>();
         services.AddGrainRuntime(runtime => configuration.GetSection("Clearing:Runtime").Bind(runtime), [GrainsAssembly.Reference, .. moreGrainAssemblies]);
+        // After the runtime: stopped before it, so partitions are handed over while grains can still drain.
+        services.AddHostedService<Cluster.ClusterLeaveService>();
         // After the runtime's hosted service: started once grains can be called.
         services.AddSingleton<EvidenceSweep>();
         services.AddHostedService<EvidenceSweepHostedService>();

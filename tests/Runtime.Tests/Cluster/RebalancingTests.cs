@@ -156,6 +156,31 @@ public sealed class RebalancingTests
         AssertEachPartitionServedOnce(a, b);
     }
 
+    [Fact]
+    public async Task A_leaving_silo_drains_and_releases_every_partition_for_the_others_to_take_at_once()
+    {
+        var ownership = new MemoryOwnership(() => now);
+        var (a, b) = (Keeper(ownership, "a"), Keeper(ownership, "b"));
+        await Rounds([a, b], ["a", "b"]);
+        var drained = new List<int>();
+        b.Drain = (partitions, _) =>
+        {
+            drained.AddRange(partitions);
+            return Task.CompletedTask;
+        };
+        var held = b.Snapshot().Held.Select(h => h.Partition).ToHashSet();
+
+        Assert.Equal(["a"], await b.HandOverAllAsync(["a", "b"], CancellationToken.None));
+        Assert.Equal(held, drained.ToHashSet());
+        Assert.Empty(b.Snapshot().Held);
+        Assert.All(held, p => Assert.Null(ownership.Rows[p].Owner));
+        // The one left takes them in its next round, without waiting for leases, each in a new epoch.
+        now += 1_000;
+        await a.KeepAsync(CancellationToken.None, ["a"]);
+        Assert.Equal(Partitions.Count, a.Snapshot().Held.Count);
+        AssertEachPartitionServedOnce(a, b);
+    }
+
     private async Task Rounds(IEnumerable<PartitionKeeper> keepers, IReadOnlyCollection<string> live)
     {
         // Two rounds each: a hand-over in the first, the take in the second.
