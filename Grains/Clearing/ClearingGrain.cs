@@ -83,6 +83,13 @@ public sealed class ClearingGrain(
     {
         if (reminderName == CycleOptions.ReminderName)
         {
+            // A tick fired again (a silo that took the clearing grain's partition fires its reminders once) whose cut-off
+            // was made already: the cycle was cut at or after the tick's time.
+            if ((await store.OpenCycleAsync(CancellationToken.None)).LastCutAt >= status.CurrentTickTime)
+            {
+                logger.LogInformation("scheduled cut-off due {Due:o} made already", status.CurrentTickTime);
+                return;
+            }
             logger.LogInformation("scheduled cut-off (due {Due:o})", status.CurrentTickTime);
             await CutOff("schedule");
         }

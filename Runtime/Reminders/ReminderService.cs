@@ -41,12 +41,22 @@ public sealed class ReminderService(IReminderTable table, GrainRuntimeOptions op
         {
             var taken = partitions.ToHashSet();
             var now = time.GetUtcNow();
+            var stored = new HashSet<(GrainId, string)>();
             foreach (var entry in await table.ReadAllAsync(CancellationToken.None))
             {
                 if (taken.Contains(Cluster.Partitions.Of(entry.GrainId)))
                 {
+                    stored.Add((entry.GrainId, entry.Name));
                     schedule.AddOrUpdate((entry.GrainId, entry.Name), new Scheduled(entry, NextTick(entry, now, includeNow: true)),
                         (_, held) => held.Firing ? held : new Scheduled(entry, NextTick(entry, now, includeNow: true)));
+                }
+            }
+            // Unregistered meanwhile by the previous owner: gone from the table, so gone from here.
+            foreach (var (key, held) in schedule)
+            {
+                if (taken.Contains(Cluster.Partitions.Of(key.Item1)) && !stored.Contains(key) && !held.Firing)
+                {
+                    schedule.TryRemove(new KeyValuePair<(GrainId, string), Scheduled>(key, held));
                 }
             }
         }
@@ -117,7 +127,7 @@ public sealed class ReminderService(IReminderTable table, GrainRuntimeOptions op
         try
         {
             var target = grains!.GetGrain<IRemindable>(entry.GrainId);
-            await target.ReceiveReminder(entry.Name, new TickStatus(entry.StartAt, entry.Period, now));
+            await target.ReceiveReminder(entry.Name, new TickStatus(entry.StartAt, entry.Period, LastDue(entry, now)));
         }
         catch (Exception error) when (PartitionMovedException.Caused(error))
         {
@@ -138,11 +148,18 @@ public sealed class ReminderService(IReminderTable table, GrainRuntimeOptions op
         {
             return entry.StartAt;
         }
-        var periods = (now - entry.StartAt).Ticks / entry.Period.Ticks;
-        var candidate = entry.StartAt + TimeSpan.FromTicks(entry.Period.Ticks * periods);
+        var candidate = LastDue(entry, now);
         // At start, a tick missed while down fires now; after a fire, the next tick is strictly later.
         return includeNow ? (candidate < now ? now : candidate) : candidate + entry.Period;
     }
+
+    /// <summary>
+    /// The latest tick due at or before <paramref name="now"/> (the first one if none yet): what a fire reports as
+    /// <see cref="TickStatus.CurrentTickTime"/>. A tick fired once more (a partition taken over fires its reminders once)
+    /// reports the same time, so a grain can tell it has acted on that tick already.
+    /// </summary>
+    private static DateTimeOffset LastDue(ReminderEntry entry, DateTimeOffset now) =>
+        entry.StartAt >= now ? entry.StartAt : entry.StartAt + TimeSpan.FromTicks(entry.Period.Ticks * ((now - entry.StartAt).Ticks / entry.Period.Ticks));
 
     private sealed record Scheduled(ReminderEntry Entry, DateTimeOffset NextTick, bool Firing = false);
 }

@@ -99,6 +99,10 @@ internal sealed class SiloConnection
         var answer = new TaskCompletionSource<Frame>(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
+            if (IsClosed)
+            {
+                throw new SiloCallFailedException(Peer, mayHaveRun: false, "the connection is closing");
+            }
             var bytes = frame(correlation);
             waiting[correlation] = answer;
             if (!outbound.Writer.TryWrite(bytes))

@@ -195,9 +195,9 @@ public sealed class SiloTransport : IAsyncDisposable
     {
         var separator = key.LastIndexOf(':');
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        KeepAlive(socket);
         try
         {
+            KeepAlive(socket);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
             timeout.CancelAfter(options.ConnectTimeout);
             await socket.ConnectAsync(key[..separator], int.Parse(key[(separator + 1)..], System.Globalization.CultureInfo.InvariantCulture), timeout.Token)
@@ -226,14 +226,23 @@ public sealed class SiloTransport : IAsyncDisposable
             {
                 return;
             }
-            KeepAlive(socket);
-            Run(socket, socket.RemoteEndPoint?.ToString() ?? "?");
+            try
+            {
+                KeepAlive(socket);
+                Run(socket, socket.RemoteEndPoint?.ToString() ?? "?");
+            }
+            catch (Exception error) when (error is SocketException or ObjectDisposedException)
+            {
+                // That peer went at once; keep taking the others.
+                socket.Dispose();
+            }
         }
     }
 
     /// <summary>
-    /// No delay for small frames, and TCP keep-alive probes (after 5 s idle, every 1 s, 3 unanswered): a peer that
-    /// vanished without a reset (power lost, a cut link) ends the connection in about 8 s instead of never.
+    /// No delay for small frames, TCP keep-alive probes (after 5 s idle, every 1 s, 3 unanswered) and a 10 s limit on
+    /// unacknowledged data: a peer that vanished without a reset (power lost, a cut link, paused) ends the connection
+    /// in about 8–10 s instead of never.
     /// </summary>
     private static void KeepAlive(Socket socket)
     {
@@ -242,6 +251,12 @@ public sealed class SiloTransport : IAsyncDisposable
         socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, 5);
         socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 1);
         socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 3);
+        if (OperatingSystem.IsLinux())
+        {
+            // TCP_USER_TIMEOUT: data sent and not acknowledged for 10 s ends the connection (keep-alive only probes an
+            // idle one): calls in flight to a paused or cut-off silo fail "may have run" then, not at their timeout.
+            socket.SetRawSocketOption(6, 18, BitConverter.GetBytes(10_000));
+        }
     }
 
     private SiloConnection Run(Socket socket, string peer)
@@ -285,8 +300,9 @@ public sealed class SiloTransport : IAsyncDisposable
                 break;
             case FrameKind.Request:
                 // Off the read loop: decoding a large call and the grain's synchronous part must not hold back other frames.
-                ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Transport.AnswerAsync(state.Connection, state.Frame),
-                    (Transport: this, Connection: connection, Frame: frame), preferLocal: false);
+                // Its deadline counts from its arrival, not from when the pool gets to it.
+                ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Transport.AnswerAsync(state.Connection, state.Frame, state.ArrivedMs),
+                    (Transport: this, Connection: connection, Frame: frame, ArrivedMs: RuntimeClock.NowMs), preferLocal: false);
                 break;
             case FrameKind.HandOver:
                 HandOverNoticed?.Invoke();
@@ -297,7 +313,7 @@ public sealed class SiloTransport : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private async Task AnswerAsync(SiloConnection connection, Frame frame)
+    private async Task AnswerAsync(SiloConnection connection, Frame frame, long arrivedMs)
     {
         Metrics.Received();
         IRemotableCall? call = null;
@@ -305,7 +321,7 @@ public sealed class SiloTransport : IAsyncDisposable
         try
         {
             var (timeoutMs, target, invoker, args) = WireCodec.ReadRequest(frame.Body);
-            var result = invoker.Receive(runtime, target, args, RuntimeClock.NowMs + timeoutMs, out var delivered);
+            var result = invoker.Receive(runtime, target, args, arrivedMs + timeoutMs, out var delivered);
             call = delivered;
             var value = await result.ConfigureAwait(false);
             answer = WireCodec.Answer(frame.Correlation, Outcome.Ok, WireCodec.Result(value, invoker.ResultType), options.MaxFrameBytes);

@@ -26,6 +26,10 @@ internal sealed class PartitionKeeperService : BackgroundService
     private readonly Meter meter = new("ClearingCluster.Cluster");
     private readonly SemaphoreSlim nudged = new(0, 1);
 
+    /// <summary>Held for a whole round and for the leave: a round never runs beside the leave, and none runs after it.</summary>
+    private readonly SemaphoreSlim rounds = new(1, 1);
+    private bool left;
+
     public PartitionKeeperService(PartitionKeeper keeper, SiloMembership membership, ClusterTimings timings, ClusterOptions options,
         GrainRuntime runtime, ILogger<PartitionKeeperService> logger, SiloTransport? transport = null)
     {
@@ -55,6 +59,7 @@ internal sealed class PartitionKeeperService : BackgroundService
     {
         meter.Dispose();
         nudged.Dispose();
+        rounds.Dispose();
         base.Dispose();
     }
 
@@ -102,6 +107,19 @@ internal sealed class PartitionKeeperService : BackgroundService
 
     /// <summary>One round; returns the losses counted so far (logged when they grew).</summary>
     private async Task<long> KeepOnceAsync(long losses, CancellationToken cancellationToken)
+    {
+        await rounds.WaitAsync(cancellationToken);
+        try
+        {
+            return left ? losses : await RoundAsync(losses, cancellationToken);
+        }
+        finally
+        {
+            rounds.Release();
+        }
+    }
+
+    private async Task<long> RoundAsync(long losses, CancellationToken cancellationToken)
     {
         try
         {
@@ -169,8 +187,11 @@ internal sealed class PartitionKeeperService : BackgroundService
         {
             return;
         }
+        // A round still running (the host's stop may not have waited for it) finishes first; none runs after.
+        await rounds.WaitAsync(CancellationToken.None);
         try
         {
+            left = true;
             var others = transport?.Map.Live.Select(s => s.Silo).ToList() ?? [];
             var handedTo = await keeper.HandOverAllAsync(others, cancellationToken);
             await membership.LeaveAsync(cancellationToken);
@@ -185,6 +206,10 @@ internal sealed class PartitionKeeperService : BackgroundService
             // The stop below lets go of whatever is still held; leases end it otherwise.
             logger.LogWarning(error, "silo {Silo} could not hand its partitions over while leaving", keeper.Silo);
         }
+        finally
+        {
+            rounds.Release();
+        }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -194,6 +219,10 @@ internal sealed class PartitionKeeperService : BackgroundService
         {
             return;
         }
+        // No round after this point, nor one still running while the partitions are let go.
+        await rounds.WaitAsync(CancellationToken.None);
+        left = true;
+        rounds.Release();
         try
         {
             await keeper.ReleaseAllAsync(cancellationToken);

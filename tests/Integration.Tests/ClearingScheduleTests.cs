@@ -35,6 +35,30 @@ public sealed class ClearingScheduleTests(TestPostgres postgres)
         Assert.True((await store.OpenCycleAsync(CancellationToken.None)).Number > 1);
     }
 
+    /// <summary>
+    /// A scheduled tick fired again — a silo that takes the clearing grain's partition fires its reminders once — does
+    /// not cut off a second cycle: the cut for that tick's time was made. The next tick cuts again.
+    /// </summary>
+    [Fact]
+    public async Task A_scheduled_tick_fired_twice_cuts_off_once()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var silo = await SiloHost.StartAsync(database, new Dictionary<string, string?> { ["Clearing:Cycles:CutOffEvery"] = "00:00:00" });
+        var clearing = silo.Grains.GetGrain<ClearingCluster.Runtime.Reminders.IRemindable>(
+            new ClearingCluster.Runtime.GrainId(silo.Runtime.Registry.TypeNameFor(typeof(IClearingGrain)), IClearingGrain.Key));
+        var store = silo.Services.GetRequiredService<IClearingStore>();
+        var first = DateTimeOffset.UtcNow;
+        var tick = new ClearingCluster.Runtime.Reminders.TickStatus(first, TimeSpan.FromHours(1), first);
+
+        await clearing.ReceiveReminder(CycleOptions.ReminderName, tick);
+        Assert.Equal(2, (await store.OpenCycleAsync(CancellationToken.None)).Number);
+        await clearing.ReceiveReminder(CycleOptions.ReminderName, tick);
+        Assert.Equal(2, (await store.OpenCycleAsync(CancellationToken.None)).Number);
+
+        await clearing.ReceiveReminder(CycleOptions.ReminderName, tick with { CurrentTickTime = DateTimeOffset.UtcNow });
+        Assert.Equal(3, (await store.OpenCycleAsync(CancellationToken.None)).Number);
+    }
+
     /// <summary>Raises <c>&lt;cycle&gt;:cut_off</c> once the store has marked a cycle cut off.</summary>
     public class CutOffSignal : DispatchProxy
     {

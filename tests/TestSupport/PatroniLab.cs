@@ -40,7 +40,7 @@ public sealed class PatroniLab : IAsyncDisposable
         !EmbeddedPostgres.RunningAsRoot ? "PostgreSQL runs as the postgres user: the lab needs root"
         : !File.Exists("/usr/bin/patroni") ? "Patroni is not installed (Debian's patroni package)"
         : !File.Exists("/usr/bin/etcd") ? "etcd is not installed (Debian's etcd-server package)"
-        : BinDirectory() is null ? "PostgreSQL's server binaries are not installed"
+        : EmbeddedPostgres.FindBinaries() is null ? "PostgreSQL's server binaries are not installed"
         : null;
 
     /// <summary>Both nodes; Npgsql connects to the primary, whichever it is.</summary>
@@ -208,10 +208,6 @@ public sealed class PatroniLab : IAsyncDisposable
         await process.WaitForExitAsync();
     }
 
-    private static string? BinDirectory() =>
-        Directory.Exists("/usr/lib/postgresql") ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin"))
-            .Where(d => File.Exists(Path.Combine(d, "pg_ctl"))).OrderDescending().FirstOrDefault() : null;
-
     /// <summary>
     /// Patroni's configuration: short timings (a leader's key lives 10 s), synchronous replication that is not strict
     /// (with the standby gone the new primary goes on alone rather than refuse every write), trust on loopback.
@@ -250,7 +246,7 @@ public sealed class PatroniLab : IAsyncDisposable
           listen: 127.0.0.1:{ports[node].Postgres}
           connect_address: 127.0.0.1:{ports[node].Postgres}
           data_dir: {Path.Combine(directory, node)}
-          bin_dir: {BinDirectory()}
+          bin_dir: {EmbeddedPostgres.FindBinaries()}
           pgpass: {Path.Combine(directory, node + ".pgpass")}
           authentication:
             replication:

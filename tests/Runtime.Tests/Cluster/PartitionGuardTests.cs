@@ -116,6 +116,27 @@ public sealed class PartitionGuardTests
         Assert.Equal(1, silo.Runtime.Reminders.Count);
     }
 
+    /// <summary>
+    /// A reminder every silo read at start, unregistered since by the silo serving it, does not come back to life when
+    /// this silo takes the partition: the reload drops what the table no longer holds.
+    /// </summary>
+    [Fact]
+    public async Task Taking_a_partition_drops_a_reminder_the_previous_owner_unregistered()
+    {
+        var guard = new SetGuard(1);
+        var table = new Reminders.MemoryReminderTable();
+        var grain = new GrainId("test-reminder-type", "unregistered");
+        await table.UpsertAsync(new Reminders.ReminderEntry(grain, "gone", DateTimeOffset.UtcNow.AddHours(1), TimeSpan.FromHours(1)), CancellationToken.None);
+        var shared = new ServiceCollection().AddSingleton<IPartitionGuard>(guard).AddSingleton<Reminders.IReminderTable>(table);
+        await using var silo = await TestSilo.StartAsync(shared: shared);
+        Assert.NotNull(silo.Runtime.Reminders.ScheduleOf(grain, "gone"));
+
+        await table.RemoveAsync(grain, "gone", CancellationToken.None);
+        await silo.Runtime.Reminders.ReloadAsync([Partitions.Of(grain)]);
+
+        Assert.Null(silo.Runtime.Reminders.ScheduleOf(grain, "gone"));
+    }
+
     [Fact]
     public async Task A_grains_writer_carries_its_partitions_fence_and_commits_nothing_once_the_partition_changed_hands()
     {
