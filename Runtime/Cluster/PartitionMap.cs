@@ -26,7 +26,8 @@ public interface IClusterDirectory
 public sealed class PartitionMap(IClusterDirectory directory, TimeSpan refreshAtMost)
 {
     private SiloEndpoint?[] owners = new SiloEndpoint?[Partitions.Count];
-    private long appliedAtMicros = long.MinValue;
+    private long appliedRead = long.MinValue;
+    private long readsStarted;
     private IReadOnlyList<SiloEndpoint> live = [];
     private readonly Lock gate = new();
     private Task? refreshing;
@@ -41,16 +42,19 @@ public sealed class PartitionMap(IClusterDirectory directory, TimeSpan refreshAt
     /// <summary>The active silos that said they were alive within a lease at the last read, one per name (its newest generation).</summary>
     public IReadOnlyList<SiloEndpoint> Live => Volatile.Read(ref live);
 
-    /// <summary>Takes <paramref name="view"/> unless a newer one was applied already (two reads may finish out of order).</summary>
-    public void Apply(ClusterView view, TimeSpan lease)
+    /// <summary>
+    /// Takes <paramref name="view"/> unless a read started later was applied already (two reads may finish out of
+    /// order). Reads are ordered by when they started here, not by the database's clock, which a failover may set back.
+    /// </summary>
+    public void Apply(ClusterView view, TimeSpan lease, long read = long.MaxValue)
     {
         lock (gate)
         {
-            if (view.AtMicros < appliedAtMicros)
+            if (read < appliedRead)
             {
                 return;
             }
-            appliedAtMicros = view.AtMicros;
+            appliedRead = read == long.MaxValue ? appliedRead : read;
             ApplyLocked(view, lease);
         }
     }
@@ -102,8 +106,9 @@ public sealed class PartitionMap(IClusterDirectory directory, TimeSpan refreshAt
 
     private async Task ReadAsync(TimeSpan lease, CancellationToken cancellationToken)
     {
+        var read = Interlocked.Increment(ref readsStarted);
         var view = await directory.ReadAsync(cancellationToken).ConfigureAwait(false);
-        Apply(view, lease);
+        Apply(view, lease, read);
         lock (gate)
         {
             Reads++;

@@ -52,6 +52,8 @@ internal sealed class PartitionKeeperService : BackgroundService
             transport.HandOverNoticed += Nudge;
             meter.CreateObservableGauge("cluster_silos_live", () => transport.Map.Live.Count,
                 description: "active silos that said they were alive within a lease, as this silo last read");
+            meter.CreateObservableCounter("cluster_map_reads", () => transport.Map.Reads,
+                description: "reads of the partition map: one or two per round, more when calls find it stale");
         }
     }
 
