@@ -26,6 +26,9 @@ public static class GatewayHostingExtensions
             kestrel.Limits.MaxRequestBodySize = gateway.GetValue("MaxRequestBodyBytes", DefaultMaxRequestBodyBytes));
 
         builder.Services.AddClearingSilo(builder.Configuration);
+        // A stop drains HTTP, hands partitions over (a drain of at most a round) and deactivates grains (their flushes,
+        // up to Clearing:Runtime:DeactivationTimeout): more than the host's default 30 s may be needed.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(45));
         builder.Services.AddHostedService<AdminKeyBootstrap>();
         builder.Services.AddClearingAuth();
         // Nothing here encrypts cookies or tokens; an ephemeral key ring keeps the framework from persisting one.

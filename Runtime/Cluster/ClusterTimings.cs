@@ -39,6 +39,13 @@ public sealed class ClusterTimings
 
     public long LeaseMicros => (long)Lease.TotalMicroseconds;
 
+    /// <summary>
+    /// How long a hand-over waits for its activations to drain: at most a round, and at most half of what the serving
+    /// deadline leaves after the next round's wait, so the leases still held are renewed in time whatever the settings.
+    /// </summary>
+    public TimeSpan DrainAtMost =>
+        TimeSpan.FromMicroseconds(Math.Max(0, Math.Min(RenewEvery.TotalMicroseconds, (SafeServeMicros - RenewEvery.TotalMicroseconds) / 2)));
+
     /// <summary>How long after sending an acquire or renew a silo may serve: the lease less the most the clocks can disagree over it.</summary>
     public long SafeServeMicros => (long)(Lease.TotalMicroseconds * (1 - ClockRateTolerance) / (1 + ClockRateTolerance));
 

@@ -173,7 +173,7 @@ public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTiming
             {
                 // Bounded well within the leases still held: this round's renewal was sent before, the next is a round away.
                 using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                bound.CancelAfter(timings.RenewEvery);
+                bound.CancelAfter(timings.DrainAtMost);
                 try
                 {
                     await drain([.. leaving.Select(h => h.Partition)], bound.Token).ConfigureAwait(false);

@@ -31,6 +31,17 @@ public sealed class RebalancingTests
     }
 
     [Fact]
+    public void A_hand_overs_drain_leaves_time_to_renew_the_leases_still_held_whatever_the_settings()
+    {
+        var defaults = new ClusterTimings();
+        Assert.InRange(defaults.DrainAtMost, TimeSpan.FromSeconds(3), defaults.RenewEvery);
+        var late = new ClusterTimings { Lease = TimeSpan.FromSeconds(10), RenewEvery = TimeSpan.FromSeconds(9) };
+        // Drain, then the next round's wait, then its renewal: still within the serving deadline.
+        Assert.True(late.DrainAtMost + late.RenewEvery < TimeSpan.FromMicroseconds(late.SafeServeMicros));
+        Assert.True(late.DrainAtMost > TimeSpan.Zero);
+    }
+
+    [Fact]
     public void Partitions_read_as_sorted_ranges()
     {
         Assert.Equal("0-3,7,9-12", Partitions.Ranges([12, 0, 1, 2, 3, 7, 9, 10, 11, 3]));
