@@ -17,6 +17,60 @@ public sealed class CommitFencingTests(TestPostgres postgres)
     private static AccountCommit Deposit(string account, long amount, string key) =>
         new(account, new AccountDelta(account, amount, 0, 0), new AccountOperation(key, "{}"), [], null);
 
+    /// <summary>
+    /// The fence locks its writers' rows FOR SHARE: two flushes carrying the same writer (a clearing settlement and a
+    /// flush with an item of the clearing grain's partition) run side by side; a new epoch waits for both, and a flush
+    /// checking after it is refused.
+    /// </summary>
+    [Fact]
+    public async Task Flushes_sharing_a_writer_do_not_wait_for_each_other_and_a_new_epoch_waits_for_them_and_refuses_the_next()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using (var silo = await SiloHost.StartAsync(database, SiloHost.Unowned))
+        {
+            // Migrated; the procedure is the database's own from here.
+        }
+        await using var setup = await Open(database);
+        await Execute(setup, "INSERT INTO writer_epochs (writer, epoch) VALUES ('fence-test/shared', 1)");
+
+        await using var first = await Open(database);
+        await using var holding = await first.BeginTransactionAsync();
+        await Execute(first, "CALL fence_writers(ARRAY['fence-test/shared'], ARRAY[1::bigint], 1)");
+        await using (var second = await Open(database))
+        {
+            // Would fail with a lock timeout if it had to wait for the first flush's transaction.
+            await Execute(second, "SET lock_timeout = '5s'");
+            await using var beside = await second.BeginTransactionAsync();
+            await Execute(second, "CALL fence_writers(ARRAY['fence-test/shared', 'fence-test/shared'], ARRAY[1::bigint, 1::bigint], 2)");
+            await beside.CommitAsync();
+        }
+
+        await using var taker = await Open(database);
+        await Execute(taker, "SET lock_timeout = '200ms'");
+        var waited = await Assert.ThrowsAsync<Npgsql.PostgresException>(() =>
+            Execute(taker, "UPDATE writer_epochs SET epoch = 2 WHERE writer = 'fence-test/shared'"));
+        Assert.Equal("55P03", waited.SqlState);
+        await holding.CommitAsync();
+        await Execute(taker, "UPDATE writer_epochs SET epoch = 2 WHERE writer = 'fence-test/shared'");
+
+        var refused = await Assert.ThrowsAsync<Npgsql.PostgresException>(() =>
+            Execute(first, "CALL fence_writers(ARRAY['fence-test/shared'], ARRAY[1::bigint], 3)"));
+        Assert.Equal("CC001", refused.SqlState);
+
+        static async Task<NpgsqlConnection> Open(string database)
+        {
+            var connection = new NpgsqlConnection(database);
+            await connection.OpenAsync();
+            return connection;
+        }
+
+        static async Task Execute(NpgsqlConnection connection, string sql)
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+
     [Fact]
     public async Task A_writer_whose_epoch_another_silo_claimed_is_refused_by_the_database_and_stays_refused()
     {
