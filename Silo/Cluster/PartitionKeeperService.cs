@@ -199,7 +199,8 @@ internal sealed class PartitionKeeperService : BackgroundService
             await membership.LeaveAsync(cancellationToken);
             if (transport is not null)
             {
-                logger.LogInformation("silo {Silo} left, handing its partitions to {Silos}", keeper.Silo, string.Join(", ", handedTo));
+                logger.LogInformation("silo {Silo} left, handing its partitions to {Silos}", keeper.Silo,
+                    handedTo.Count == 0 ? "no other silo (released for whichever comes)" : string.Join(", ", handedTo));
                 await transport.NotifyHandOverAsync(transport.Map.Live);
             }
         }
