@@ -241,7 +241,7 @@ public sealed class SiloTransport : IAsyncDisposable
 
     /// <summary>
     /// No delay for small frames, TCP keep-alive probes (after 5 s idle, every 1 s, 3 unanswered) and a 10 s limit on
-    /// unacknowledged data: a peer that vanished without a reset (power lost, a cut link, paused) ends the connection
+    /// unacknowledged data: a peer that vanished without a reset (power lost, a cut link) ends the connection
     /// in about 8–10 s instead of never.
     /// </summary>
     private static void KeepAlive(Socket socket)
@@ -254,7 +254,7 @@ public sealed class SiloTransport : IAsyncDisposable
         if (OperatingSystem.IsLinux())
         {
             // TCP_USER_TIMEOUT: data sent and not acknowledged for 10 s ends the connection (keep-alive only probes an
-            // idle one): calls in flight to a paused or cut-off silo fail "may have run" then, not at their timeout.
+            // idle one): calls in flight to a silo cut off or gone fail "may have run" then, not at their timeout (a paused process's kernel still acknowledges: its calls wait for their deadline).
             socket.SetRawSocketOption(6, 18, BitConverter.GetBytes(10_000));
         }
     }
