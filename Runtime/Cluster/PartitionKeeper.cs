@@ -207,22 +207,8 @@ public sealed class PartitionKeeper(IPartitionOwnership ownership, ClusterTiming
         return HandOverAsync(p => Placement.TargetOf(p, rest), self, keepHeld: false, cancellationToken);
     }
 
-    /// <summary>Lets every partition go (at shutdown, after the last flush): the next owner need not wait for the leases.</summary>
-    public async Task ReleaseAllAsync(CancellationToken cancellationToken)
-    {
-        var held = Held();
-        lock (gate)
-        {
-            foreach (var partition in held)
-            {
-                var lease = leases[partition.Partition];
-                lease.Lost(partition.Epoch);
-                Publish(partition.Partition, lease);
-            }
-            leases.Clear();
-        }
-        await ownership.ReleaseAllAsync(Silo, held, cancellationToken).ConfigureAwait(false);
-    }
+    /// <summary>Lets every partition go, for no silo in particular: the next owner need not wait for the leases.</summary>
+    public Task ReleaseAllAsync(CancellationToken cancellationToken) => HandOverAllAsync([], cancellationToken);
 
     /// <summary>The partitions held and, of them, those this silo may serve now (their local deadline not passed).</summary>
     public (IReadOnlyList<HeldPartition> Held, int Serving) Snapshot()

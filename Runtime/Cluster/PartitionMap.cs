@@ -33,8 +33,8 @@ public sealed class PartitionMap(IClusterDirectory directory, TimeSpan refreshAt
     private Task? refreshing;
     private long lastReadTicks = long.MinValue;
 
-    /// <summary>Reads of the map so far (for the metrics).</summary>
-    public long Reads { get; private set; }
+    /// <summary>Reads of the map started so far (for the metrics).</summary>
+    public long Reads => Volatile.Read(ref readsStarted);
 
     /// <summary>The silo serving <paramref name="partition"/> as last read; null when none holds a running lease on it.</summary>
     public SiloEndpoint? OwnerOf(int partition) => Volatile.Read(ref owners)[partition];
@@ -109,10 +109,6 @@ public sealed class PartitionMap(IClusterDirectory directory, TimeSpan refreshAt
         var read = Interlocked.Increment(ref readsStarted);
         var view = await directory.ReadAsync(cancellationToken).ConfigureAwait(false);
         Apply(view, lease, read);
-        lock (gate)
-        {
-            Reads++;
-        }
     }
 
     /// <summary>The membership table's name columns keep a name's last 150 characters.</summary>

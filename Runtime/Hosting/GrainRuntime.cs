@@ -183,7 +183,9 @@ public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable
                 item.Fail(new PartitionMovedException(partition, target.ToString()));
                 return;
             }
-            var activation = existing ?? activations.GetOrAdd(target, static (id, runtime) => runtime.NewActivation(id), this);
+            // A new activation lives in the partition's epoch served now (the one just read).
+            var activation = existing ?? activations.GetOrAdd(target,
+                static (id, state) => new GrainActivation(state.Runtime, id, state.Partition, state.Epoch), (Runtime: this, Partition: partition, Epoch: epoch.Value));
             if (epoch != activation.PartitionEpoch)
             {
                 // Held again in a newer epoch: this activation's writer carries the old one. A new activation takes the call.
@@ -219,12 +221,6 @@ public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable
                     return;
             }
         }
-    }
-
-    private GrainActivation NewActivation(GrainId id)
-    {
-        var partition = Cluster.Partitions.Of(id);
-        return new GrainActivation(this, id, partition, partitions.ServingEpoch(partition) ?? 0);
     }
 
     internal void OnActivated(GrainActivation activation)

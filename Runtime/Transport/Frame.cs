@@ -87,13 +87,6 @@ internal ref struct BodyReader(ReadOnlySpan<byte> body)
         return value;
     }
 
-    public byte Byte()
-    {
-        var value = rest[0];
-        rest = rest[1..];
-        return value;
-    }
-
     public string String()
     {
         var length = Int32();
@@ -115,12 +108,6 @@ internal static class BodyWriter
     {
         BinaryPrimitives.WriteInt32LittleEndian(to.GetSpan(4), value);
         to.Advance(4);
-    }
-
-    public static void Byte(IBufferWriter<byte> to, byte value)
-    {
-        to.GetSpan(1)[0] = value;
-        to.Advance(1);
     }
 
     public static void String(IBufferWriter<byte> to, string value)

@@ -32,8 +32,6 @@ internal sealed class SiloConnection
     /// <summary>The other silo's endpoint, as it said (<see cref="FrameKind.Hello"/>) or as dialled.</summary>
     public string Peer { get; set; }
 
-    public int InFlight => Volatile.Read(ref inFlight);
-
     /// <summary>The connection ended (or is ending): nothing more goes out on it; a caller dials afresh.</summary>
     public bool IsClosed => closing.IsCancellationRequested;
 

@@ -193,21 +193,12 @@ internal sealed class PartitionKeeperService : BackgroundService
         await rounds.WaitAsync(CancellationToken.None);
         try
         {
-            left = true;
-            var others = transport?.Map.Live.Select(s => s.Silo).ToList() ?? [];
-            var handedTo = await keeper.HandOverAllAsync(others, cancellationToken);
-            await membership.LeaveAsync(cancellationToken);
-            if (transport is not null)
+            if (left)
             {
-                logger.LogInformation("silo {Silo} left, handing its partitions to {Silos}", keeper.Silo,
-                    handedTo.Count == 0 ? "no other silo (released for whichever comes)" : string.Join(", ", handedTo));
-                await transport.NotifyHandOverAsync(transport.Map.Live);
+                return;
             }
-        }
-        catch (Exception error)
-        {
-            // The stop below lets go of whatever is still held; leases end it otherwise.
-            logger.LogWarning(error, "silo {Silo} could not hand its partitions over while leaving", keeper.Silo);
+            left = true;
+            await HandOverEverythingAsync(cancellationToken);
         }
         finally
         {
@@ -215,20 +206,13 @@ internal sealed class PartitionKeeperService : BackgroundService
         }
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    private async Task HandOverEverythingAsync(CancellationToken cancellationToken)
     {
-        await base.StopAsync(cancellationToken);
-        if (!options.KeepPartitions)
-        {
-            return;
-        }
-        // No round after this point, nor one still running while the partitions are let go.
-        await rounds.WaitAsync(CancellationToken.None);
-        left = true;
-        rounds.Release();
         try
         {
-            await keeper.ReleaseAllAsync(cancellationToken);
+            var handedTo = await keeper.HandOverAllAsync(transport?.Map.Live.Select(s => s.Silo).ToList() ?? [], cancellationToken);
+            logger.LogInformation("silo {Silo} left, handing its partitions to {Silos}", keeper.Silo,
+                handedTo.Count == 0 ? "no other silo (released for whichever comes)" : string.Join(", ", handedTo));
         }
         catch (Exception error)
         {
@@ -247,6 +231,15 @@ internal sealed class PartitionKeeperService : BackgroundService
         {
             // Gone from the live silos now: the others take its partitions in the round this starts, not after a wait.
             await transport.NotifyHandOverAsync(transport.Map.Live);
+        }
+    }
+
+    /// <summary>Leaves, unless <see cref="ClusterLeaveService"/> did already (it stops first), and stops the transport.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await LeaveAsync(cancellationToken);
+        if (transport is not null)
+        {
             await transport.StopAsync();
         }
     }

@@ -4,7 +4,6 @@ using ClearingCluster.Runtime.Transport;
 using ClearingCluster.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ClearingCluster.Load.Benchmarks;
 
@@ -45,10 +44,7 @@ public static class SiloCallBenchmark
         var provider = services.BuildServiceProvider();
         var runtime = provider.GetRequiredService<GrainRuntime>();
         await runtime.StartAsync(CancellationToken.None);
-        var map = new PartitionMap(ownership.Directory, TimeSpan.FromMilliseconds(50));
-        var transport = new SiloTransport(runtime, map, new TransportOptions(), new ClusterTimings(), name, "127.0.0.1", 0, NullLogger<SiloTransport>.Instance);
-        transport.Start();
-        ownership.Listening(name, transport);
+        var (transport, map) = ownership.Connect(runtime, name);
         return new Silo(provider, runtime, transport, map);
     }
 

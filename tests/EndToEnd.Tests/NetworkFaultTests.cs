@@ -75,7 +75,8 @@ public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
                 var share = await HeldByAsync(lab.ConnectionString, silos["a"]);
                 await silos["a"].PauseAsync();
                 await load.UntilAcknowledgedAsync(load.Acknowledged + 20, TimeSpan.FromSeconds(60));
-                await UntilHoldsAllAsync(lab.ConnectionString, silos["b"]);
+                // The survivor serves every partition.
+                await Failover.UntilSharedAsync([Client("b")], TimeSpan.FromSeconds(60));
                 epochs = await GrewAsync(lab.ConnectionString, epochs, share);
                 await silos["a"].ContinueAsync();
                 await Failover.UntilSharedAsync([Client("a"), Client("b")], TimeSpan.FromSeconds(60));
@@ -85,7 +86,7 @@ public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
                 share = await HeldByAsync(lab.ConnectionString, silos["b"]);
                 await lab.CutFromDatabaseAsync("b");
                 await load.UntilAcknowledgedAsync(load.Acknowledged + 20, TimeSpan.FromSeconds(60));
-                await UntilHoldsAllAsync(lab.ConnectionString, silos["a"]);
+                await Failover.UntilSharedAsync([Client("a")], TimeSpan.FromSeconds(60));
                 epochs = await GrewAsync(lab.ConnectionString, epochs, share);
                 await lab.RestoreDatabaseAsync("b");
                 await Failover.UntilSharedAsync([Client("a"), Client("b")], TimeSpan.FromSeconds(60));
@@ -103,7 +104,7 @@ public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
                 share = await HeldByAsync(lab.ConnectionString, silos["a"]);
                 await silos["a"].KillAsync();
                 await load.UntilAcknowledgedAsync(load.Acknowledged + 20, TimeSpan.FromSeconds(60));
-                await UntilHoldsAllAsync(lab.ConnectionString, silos["b"]);
+                await Failover.UntilSharedAsync([Client("b")], TimeSpan.FromSeconds(60));
                 epochs = await GrewAsync(lab.ConnectionString, epochs, share);
                 await silos["a"].RestartAsync();
                 silos["c"] = await GatewayProcess.StartInAsync(lab, "c", adminKey, settings, configuration);
@@ -378,17 +379,6 @@ public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
             held.Add(reader.GetInt32(0));
         }
         return held;
-    }
-
-    /// <summary>Waits until <paramref name="silo"/> holds every partition (the others' shares taken after a fault), polling every 100 ms.</summary>
-    private static async Task UntilHoldsAllAsync(string database, GatewayProcess silo)
-    {
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while ((await HeldByAsync(database, silo)).Count != 1024)
-        {
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60), "the survivor did not take every partition within 60 s");
-            await Task.Delay(100);
-        }
     }
 
     private static async Task<Dictionary<int, long>> EpochsAsync(string database)

@@ -207,7 +207,19 @@ public sealed class Gates
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> gates = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> arrivals = new();
 
-    public Task Wait(string name) => Gate(name).Task;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> waiting = new();
+
+    public Task Wait(string name)
+    {
+        Waiting(name).TrySetResult();
+        return Gate(name).Task;
+    }
+
+    /// <summary>Completes once something waits at the gate: a grain's call has reached it and is running.</summary>
+    public Task WhenWaiting(string name) => Waiting(name).Task;
+
+    private TaskCompletionSource Waiting(string name) =>
+        waiting.GetOrAdd(name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
     public void Open(string name) => Gate(name).TrySetResult();
 

@@ -1,3 +1,4 @@
+using ClearingCluster.Runtime;
 using ClearingCluster.Runtime.Cluster;
 using ClearingCluster.Runtime.Durability;
 using ClearingCluster.Runtime.Transport;
@@ -22,6 +23,24 @@ public sealed class FixedCluster(Func<int, string?> ownerOf)
     public string? OwnerOf(int partition) => Volatile.Read(ref owners[partition]);
 
     public IPartitionGuard Guard(string silo) => new OwnersGuard(owners, silo);
+
+    /// <summary>A key of grain type <paramref name="grainType"/> whose partition <paramref name="silo"/> serves.</summary>
+    public string KeyServedBy(string grainType, string silo, string prefix = "k") =>
+        Enumerable.Range(0, 10_000).Select(i => $"{prefix}-{i}").First(k => OwnerOf(Partitions.Of(GrainId.Create(grainType, k))) == silo);
+
+    /// <summary>
+    /// Gives <paramref name="runtime"/> its transport on a loopback port and a map reading this ownership, and lists it
+    /// among the silos every directory read names.
+    /// </summary>
+    public (SiloTransport Transport, PartitionMap Map) Connect(GrainRuntime runtime, string silo, TransportOptions? options = null)
+    {
+        var map = new PartitionMap(Directory, TimeSpan.FromMilliseconds(5));
+        var transport = new SiloTransport(runtime, map, options ?? new TransportOptions(), new ClusterTimings(), silo, "127.0.0.1", 0,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<SiloTransport>.Instance);
+        transport.Start();
+        Listening(silo, transport);
+        return (transport, map);
+    }
 
     /// <summary>Adds a silo's transport to the membership every directory read lists.</summary>
     public void Listening(string silo, SiloTransport transport)

@@ -2,7 +2,6 @@ using ClearingCluster.Runtime.Cluster;
 using ClearingCluster.Runtime.Transport;
 using ClearingCluster.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ClearingCluster.Runtime.Tests.Transport;
 
@@ -28,11 +27,7 @@ internal sealed class LocalCluster : IAsyncDisposable
             var services = new ServiceCollection().AddSingleton(cluster.Ownership.Guard(name));
             shared?.Invoke(services);
             var silo = await TestSilo.StartAsync(configure, services);
-            var map = new PartitionMap(cluster.Ownership.Directory, TimeSpan.FromMilliseconds(5));
-            var transport = new SiloTransport(silo.Runtime, map, options ?? new TransportOptions { HandOverWait = TimeSpan.FromSeconds(2) },
-                new ClusterTimings(), name, "127.0.0.1", 0, NullLogger<SiloTransport>.Instance);
-            transport.Start();
-            cluster.Ownership.Listening(name, transport);
+            var (transport, map) = cluster.Ownership.Connect(silo.Runtime, name, options ?? new TransportOptions { HandOverWait = TimeSpan.FromSeconds(2) });
             cluster.Silos.Add(new Member(name, silo, transport, map));
         }
         foreach (var member in cluster.Silos)
@@ -49,7 +44,7 @@ internal sealed class LocalCluster : IAsyncDisposable
 
     /// <summary>A key of <typeparamref name="TGrain"/> whose partition <paramref name="silo"/> serves.</summary>
     public string KeyServedBy<TGrain>(string silo, string prefix = "k") where TGrain : IGrainWithStringKey =>
-        Enumerable.Range(0, 10_000).Select(i => $"{prefix}-{i}").First(k => Ownership.OwnerOf(PartitionOf<TGrain>(k)) == silo);
+        Ownership.KeyServedBy(Silos[0].Silo.Runtime.Registry.TypeNameFor(typeof(TGrain)), silo, prefix);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,6 +1,5 @@
 using ClearingCluster.Runtime.Cluster;
 using Microsoft.Extensions.DependencyInjection;
-using System.Diagnostics;
 using ClearingCluster.Runtime.Transport;
 
 namespace ClearingCluster.Runtime.Tests.Transport;
@@ -88,7 +87,7 @@ public sealed class TransportTests
         var (a, b) = (cluster.Silos[0], cluster.Silos[1]);
         var key = cluster.KeyServedBy<ITurnGrain>(b.Name);
         var blocked = a.Silo.Grain<ITurnGrain>(key).Block("held");
-        await WaitUntil(() => b.Silo.Runtime.IsActive<ITurnGrain>(key));
+        await b.Silo.Gates.WhenWaiting("held").Within();
 
         await b.Transport.StopAsync();
         var failed = await Assert.ThrowsAsync<SiloCallFailedException>(() => blocked.Within());
@@ -122,7 +121,7 @@ public sealed class TransportTests
         var type = registry.TypeNameFor(typeof(IReminderGrain));
         // Written before the silos start, due a minute ago, hourly: each fires once at start where it fires at all.
         var ownership = new TestSupport.FixedCluster(p => $"silo-{p % 2}");
-        var (onA, onB) = (Key("a-grain", "silo-0"), Key("b-grain", "silo-1"));
+        var (onA, onB) = (ownership.KeyServedBy(type, "silo-0", "a-grain"), ownership.KeyServedBy(type, "silo-1", "b-grain"));
         await table.UpsertAsync(new Reminders.ReminderEntry(new GrainId(type, onA), "hourly", DateTimeOffset.UtcNow.AddMinutes(-1), TimeSpan.FromHours(1)),
             CancellationToken.None);
         // B's own reminder ticks every 10 ms: its second tick means B has polled all its reminders through at least once.
@@ -138,19 +137,5 @@ public sealed class TransportTests
         Assert.False(atB.Firing);
         Assert.True(atB.NextTick < DateTimeOffset.UtcNow);
         Assert.True(cluster.Silos[0].Silo.Runtime.Reminders.ScheduleOf(new GrainId(type, onA), "hourly")!.Value.NextTick > DateTimeOffset.UtcNow.AddMinutes(30));
-
-        string Key(string prefix, string silo) =>
-            Enumerable.Range(0, 1000).Select(i => $"{prefix}-{i}").First(k => ownership.OwnerOf(Partitions.Of(new GrainId(type, k))) == silo);
-    }
-
-    /// <summary>Waits for a condition another thread makes true (no fixed sleep), failing after the test limit.</summary>
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(watch.Elapsed < Wait.Limit, "the condition did not come true in time");
-            await Task.Delay(5);
-        }
     }
 }
