@@ -94,8 +94,12 @@ public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
 
                 output.WriteLine("a and b cut off from each other only");
                 await lab.CutBetweenAsync("a", "b");
-                // Both still renew their leases: nothing moves, calls across fail (503/504) and are sent again.
-                await load.UntilFailedOverAsync(load.Failovers + 10, TimeSpan.FromSeconds(60));
+                // Both still renew their leases: nothing moves, calls across fail (503/504) and are sent again. The cut is held
+                // until ten operations failed over, or 200 more were acknowledged: where the partitions fell, every worker's
+                // operations may need only the silo it is at (then nothing fails over).
+                var (failovers, acknowledged) = (load.Failovers, load.Acknowledged);
+                await load.UntilEitherAsync(failovers + 10, acknowledged + 200, TimeSpan.FromSeconds(60));
+                output.WriteLine($"  during the cut: {load.Failovers - failovers} failed over, {load.Acknowledged - acknowledged} acknowledged");
                 await lab.RestoreBetweenAsync("a", "b");
                 await load.UntilAcknowledgedAsync(load.Acknowledged + 20, TimeSpan.FromSeconds(90));
                 epochs = await GrewAsync(lab.ConnectionString, epochs, new HashSet<int>());
@@ -239,8 +243,12 @@ public sealed class NetworkFaultTests(Xunit.Abstractions.ITestOutputHelper outpu
         /// <summary>Completes once <paramref name="count"/> operations are acknowledged; fails if a worker ended first or the time ran out.</summary>
         public Task UntilAcknowledgedAsync(int count, TimeSpan? limit = null) => UntilAsync(() => Acknowledged, count, limit);
 
-        /// <summary>Completes once operations were sent again to another silo <paramref name="count"/> times in all (attempts that failed).</summary>
-        public Task UntilFailedOverAsync(int count, TimeSpan? limit = null) => UntilAsync(() => Failovers, count, limit);
+        /// <summary>
+        /// Completes once operations were sent again to another silo <paramref name="failovers"/> times in all (attempts that
+        /// failed), or <paramref name="acknowledged"/> were acknowledged, whichever comes first.
+        /// </summary>
+        public Task UntilEitherAsync(int failovers, int acknowledged, TimeSpan? limit = null) =>
+            UntilAsync(() => Failovers >= failovers || Acknowledged >= acknowledged ? 1 : 0, 1, limit);
 
         private async Task UntilAsync(Func<int> counted, int count, TimeSpan? limit)
         {
