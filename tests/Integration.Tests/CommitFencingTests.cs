@@ -1,6 +1,7 @@
 using ClearingCluster.Grains.Accounts;
 using ClearingCluster.Interfaces.Accounts;
 using ClearingCluster.Runtime.Durability;
+using ClearingCluster.Silo.Commit;
 using ClearingCluster.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -57,18 +58,67 @@ public sealed class CommitFencingTests(TestPostgres postgres)
             Execute(first, "CALL fence_writers(ARRAY['fence-test/shared'], ARRAY[1::bigint], 3)"));
         Assert.Equal("CC001", refused.SqlState);
 
-        static async Task<NpgsqlConnection> Open(string database)
-        {
-            var connection = new NpgsqlConnection(database);
-            await connection.OpenAsync();
-            return connection;
-        }
+    }
 
-        static async Task Execute(NpgsqlConnection connection, string sql)
+    /// <summary>
+    /// A flush whose fence reaches a writer's row while a takeover's epoch bump holds it waits for the bump, and once
+    /// the bump commits the flush is refused: the row is re-checked at its new epoch, not passed on the old snapshot.
+    /// </summary>
+    [Fact]
+    public async Task A_flush_that_waited_behind_an_epoch_bump_is_refused_when_the_bump_commits()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using (var silo = await SiloHost.StartAsync(database, SiloHost.Unowned))
         {
-            await using var command = new NpgsqlCommand(sql, connection);
-            await command.ExecuteNonQueryAsync();
+            // Migrated.
         }
+        await using var setup = await Open(database);
+        await Execute(setup, "INSERT INTO writer_epochs (writer, epoch) VALUES ('fence-test/bumped', 1), ('fence-test/bystander', 1)");
+
+        await using var taker = await Open(database);
+        await using var takeover = await taker.BeginTransactionAsync();
+        await Execute(taker, "UPDATE writer_epochs SET epoch = 2 WHERE writer = 'fence-test/bumped'");
+
+        await using var flusher = await Open(database);
+        var fence = Execute(flusher, "CALL fence_writers(ARRAY['fence-test/bystander', 'fence-test/bumped'], ARRAY[1::bigint, 1::bigint], 1)");
+        await UntilWaitingForALockAsync(setup, flusher.ProcessID, fence);
+        await takeover.CommitAsync();
+
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => fence);
+        Assert.Equal(PostgresCommitStore.StaleWriterState, refused.SqlState);
+        // The writer that kept its epoch alone still passes.
+        await Execute(flusher, "CALL fence_writers(ARRAY['fence-test/bystander'], ARRAY[1::bigint], 2)");
+    }
+
+    /// <summary>PostgreSQL's own view of the other backend; it offers no event to wait on.</summary>
+    private static async Task UntilWaitingForALockAsync(NpgsqlConnection observer, int backend, Task running)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            Assert.False(running.IsCompleted, "the fence finished without waiting for the epoch bump");
+            await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'", observer);
+            command.Parameters.Add(new NpgsqlParameter { Value = backend });
+            if ((long)(await command.ExecuteScalarAsync())! == 1)
+            {
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "the fence never waited for the row the epoch bump holds");
+            await Task.Delay(20);
+        }
+    }
+
+    private static async Task<NpgsqlConnection> Open(string database)
+    {
+        var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    private static async Task Execute(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     [Fact]
