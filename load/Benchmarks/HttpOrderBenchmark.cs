@@ -27,6 +27,7 @@ public static class HttpOrderBenchmark
         await using var gateway = await GatewayProcess.StartAsync();
         var world = await SetUpAsync(gateway, concurrency, products);
         var clients = Enumerable.Range(0, concurrency).Select(w => gateway.Client(world.KeyOf(w), 1)).ToArray();
+        var cpu = new ProcessCpu(gateway.ProcessId, Path.Combine(gateway.DataDirectory, "pg"));
         var sequence = 0L;
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -35,14 +36,18 @@ public static class HttpOrderBenchmark
 
         var baselines = new List<Stats>();
         var orders = new List<Stats>();
+        var orderCpu = new List<ProcessCpu.Reading>();
+        var baselineCpu = new List<ProcessCpu.Reading>();
         for (var run = 0; run <= arguments.Runs; run++)
         {
+            var before = cpu.Read();
             var baseline = !measureBaseline ? Stats.None : await Stats.MeasureAsync(concurrency, TimeSpan.FromSeconds(arguments.Seconds), async w =>
             {
                 using var response = await clients[w].GetAsync("/v1/whoami", HttpCompletionOption.ResponseContentRead);
                 response.EnsureSuccessStatusCode();
                 return 1;
             });
+            var between = cpu.Read();
             var placed = await Stats.MeasureAsync(concurrency, TimeSpan.FromSeconds(arguments.Seconds), async w =>
             {
                 var isBuyer = w % 2 == 0 && w / 2 < world.Buyers.Length;
@@ -61,12 +66,15 @@ public static class HttpOrderBenchmark
                     return response.IsSuccessStatusCode ? PlacedOf(body, batch) : Refused(System.Text.Encoding.UTF8.GetString(body));
                 }
             });
+            var after = cpu.Read();
             if (run == 0)
             {
                 continue; // JIT tiering and a cold database: the warm-up run is not counted.
             }
             baselines.Add(baseline);
             orders.Add(placed);
+            baselineCpu.Add(between - before);
+            orderCpu.Add(after - between);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  run {run}: {placed.ItemsPerSecond,10:N0} orders/s ({placed.RequestsPerSecond:N0} requests/s)   p50 {placed.P(0.50):0.00} ms   p99 {placed.P(0.99):0.00} ms   "
                 + $"p99.9 {placed.P(0.999):0.00} ms   | no-op {baseline.RequestsPerSecond:N0} requests/s (p99 {baseline.P(0.99):0.00} ms)   ratio {placed.ItemsPerSecond / baseline.RequestsPerSecond:0.00}"));
@@ -77,12 +85,20 @@ public static class HttpOrderBenchmark
             $"  median: {median.ItemsPerSecond:N0} orders/s ({median.RequestsPerSecond:N0} requests/s)   p50 {median.P(0.50):0.00} ms   p99 {median.P(0.99):0.00} ms   "
             + $"p99.9 {median.P(0.999):0.00} ms   | no-op median {noop.RequestsPerSecond:N0} requests/s   orders/no-op ratio {median.ItemsPerSecond / noop.RequestsPerSecond:0.00}   "
             + $"refused {orders.Sum(o => o.Refused):N0}"));
+        // Over all counted runs: a rate is the machine's CPU over CPU per operation while the cores are busy.
+        Console.WriteLine($"  CPU per order:   {Sum(orderCpu).PerOperation(orders.Sum(o => o.Items))}");
+        if (measureBaseline)
+        {
+            Console.WriteLine($"  CPU per no-op:   {Sum(baselineCpu).PerOperation(baselines.Sum(b => b.Requests))}");
+        }
         await CommitLogAsync(gateway);
         foreach (var client in clients)
         {
             client.Dispose();
         }
     }
+
+    private static ProcessCpu.Reading Sum(IEnumerable<ProcessCpu.Reading> readings) => readings.Aggregate(default(ProcessCpu.Reading), (sum, reading) => sum + reading);
 
     /// <summary>What the commit log did over the whole run (warm-up included), from the Gateway's /metrics.</summary>
     internal static async Task CommitLogAsync(GatewayProcess gateway)
@@ -218,6 +234,10 @@ public static class HttpOrderBenchmark
         public double ItemsPerSecond => items / seconds;
 
         public long Refused => refused;
+
+        public long Requests => requests;
+
+        public long Items => items;
 
         public double P(double q) => latenciesMs.Length == 0 ? 0 : latenciesMs[Math.Min(latenciesMs.Length - 1, (int)(q * latenciesMs.Length))];
 
