@@ -22,6 +22,16 @@ public sealed class TradingOptions
     /// <summary>Committed contracts a book holds while their evidence entry is not written yet; beyond it the book stops.</summary>
     public int UnevidencedContractsMax { get; set; } = 1_000_000;
 
+    /// <summary>
+    /// Under load a book puts its contracts on the ledger at most once per this interval, so one entry holds many: an
+    /// entry costs a row, a hash and a Merkle root whatever it holds. A quiet book's contracts go at once; so do
+    /// <see cref="EvidenceBatchContracts"/> waiting, a request for a contract's evidence, and a deactivation.
+    /// </summary>
+    public TimeSpan EvidenceEvery { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Contracts waiting for evidence that end the wait of <see cref="EvidenceEvery"/> at once.</summary>
+    public int EvidenceBatchContracts { get; set; } = 10_000;
+
     /// <summary>At start, books whose contracts a crash left without their evidence entry are woken to put them on the ledger.</summary>
     public bool EvidenceSweepAtStart { get; set; } = true;
 
