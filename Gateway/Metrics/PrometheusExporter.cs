@@ -8,7 +8,9 @@ namespace ClearingCluster.Gateway.Metrics;
 /// <summary>
 /// Collects the measurements of every <c>ClearingCluster.*</c> meter and renders them in the Prometheus text
 /// format: counters as running sums, gauges as their latest value, histograms with fixed buckets. One series per
-/// instrument and tag set; tags are few and bounded (route templates, reasons), never ids.
+/// instrument and tag set; tags are few and bounded (route templates, reasons), never ids. A measurement is on the
+/// hot path of every request: its family is found once per instrument (the listener's state) and its series by its
+/// tags without building the label text, which is made once per tag set.
 /// </summary>
 public sealed class PrometheusExporter : IDisposable
 {
@@ -28,12 +30,12 @@ public sealed class PrometheusExporter : IDisposable
         {
             if (instrument.Meter.Name.StartsWith("ClearingCluster", StringComparison.Ordinal))
             {
-                l.EnableMeasurementEvents(instrument);
+                l.EnableMeasurementEvents(instrument, families.GetOrAdd(MetricName(instrument), static (_, i) => new Family(i), instrument));
             }
         };
-        listener.SetMeasurementEventCallback<long>((i, v, tags, _) => Record(i, v, tags));
-        listener.SetMeasurementEventCallback<int>((i, v, tags, _) => Record(i, v, tags));
-        listener.SetMeasurementEventCallback<double>((i, v, tags, _) => Record(i, v, tags));
+        listener.SetMeasurementEventCallback<long>((_, v, tags, family) => Record((Family)family!, v, tags));
+        listener.SetMeasurementEventCallback<int>((_, v, tags, family) => Record((Family)family!, v, tags));
+        listener.SetMeasurementEventCallback<double>((_, v, tags, family) => Record((Family)family!, v, tags));
         listener.Start();
     }
 
@@ -66,12 +68,10 @@ public sealed class PrometheusExporter : IDisposable
 
     public void Dispose() => listener.Dispose();
 
-    private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    private static void Record(Family family, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        var labels = Labels(tags);
-        var family = families.GetOrAdd(MetricName(instrument), static (_, i) => new Family(i), instrument);
-        var s = family.Series.GetOrAdd(labels, static _ => new Series());
-        if (family.Kind == "histogram")
+        var s = family.SeriesOf(tags);
+        if (family.IsHistogram)
         {
             s.Observe(value);
         }
@@ -90,11 +90,61 @@ public sealed class PrometheusExporter : IDisposable
             _ => "gauge",
         };
 
+        public bool IsHistogram => Kind == "histogram";
+
         public bool Observed { get; } = instrument.IsObservable;
 
         public string Help { get; } = instrument.Description ?? instrument.Name;
 
+        /// <summary>By label text: what is rendered.</summary>
         public ConcurrentDictionary<string, Series> Series { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>By the tags as recorded (in their order): what a measurement finds its series by.</summary>
+        private readonly ConcurrentDictionary<TagKey, Series> byTags = new();
+
+        public Series SeriesOf(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            if (tags.Length > TagKey.Capacity)
+            {
+                return Series.GetOrAdd(Labels(tags), static _ => new Series());
+            }
+            var key = new TagKey(tags);
+            if (byTags.TryGetValue(key, out var found))
+            {
+                return found;
+            }
+            var series = Series.GetOrAdd(Labels(tags), static _ => new Series());
+            byTags.TryAdd(key, series);
+            return series;
+        }
+    }
+
+    /// <summary>Up to three tags as a measurement carries them, compared by key and value (boxed numbers by value).</summary>
+    private readonly struct TagKey : IEquatable<TagKey>
+    {
+        public const int Capacity = 3;
+
+        private readonly int count;
+        private readonly KeyValuePair<string, object?> first, second, third;
+
+        public TagKey(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            count = tags.Length;
+            first = count > 0 ? tags[0] : default;
+            second = count > 1 ? tags[1] : default;
+            third = count > 2 ? tags[2] : default;
+        }
+
+        public bool Equals(TagKey other) => count == other.count && Same(first, other.first) && Same(second, other.second) && Same(third, other.third);
+
+        public override bool Equals(object? obj) => obj is TagKey other && Equals(other);
+
+        public override int GetHashCode() => HashCode.Combine(count, Hash(first), Hash(second), Hash(third));
+
+        private static bool Same(KeyValuePair<string, object?> one, KeyValuePair<string, object?> other) =>
+            string.Equals(one.Key, other.Key, StringComparison.Ordinal) && Equals(one.Value, other.Value);
+
+        private static int Hash(KeyValuePair<string, object?> tag) => HashCode.Combine(tag.Key, tag.Value);
     }
 
     /// <summary>
