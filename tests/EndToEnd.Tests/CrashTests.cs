@@ -131,10 +131,14 @@ public sealed class CrashTests(Xunit.Abstractions.ITestOutputHelper output)
         })).EnsureSuccessStatusCode();
         (await admin.PostAsJsonAsync("/v1/products/crash-api/review", new { approve = true, note = "" })).EnsureSuccessStatusCode();
         (await provider.PostAsJsonAsync("/v1/orders", new { clientOrderId = "s", participant = "prov", product = "crash-api", side = "sell", price = 1, quantity = 100_000_000 })).EnsureSuccessStatusCode();
-        var order = await (await buyer.PostAsJsonAsync("/v1/orders", new
+        using var placed = await buyer.PostAsJsonAsync("/v1/orders", new
         {
             clientOrderId = "b", participant = "buyer", product = "crash-api", side = "buy", price = 1, quantity = 100_000_000, scenario = "s", validityDays = 30,
-        })).Content.ReadFromJsonAsync<JsonElement>();
+        });
+        // Kestrel's own framing: an order's answer goes out whole with its length, not as chunks (a second write each).
+        Assert.NotEqual(true, placed.Headers.TransferEncodingChunked);
+        Assert.True(placed.Content.Headers.ContentLength > 0);
+        var order = await placed.Content.ReadFromJsonAsync<JsonElement>();
         var contract = order.GetProperty("contracts")[0].GetString()!;
         var validFrom = (await buyer.GetFromJsonAsync<JsonElement>($"/v1/contracts/{contract}")).GetProperty("validFrom").GetDateTimeOffset();
         return (contract, validFrom.AddSeconds(1), gatewayKey, buyerKey);
