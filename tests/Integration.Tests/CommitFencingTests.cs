@@ -26,13 +26,7 @@ public sealed class CommitFencingTests(TestPostgres postgres)
     [Fact]
     public async Task Flushes_sharing_a_writer_do_not_wait_for_each_other_and_a_new_epoch_waits_for_them_and_refuses_the_next()
     {
-        var database = await postgres.CreateDatabaseAsync();
-        await using (var silo = await SiloHost.StartAsync(database, SiloHost.Unowned))
-        {
-            // Migrated; the procedure is the database's own from here.
-        }
-        await using var setup = await Open(database);
-        await Execute(setup, "INSERT INTO writer_epochs (writer, epoch) VALUES ('fence-test/shared', 1)");
+        var database = await WithWritersAsync("('fence-test/shared', 1)");
 
         await using var first = await Open(database);
         await using var holding = await first.BeginTransactionAsync();
@@ -67,13 +61,8 @@ public sealed class CommitFencingTests(TestPostgres postgres)
     [Fact]
     public async Task A_flush_that_waited_behind_an_epoch_bump_is_refused_when_the_bump_commits()
     {
-        var database = await postgres.CreateDatabaseAsync();
-        await using (var silo = await SiloHost.StartAsync(database, SiloHost.Unowned))
-        {
-            // Migrated.
-        }
-        await using var setup = await Open(database);
-        await Execute(setup, "INSERT INTO writer_epochs (writer, epoch) VALUES ('fence-test/bumped', 1), ('fence-test/bystander', 1)");
+        var database = await WithWritersAsync("('fence-test/bumped', 1), ('fence-test/bystander', 1)");
+        await using var observer = await Open(database);
 
         await using var taker = await Open(database);
         await using var takeover = await taker.BeginTransactionAsync();
@@ -81,7 +70,7 @@ public sealed class CommitFencingTests(TestPostgres postgres)
 
         await using var flusher = await Open(database);
         var fence = Execute(flusher, "CALL fence_writers(ARRAY['fence-test/bystander', 'fence-test/bumped'], ARRAY[1::bigint, 1::bigint], 1)");
-        await UntilWaitingForALockAsync(setup, flusher.ProcessID, fence);
+        await UntilWaitingForALockAsync(observer, flusher.ProcessID, fence);
         await takeover.CommitAsync();
 
         var refused = await Assert.ThrowsAsync<PostgresException>(() => fence);
@@ -106,6 +95,18 @@ public sealed class CommitFencingTests(TestPostgres postgres)
             Assert.True(DateTime.UtcNow < deadline, "the fence never waited for the row the epoch bump holds");
             await Task.Delay(20);
         }
+    }
+
+    /// <summary>A migrated database (the fence procedure is its own from here) holding these writers.</summary>
+    private async Task<string> WithWritersAsync(string rows)
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using (var silo = await SiloHost.StartAsync(database, SiloHost.Unowned))
+        {
+        }
+        await using var setup = await Open(database);
+        await Execute(setup, $"INSERT INTO writer_epochs (writer, epoch) VALUES {rows}");
+        return database;
     }
 
     private static async Task<NpgsqlConnection> Open(string database)
