@@ -60,6 +60,15 @@ public sealed class OrderBookGrain(
 
     /// <summary>When the last entry was appended, on the machine's monotonic clock: pacing is about load, not business time.</summary>
     private long lastAppendedMs = long.MinValue / 2;
+
+    /// <summary>Deactivating: what is queued goes on the ledger without waiting for the pace.</summary>
+    private bool stopping;
+
+    /// <summary>
+    /// An append failed in this activation: no other goes after it, or a later entry would cover the failed range in the
+    /// ledger's eyes and the next activation would never redeliver it.
+    /// </summary>
+    private bool evidenceFailed;
     private long journalBytesSinceSnapshot;
     private long lastSnapshotBytes;
 
@@ -221,7 +230,7 @@ public sealed class OrderBookGrain(
     {
         while (evidencedThrough < Math.Min(contractNumber, book.LastContractNumber))
         {
-            if (evidencing.IsCompleted && unevidenced.Count == 0)
+            if (evidenceFailed || (evidencing.IsCompleted && unevidenced.Count == 0))
             {
                 throw DomainException.Unavailable("evidence_unavailable",
                     $"book {Product} could not put contracts after {evidencedThrough} on the evidence ledger yet; ask again");
@@ -297,7 +306,7 @@ public sealed class OrderBookGrain(
         {
             hurry.TrySetResult();
         }
-        if (evidencing.IsCompleted)
+        if (evidencing.IsCompleted && !evidenceFailed)
         {
             evidencing = EvidenceLoopAsync();
         }
@@ -327,7 +336,8 @@ public sealed class OrderBookGrain(
         var ledger = GrainFactory.GetGrain<ILedgerGrain>(ILedgerGrain.Key);
         try
         {
-            while (true)
+            // Ends once nothing is queued: a loop started by later contracts paces from the last append all the same.
+            while (unevidenced.Count > 0)
             {
                 await PaceAsync();
                 if (TakeContiguous() is not { Count: > 0 } batch)
@@ -346,6 +356,7 @@ public sealed class OrderBookGrain(
                     // The contracts stand; the next activation finds them without their entry and puts them on the ledger.
                     logger.LogError(error, "book {Product}: evidence for contracts {First}–{Last} failed; redelivered on reactivation",
                         Product, batch[0].Number, batch[^1].Number);
+                    evidenceFailed = true;
                     DeactivateOnIdle();
                     return;
                 }
@@ -366,9 +377,10 @@ public sealed class OrderBookGrain(
     private async Task PaceAsync()
     {
         var dueInMs = lastAppendedMs + (long)options.EvidenceEvery.TotalMilliseconds - Environment.TickCount64;
-        if (dueInMs > 0 && !hurry.Task.IsCompleted)
+        if (dueInMs > 0 && !hurry.Task.IsCompleted && !stopping)
         {
-            await Task.WhenAny(Task.Delay(TimeSpan.FromMilliseconds(dueInMs)), hurry.Task);
+            // Task.Delay takes at most ~49 days; a pace that long is as good as never, short of a hurry.
+            await Task.WhenAny(Task.Delay(TimeSpan.FromMilliseconds(Math.Min(dueInMs, int.MaxValue))), hurry.Task);
         }
         if (hurry.Task.IsCompleted)
         {
@@ -383,9 +395,14 @@ public sealed class OrderBookGrain(
         done.TrySetResult();
     }
 
-    /// <summary>A graceful stop puts what it committed on the ledger before it goes, without waiting for the pace.</summary>
+    /// <summary>
+    /// A deactivation puts what the book committed on the ledger before it goes, without waiting for the pace. On a
+    /// leaving silo the ledger's partition is no longer served by then: the append fails, and the book's next
+    /// activation (or the sweep at start) puts those contracts on the ledger.
+    /// </summary>
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        stopping = true;
         hurry.TrySetResult();
         return evidencing.WaitAsync(cancellationToken);
     }

@@ -41,9 +41,8 @@ public sealed class ProcessCpu(int gatewayPid, string postgresDataDirectory)
         {
             return TimeSpan.Zero;
         }
-        // Backends that ended are not counted (their time goes to the postmaster's children's total only once reaped);
-        // the commit log's and the readers' connections live for the whole run.
-        var total = Of(postmaster);
+        // Backends that ended count in the postmaster's reaped children's time; the live ones each by their own.
+        var total = Of(postmaster, withReapedChildren: true);
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
             if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && ParentOf(pid) == postmaster)
@@ -54,11 +53,19 @@ public sealed class ProcessCpu(int gatewayPid, string postgresDataDirectory)
         return total;
     }
 
-    private static TimeSpan Of(int pid)
+    /// <summary>utime + stime (fields 14, 15), and with <paramref name="withReapedChildren"/> cutime + cstime (16, 17).</summary>
+    private static TimeSpan Of(int pid, bool withReapedChildren = false)
     {
-        var fields = Fields(pid);
-        return fields is null ? TimeSpan.Zero
-            : TimeSpan.FromSeconds((long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond);
+        if (Fields(pid) is not { } fields)
+        {
+            return TimeSpan.Zero;
+        }
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        if (withReapedChildren)
+        {
+            ticks += long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
+        }
+        return TimeSpan.FromSeconds(ticks / TicksPerSecond);
     }
 
     private static int ParentOf(int pid) => Fields(pid) is { } fields ? int.Parse(fields[1], CultureInfo.InvariantCulture) : -1;
