@@ -20,9 +20,8 @@ namespace ClearingCluster.Grains.Trading;
 /// once durable. After the commit the accounts outside the call chain (makers, owners of cancelled orders) are told
 /// and trades are published. Contracts are evidenced behind the trading path: whatever committed since the last
 /// entry goes onto the ledger as one entry under one Merkle root, one append in flight at a time and, under load, at
-/// most one per <see cref="TradingOptions.EvidenceEvery"/>. A failed commit
-/// drops the activation: the next one rebuilds the book from its snapshot and journal, and puts on the ledger any
-/// contracts a crash left without evidence.
+/// most one per <see cref="TradingOptions.EvidenceEvery"/>. A failed commit drops the activation: the next one
+/// rebuilds the book from its snapshot and journal, and puts on the ledger any contracts a crash left without evidence.
 /// </summary>
 public sealed class OrderBookGrain(
     ITradingStore store,
