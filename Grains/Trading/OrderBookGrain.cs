@@ -349,6 +349,12 @@ public sealed class OrderBookGrain(
                     await ledger.Append(ContractMerkle.Evidence(Product, batch));
                     evidencedThrough = Math.Max(evidencedThrough, batch[^1].Number);
                     lastAppendedMs = Environment.TickCount64;
+                    // A hurry asked for what was queued until now, which this entry holds: contracts after it are paced
+                    // again unless asked for afresh (a waiting Evidenced asks again after each entry).
+                    if (hurry.Task.IsCompleted)
+                    {
+                        hurry = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    }
                 }
                 catch (Exception error)
                 {
@@ -376,7 +382,7 @@ public sealed class OrderBookGrain(
     private async Task PaceAsync()
     {
         var dueInMs = lastAppendedMs + (long)options.EvidenceEvery.TotalMilliseconds - Environment.TickCount64;
-        if (dueInMs > 0 && !hurry.Task.IsCompleted && !stopping)
+        if (dueInMs > 0 && !hurry.Task.IsCompleted && !stopping && unevidenced.Count < options.EvidenceBatchContracts)
         {
             // Task.Delay takes at most ~49 days; a pace that long is as good as never, short of a hurry.
             await Task.WhenAny(Task.Delay(TimeSpan.FromMilliseconds(Math.Min(dueInMs, int.MaxValue))), hurry.Task);
