@@ -64,7 +64,7 @@ public static class OrdersApi
     }
 
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? answerBuffer;
+    private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Json)? answerScratch;
 
     /// <summary>
     /// An order's answer with its Content-Length, so Kestrel sends headers and body in one write when the request ends.
@@ -73,17 +73,16 @@ public static class OrdersApi
     /// </summary>
     private static void WriteWithLength(HttpResponse response, OrderView placed)
     {
-        var buffer = answerBuffer ??= new ArrayBufferWriter<byte>(2048);
+        var (buffer, json) = answerScratch ??= (new ArrayBufferWriter<byte>(2048), new Utf8JsonWriter(Stream.Null));
         buffer.ResetWrittenCount();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            OrderJson.Write(json, placed);
-        }
+        json.Reset(buffer);
+        OrderJson.Write(json, placed);
+        json.Flush();
         response.ContentLength = buffer.WrittenCount;
         response.BodyWriter.Write(buffer.WrittenSpan);
         if (buffer.Capacity > AnswerBufferKeptMax)
         {
-            answerBuffer = null; // An order with very many fills: its buffer is not kept for the thread's next answer.
+            answerScratch = null; // An order with very many fills: its buffer is not kept for the thread's next answer.
         }
     }
 

@@ -387,10 +387,6 @@ public sealed class OrderBookGrain(
             // Task.Delay takes at most ~49 days; a pace that long is as good as never, short of a hurry.
             await Task.WhenAny(Task.Delay(TimeSpan.FromMilliseconds(Math.Min(dueInMs, int.MaxValue))), hurry.Task);
         }
-        if (hurry.Task.IsCompleted)
-        {
-            hurry = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
     }
 
     private void Progressed()

@@ -45,21 +45,20 @@ public sealed class ProcessCpu(int gatewayPid, string postgresDataDirectory)
         var total = Of(postmaster, withReapedChildren: true);
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
-            if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && ParentOf(pid) == postmaster)
+            if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                && Fields(pid) is { } fields && int.Parse(fields[1], CultureInfo.InvariantCulture) == postmaster)
             {
-                total += Of(pid);
+                total += Cpu(fields, withReapedChildren: false);
             }
         }
         return total;
     }
 
+    private static TimeSpan Of(int pid, bool withReapedChildren = false) => Fields(pid) is { } fields ? Cpu(fields, withReapedChildren) : TimeSpan.Zero;
+
     /// <summary>utime + stime (fields 14, 15), and with <paramref name="withReapedChildren"/> cutime + cstime (16, 17).</summary>
-    private static TimeSpan Of(int pid, bool withReapedChildren = false)
+    private static TimeSpan Cpu(string[] fields, bool withReapedChildren)
     {
-        if (Fields(pid) is not { } fields)
-        {
-            return TimeSpan.Zero;
-        }
         var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
         if (withReapedChildren)
         {
@@ -67,8 +66,6 @@ public sealed class ProcessCpu(int gatewayPid, string postgresDataDirectory)
         }
         return TimeSpan.FromSeconds(ticks / TicksPerSecond);
     }
-
-    private static int ParentOf(int pid) => Fields(pid) is { } fields ? int.Parse(fields[1], CultureInfo.InvariantCulture) : -1;
 
     /// <summary><c>/proc/PID/stat</c> after the command name (which may hold spaces): field 3 (state) is index 0.</summary>
     private static string[]? Fields(int pid)
