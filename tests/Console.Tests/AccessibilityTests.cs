@@ -21,13 +21,13 @@ public sealed class AccessibilityTests(ConsoleFixture fixture)
         Assert.Equal("key", await page.EvaluateAsync<string?>("document.activeElement.id"));
         await page.Keyboard.TypeAsync(key);
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync("**/console", ConsoleFixture.Parsed);
-        Assert.Equal(member, await page.InnerTextAsync("h1"));
+        await ConsoleFixture.ArrivedAtAsync(page, "/console");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync(member);
 
         await page.FocusAsync("a[href='/console/orders']");
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync("**/console/orders", ConsoleFixture.Parsed);
-        Assert.Equal("Orders", await page.InnerTextAsync("h1"));
+        await ConsoleFixture.ArrivedAtAsync(page, "/console/orders");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Orders");
     }
 
     [Theory]

@@ -71,23 +71,21 @@ public sealed class ConsoleFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// Waits for a navigation only until the new page's document is parsed, not for its load event: after a form's POST
-    /// and redirect, CI has seen Playwright wait 30 s for a load event it had missed. What a test does next waits for its
-    /// own elements.
+    /// Waits until the page's address ends in <paramref name="path"/> (a query may follow), by polling the address:
+    /// waiting for a navigation's load state, even only the parsed document, has hung for 30 s on CI after a form's POST
+    /// and redirect (a load event Playwright missed). What a test does next waits for its own elements.
     /// </summary>
-    public static readonly PageWaitForURLOptions Parsed = new() { WaitUntil = WaitUntilState.DOMContentLoaded };
+    public static Task ArrivedAtAsync(IPage page, string path) =>
+        Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(
+            System.Text.RegularExpressions.Regex.Escape(path) + "(\\?.*)?$"));
 
     public async Task SignInAsync(IPage page, string key)
     {
         await page.GotoAsync("/console/signin");
         await page.FillAsync("#key", key);
         await page.ClickAsync("form:has(#key) button[type=submit]");
-        // The address alone, polled: waiting for even the parsed document after the redirect has hung for 30 s on CI
-        // (a load state Playwright missed). What a test does next waits for its own elements.
-        await Assertions.Expect(page).ToHaveURLAsync(SignedIn);
+        await ArrivedAtAsync(page, "/console");
     }
-
-    private static readonly System.Text.RegularExpressions.Regex SignedIn = new("/console(\\?.*)?$");
 
     public async Task DisposeAsync()
     {

@@ -103,7 +103,7 @@ public sealed class ConsoleSecurityTests(ConsoleFixture fixture)
         var session = (await page.Context.CookiesAsync()).Single(c => c.Name == "__Host-cc_session").Value;
 
         await page.ClickAsync("form[action='/console/signout'] button");
-        await page.WaitForURLAsync("**/console/signin", ConsoleFixture.Parsed);
+        await ConsoleFixture.ArrivedAtAsync(page, "/console/signin");
 
         var cookies = new CookieContainer();
         cookies.Add(fixture.Gateway.Address, new System.Net.Cookie("__Host-cc_session", session));
