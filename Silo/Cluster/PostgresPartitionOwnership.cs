@@ -45,7 +45,8 @@ public sealed class PostgresPartitionOwnership(ClearingDatabase database) : IPar
     /// Silos taking free partitions take them one at a time (a transaction-scoped advisory lock, then the statement on a
     /// fresh snapshot): two silos that find the same partitions free at once — a restarted silo and a standby at a lease's
     /// end — would otherwise each get a share beside the silos they should go to. A released partition's
-    /// <c>lease_until</c> is when it was let go: how long it has been free.
+    /// <c>lease_until</c> is when it was let go: how long it has been free. The epochs are bumped in the writers' byte
+    /// order, the order the commit log's fence locks them in (migration 0017), so a takeover and a flush never deadlock.
     /// </summary>
     public async Task<IReadOnlyList<HeldPartition>> AcquireFreeAsync(string silo, int max, TimeSpan lease, CancellationToken cancellationToken,
         bool takeOwnBack = false, IReadOnlyList<int>? only = null, TimeSpan orFreeFor = default)
@@ -66,7 +67,8 @@ public sealed class PostgresPartitionOwnership(ClearingDatabase database) : IPar
                 FROM free WHERE p.partition_id = free.partition_id
                 RETURNING p.partition_id, p.epoch),
             fenced AS (
-                INSERT INTO writer_epochs AS w (writer, epoch) SELECT 'partition/' || partition_id, epoch FROM taken
+                INSERT INTO writer_epochs AS w (writer, epoch)
+                SELECT 'partition/' || partition_id, epoch FROM taken ORDER BY ('partition/' || partition_id) COLLATE "C"
                 ON CONFLICT (writer) DO UPDATE SET epoch = EXCLUDED.epoch WHERE w.epoch < EXCLUDED.epoch)
             SELECT partition_id, epoch FROM taken ORDER BY partition_id
             """);

@@ -79,6 +79,33 @@ public sealed class CommitFencingTests(TestPostgres postgres)
         await Execute(flusher, "CALL fence_writers(ARRAY['fence-test/bystander'], ARRAY[1::bigint], 2)");
     }
 
+    /// <summary>
+    /// The fence locks its writers in their byte order whatever order the flush lists them in, as a takeover bumps
+    /// several partitions' epochs in that order. Here the takeover holds <c>partition/10</c> (first in byte order) and
+    /// the flush lists <c>partition/2</c> first: had the fence locked <c>partition/2</c> before waiting, the takeover's
+    /// next lock would close a cycle, which PostgreSQL breaks by aborting one of them (40P01).
+    /// </summary>
+    [Fact]
+    public async Task A_flush_and_a_takeover_lock_writers_in_one_order_and_never_deadlock()
+    {
+        var database = await WithWritersAsync("('partition/2', 1), ('partition/10', 1)");
+        await using var observer = await Open(database);
+
+        await using var taker = await Open(database);
+        await Execute(taker, "SET lock_timeout = '5s'");
+        await using var takeover = await taker.BeginTransactionAsync();
+        await Execute(taker, "UPDATE writer_epochs SET epoch = 2 WHERE writer = 'partition/10'");
+
+        await using var flusher = await Open(database);
+        var fence = Execute(flusher, "CALL fence_writers(ARRAY['partition/2', 'partition/10'], ARRAY[1::bigint, 1::bigint], 1)");
+        await UntilWaitingForALockAsync(observer, flusher.ProcessID, fence);
+        await Execute(taker, "UPDATE writer_epochs SET epoch = 2 WHERE writer = 'partition/2'");
+        await takeover.CommitAsync();
+
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => fence);
+        Assert.Equal(PostgresCommitStore.StaleWriterState, refused.SqlState);
+    }
+
     /// <summary>PostgreSQL's own view of the other backend; it offers no event to wait on.</summary>
     private static async Task UntilWaitingForALockAsync(NpgsqlConnection observer, int backend, Task running)
     {
