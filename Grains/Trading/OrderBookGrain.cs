@@ -51,7 +51,7 @@ public sealed class OrderBookGrain(
     /// <summary>Completed when contracts arrive for evidence: a wait held up by a gap resumes then.</summary>
     private TaskCompletionSource arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Completed (and replaced) whenever an entry is appended or the append loop ends: a wait for evidence looks again then.</summary>
+    /// <summary>Completed (and replaced) whenever an entry is appended: a wait for evidence looks again then (or when the append loop ends).</summary>
     private TaskCompletionSource progressed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Completed to end the append loop's pacing wait at once: evidence asked for, enough contracts waiting, a deactivation.</summary>
@@ -333,43 +333,36 @@ public sealed class OrderBookGrain(
     private async Task EvidenceLoopAsync()
     {
         var ledger = GrainFactory.GetGrain<ILedgerGrain>(ILedgerGrain.Key);
-        try
+        // Ends once nothing is queued: a loop started by later contracts paces from the last append all the same.
+        while (unevidenced.Count > 0)
         {
-            // Ends once nothing is queued: a loop started by later contracts paces from the last append all the same.
-            while (unevidenced.Count > 0)
+            await PaceAsync();
+            if (TakeContiguous() is not { Count: > 0 } batch)
             {
-                await PaceAsync();
-                if (TakeContiguous() is not { Count: > 0 } batch)
-                {
-                    return;
-                }
-                queuedThrough = batch[^1].Number;
-                try
-                {
-                    await ledger.Append(ContractMerkle.Evidence(Product, batch));
-                    evidencedThrough = Math.Max(evidencedThrough, batch[^1].Number);
-                    lastAppendedMs = Environment.TickCount64;
-                    // A hurry asked for what was queued until now, which this entry holds: contracts after it are paced
-                    // again unless asked for afresh (a waiting Evidenced asks again after each entry).
-                    if (hurry.Task.IsCompleted)
-                    {
-                        hurry = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    }
-                }
-                catch (Exception error)
-                {
-                    // The contracts stand; the next activation finds them without their entry and puts them on the ledger.
-                    logger.LogError(error, "book {Product}: evidence for contracts {First}–{Last} failed; redelivered on reactivation",
-                        Product, batch[0].Number, batch[^1].Number);
-                    evidenceFailed = true;
-                    DeactivateOnIdle();
-                    return;
-                }
-                Progressed();
+                return;
             }
-        }
-        finally
-        {
+            queuedThrough = batch[^1].Number;
+            try
+            {
+                await ledger.Append(ContractMerkle.Evidence(Product, batch));
+                evidencedThrough = Math.Max(evidencedThrough, batch[^1].Number);
+                lastAppendedMs = Environment.TickCount64;
+                // A hurry asked for what was queued until now, which this entry holds: contracts after it are paced
+                // again unless asked for afresh (a waiting Evidenced asks again after each entry).
+                if (hurry.Task.IsCompleted)
+                {
+                    hurry = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+            }
+            catch (Exception error)
+            {
+                // The contracts stand; the next activation finds them without their entry and puts them on the ledger.
+                logger.LogError(error, "book {Product}: evidence for contracts {First}–{Last} failed; redelivered on reactivation",
+                    Product, batch[0].Number, batch[^1].Number);
+                evidenceFailed = true;
+                DeactivateOnIdle();
+                return;
+            }
             Progressed();
         }
     }

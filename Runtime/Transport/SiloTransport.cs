@@ -254,7 +254,8 @@ public sealed class SiloTransport : IAsyncDisposable
         if (OperatingSystem.IsLinux())
         {
             // TCP_USER_TIMEOUT: data sent and not acknowledged for 10 s ends the connection (keep-alive only probes an
-            // idle one): calls in flight to a silo cut off or gone fail "may have run" then, not at their timeout (a paused process's kernel still acknowledges: its calls wait for their deadline).
+            // idle one): calls in flight to a silo cut off or gone fail "may have run" then, not at their timeout (a paused
+            // process's kernel still acknowledges: its calls wait for their deadline).
             socket.SetRawSocketOption(6, 18, BitConverter.GetBytes(10_000));
         }
     }
